@@ -1,0 +1,159 @@
+"""Settings: one typed place, read from ``HAMAR_GRAPH_*`` environment variables.
+
+Every setting has a name, a type, a default and a help text. CLI flags override
+the environment (see :mod:`hamar_graph.cli`); the README's settings table is
+generated from :data:`SETTINGS` and a test fails when it drifts.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+ENV_PREFIX = "HAMAR_GRAPH_"
+
+#: The project root: where ``ontology/``, ``data/`` and ``shapes/`` live.
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _setting(default: Any, help: str, choices: tuple[str, ...] | None = None) -> Any:
+    return field(default=default, metadata={"help": help, "choices": choices})
+
+
+@dataclass(frozen=True)
+class Settings:
+    """All settings of the library, the CLI and the web app.
+
+    .. versionadded:: 0.1
+    """
+
+    base_iri: str = _setting(
+        "https://data.hamar.kommune.no/",
+        "Base IRI of every resource: things at {base}id/..., terms at {base}def/....",
+    )
+    source_dir: Path = _setting(
+        PROJECT_ROOT, "Folder holding ontology/, data/ and shapes/ (the Turtle sources)."
+    )
+    out_dir: Path = _setting(
+        Path("dist"), "Where `build` writes the dumps, the catalogue and the persistent store."
+    )
+    store: str = _setting(
+        "oxigraph",
+        "Query engine: oxigraph (embedded, default), memory (rdflib, for tests and comparison), "
+        "or remote (a SPARQL 1.1 endpoint given by HAMAR_GRAPH_ENDPOINT).",
+        ("oxigraph", "memory", "remote"),
+    )
+    store_path: Path | None = _setting(
+        None,
+        "Persistent on-disk Oxigraph store to open read-only; default {out_dir}/store "
+        "when it exists, otherwise the graph is built in memory at start-up.",
+    )
+    endpoint: str | None = _setting(
+        None, "Query URL of the remote SPARQL 1.1 endpoint (store=remote)."
+    )
+    update_endpoint: str | None = _setting(
+        None, "Graph Store / update URL of the remote engine, used by `load`."
+    )
+    host: str = _setting("127.0.0.1", "Interface the server listens on.")
+    port: int = _setting(5000, "Port the server listens on.")
+    workers: int = _setting(2, "WSGI worker processes for `serve`.")
+    query_timeout: float = _setting(
+        10.0, "Deadline in seconds for one SPARQL query; past it the client gets 503."
+    )
+    query_memory_mb: int = _setting(
+        1024, "Memory cap in MiB for the process that runs one SPARQL query."
+    )
+    query_workers: int = _setting(
+        2, "Sandboxed query processes kept ready per server process."
+    )
+    max_rows: int = _setting(
+        10000, "Most result rows (or triples) returned; a longer result is cut and says so."
+    )
+    max_query_bytes: int = _setting(
+        100_000, "Largest accepted request body (and SPARQL query) in bytes; larger gets 413."
+    )
+    max_url_bytes: int = _setting(
+        8192, "Longest accepted request URL in bytes; longer gets 414."
+    )
+    page_size: int = _setting(50, "Items per page on index and search pages.")
+    rate_limit: int = _setting(
+        0, "Requests per minute per client address; 0 turns rate limiting off."
+    )
+
+    @classmethod
+    def from_env(
+        cls, environ: Mapping[str, str] | None = None, **overrides: Any
+    ) -> Settings:
+        """Build settings from ``HAMAR_GRAPH_*`` variables, then apply overrides.
+
+        :param environ: the environment to read; defaults to :data:`os.environ`.
+        :param overrides: values that win over the environment (CLI flags);
+            ``None`` values are ignored so unset flags keep the environment's value.
+        :raises ValueError: when a variable cannot be converted or is not a choice.
+        """
+        env = os.environ if environ is None else environ
+        values: dict[str, Any] = {}
+        for f in fields(cls):
+            raw = env.get(ENV_PREFIX + f.name.upper())
+            if raw is not None and raw != "":
+                values[f.name] = _convert(f, raw)
+        for name, value in overrides.items():
+            if value is not None:
+                values[name] = value
+        settings = cls(**values)
+        settings.check()
+        return settings
+
+    def check(self) -> None:
+        """Raise :class:`ValueError` when a setting is out of range."""
+        for f in fields(self):
+            choices = f.metadata.get("choices")
+            if choices and getattr(self, f.name) not in choices:
+                raise ValueError(
+                    f"{ENV_PREFIX}{f.name.upper()} must be one of {', '.join(choices)}, "
+                    f"not {getattr(self, f.name)!r}"
+                )
+        if not self.base_iri.endswith("/"):
+            raise ValueError(f"{ENV_PREFIX}BASE_IRI must end with '/', got {self.base_iri!r}")
+        if self.store == "remote" and not self.endpoint:
+            raise ValueError(
+                f"store=remote needs an endpoint: set {ENV_PREFIX}ENDPOINT or pass --endpoint URL"
+            )
+        for name in ("query_timeout", "workers", "query_workers", "max_rows", "page_size"):
+            if getattr(self, name) <= 0:
+                raise ValueError(f"{ENV_PREFIX}{name.upper()} must be positive")
+
+    def replace(self, **changes: Any) -> Settings:
+        """Return a copy with ``changes`` applied (``None`` values ignored)."""
+        new = dataclasses.replace(self, **{k: v for k, v in changes.items() if v is not None})
+        new.check()
+        return new
+
+    @property
+    def resolved_store_path(self) -> Path:
+        """The persistent store folder: :attr:`store_path` or ``{out_dir}/store``."""
+        return self.store_path if self.store_path is not None else self.out_dir / "store"
+
+
+def _convert(f: dataclasses.Field[Any], raw: str) -> Any:
+    kind = str(f.type)
+    try:
+        if "int" in kind and "Path" not in kind:
+            return int(raw)
+        if "float" in kind:
+            return float(raw)
+        if "Path" in kind:
+            return Path(raw)
+    except ValueError as exc:
+        raise ValueError(f"{ENV_PREFIX}{f.name.upper()}={raw!r} is not a valid {kind}") from exc
+    return raw
+
+
+#: (environment variable, default, help) for every setting, for docs and ``--help``.
+SETTINGS: tuple[tuple[str, Any, str], ...] = tuple(
+    (ENV_PREFIX + f.name.upper(), f.default, f.metadata["help"]) for f in fields(Settings)
+)
