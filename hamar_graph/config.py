@@ -67,27 +67,21 @@ class Settings:
     query_memory_mb: int = _setting(
         1024, "Memory cap in MiB for the process that runs one SPARQL query."
     )
-    query_workers: int = _setting(
-        2, "Sandboxed query processes kept ready per server process."
-    )
+    query_workers: int = _setting(2, "Sandboxed query processes kept ready per server process.")
     max_rows: int = _setting(
         10000, "Most result rows (or triples) returned; a longer result is cut and says so."
     )
     max_query_bytes: int = _setting(
         100_000, "Largest accepted request body (and SPARQL query) in bytes; larger gets 413."
     )
-    max_url_bytes: int = _setting(
-        8192, "Longest accepted request URL in bytes; longer gets 414."
-    )
+    max_url_bytes: int = _setting(8192, "Longest accepted request URL in bytes; longer gets 414.")
     page_size: int = _setting(50, "Items per page on index and search pages.")
     rate_limit: int = _setting(
         0, "Requests per minute per client address; 0 turns rate limiting off."
     )
 
     @classmethod
-    def from_env(
-        cls, environ: Mapping[str, str] | None = None, **overrides: Any
-    ) -> Settings:
+    def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
         """Build settings from ``HAMAR_GRAPH_*`` variables, then apply overrides.
 
         :param environ: the environment to read; defaults to :data:`os.environ`.

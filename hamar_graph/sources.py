@@ -47,9 +47,7 @@ def graph_name(path: Path, base: str = SOURCE_BASE) -> URIRef:
     return URIRef(f"{base}graph/{path.parent.name}-{path.stem}")
 
 
-def source_files(
-    settings: Settings, folders: Iterable[str] = SOURCE_FOLDERS
-) -> list[SourceFile]:
+def source_files(settings: Settings, folders: Iterable[str] = SOURCE_FOLDERS) -> list[SourceFile]:
     """Every ``*.ttl`` in the source folders, sorted so builds are reproducible."""
     files: list[SourceFile] = []
     for folder in folders:
@@ -80,13 +78,13 @@ def parse_file(path: Path, base_iri: str = SOURCE_BASE) -> Graph:
         message = str(exc).strip().splitlines()
         match = _LINE.search(str(exc))
         line = int(match.group(1)) if match else None
-        raise SourceError(path, f"Turtle syntax error: {message[-1] if message else exc}", line) from exc
+        raise SourceError(
+            path, f"Turtle syntax error: {message[-1] if message else exc}", line
+        ) from exc
     return graph
 
 
-def load_sources(
-    settings: Settings, folders: Iterable[str] = SOURCE_FOLDERS
-) -> Dataset:
+def load_sources(settings: Settings, folders: Iterable[str] = SOURCE_FOLDERS) -> Dataset:
     """Load every source file into a Dataset, one named graph per file.
 
     :raises SourceError: on the first file that cannot be parsed.

@@ -136,9 +136,7 @@ class OxigraphStore:
             self._store = ox.Store()
         elif read_only:
             if not path.exists():
-                raise StoreError(
-                    f"no persistent store at {path}; run `hamar-graph build` first"
-                )
+                raise StoreError(f"no persistent store at {path}; run `hamar-graph build` first")
             self._store = ox.Store.read_only(str(path))
         else:
             path.mkdir(parents=True, exist_ok=True)
