@@ -1,0 +1,110 @@
+"""Serialise graphs: the one map between media types, rdflib formats and file names.
+
+Serialisations are deterministic: the same graph gives the same bytes
+(N-Triples lines are sorted; Turtle, JSON-LD and RDF/XML come from a graph
+whose triples are added in sorted order, and rdflib sorts subjects when it
+writes Turtle).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+from rdflib import BNode, Graph
+
+from hamar_graph.namespaces import PREFIXES, bind_prefixes
+
+
+@dataclass(frozen=True)
+class RdfFormat:
+    """One RDF serialisation we publish."""
+
+    key: str  #: short name used in ``?format=`` and on the CLI
+    media_type: str  #: the exact media type
+    rdflib_format: str  #: rdflib's serializer name
+    extension: str  #: file extension of dumps
+    eu_file_type: str  #: EU file-type authority code
+    label: str  #: human name
+
+    @property
+    def content_type(self) -> str:
+        """``Content-Type`` header value, with charset for text formats."""
+        return f"{self.media_type}; charset=utf-8"
+
+
+RDF_FORMATS: dict[str, RdfFormat] = {
+    f.key: f
+    for f in (
+        RdfFormat("ttl", "text/turtle", "turtle", "ttl", "RDF_TURTLE", "Turtle"),
+        RdfFormat("nt", "application/n-triples", "nt", "nt", "RDF_N_TRIPLES", "N-Triples"),
+        RdfFormat("jsonld", "application/ld+json", "json-ld", "jsonld", "JSON_LD", "JSON-LD"),
+        RdfFormat("rdf", "application/rdf+xml", "xml", "rdf", "RDF_XML", "RDF/XML"),
+    )
+}
+
+#: Media type (and common aliases) → format key.
+MEDIA_TYPES: dict[str, str] = {
+    **{f.media_type: f.key for f in RDF_FORMATS.values()},
+    "application/x-turtle": "ttl",
+    "text/n3": "ttl",
+    "text/plain": "nt",
+    "application/json": "jsonld",
+    "application/xml": "rdf",
+    "text/xml": "rdf",
+}
+
+
+class UnsupportedFormat(ValueError):
+    """A format that we do not serialise; the message lists the ones we do."""
+
+
+def get_format(key_or_media_type: str) -> RdfFormat:
+    """Look a format up by key (``ttl``) or media type (``text/turtle``).
+
+    :raises UnsupportedFormat: listing the supported formats.
+    """
+    key = MEDIA_TYPES.get(key_or_media_type, key_or_media_type)
+    try:
+        return RDF_FORMATS[key]
+    except KeyError:
+        supported = ", ".join(f"{f.key} ({f.media_type})" for f in RDF_FORMATS.values())
+        raise UnsupportedFormat(
+            f"unsupported RDF format {key_or_media_type!r}; use one of: {supported}"
+        ) from None
+
+
+def sorted_graph(graph: Graph) -> Graph:
+    """A copy of ``graph`` with triples inserted in sorted order and our prefixes bound."""
+    out = bind_prefixes(Graph())
+    for triple in sorted(graph, key=lambda t: tuple(n.n3() for n in t)):
+        out.add(triple)
+    return out
+
+
+def serialize(graph: Graph, fmt: str) -> bytes:
+    """Serialise ``graph`` deterministically.
+
+    :param graph: the triples to write.
+    :param fmt: a format key or media type (see :data:`RDF_FORMATS`).
+    :raises UnsupportedFormat: for a format we do not publish.
+    """
+    rdf_format = get_format(fmt)
+    if rdf_format.key == "nt":
+        lines = sorted(
+            line
+            for line in graph.serialize(format="nt", encoding="utf-8").decode("utf-8").splitlines()
+            if line.strip()
+        )
+        return ("\n".join(lines) + "\n").encode("utf-8") if lines else b""
+    ordered = sorted_graph(graph)
+    if rdf_format.key == "jsonld":
+        has_bnodes = any(isinstance(n, BNode) for t in ordered for n in t)
+        text = ordered.serialize(format="json-ld", context=dict(PREFIXES), auto_compact=True)
+        if not has_bnodes:
+            doc = json.loads(text)
+            if isinstance(doc.get("@graph"), list):
+                doc["@graph"].sort(key=lambda node: str(node.get("@id", "")))
+            text = json.dumps(doc, ensure_ascii=False, indent=2, sort_keys=True)
+        return text.encode("utf-8")
+    return ordered.serialize(format=rdf_format.rdflib_format, encoding="utf-8")
