@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import json
 import re
-import socket
 import urllib.error
 import urllib.request
 import uuid
@@ -27,7 +26,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.term import Node
-from SPARQLWrapper import JSON, POST, N3, SPARQLWrapper
+from SPARQLWrapper import JSON, N3, POST, SPARQLWrapper
 from SPARQLWrapper.SPARQLExceptions import QueryBadFormed, SPARQLWrapperException
 
 from hamar_graph.config import Settings
@@ -137,13 +136,13 @@ class RemoteStore:
             if detail.startswith(("b'", 'b"')):
                 detail = detail[2:-1]
             raise SyntaxError(detail) from exc
-        except (TimeoutError, socket.timeout) as exc:
+        except TimeoutError as exc:
             raise StoreUnavailable(
                 f"the SPARQL engine at {self.endpoint} did not answer within "
                 f"{self.timeout:g} s (HAMAR_GRAPH_QUERY_TIMEOUT)"
             ) from exc
         except urllib.error.URLError as exc:
-            if isinstance(exc.reason, (TimeoutError, socket.timeout)):
+            if isinstance(exc.reason, TimeoutError):
                 raise StoreUnavailable(
                     f"the SPARQL engine at {self.endpoint} did not answer within "
                     f"{self.timeout:g} s (HAMAR_GRAPH_QUERY_TIMEOUT)"
@@ -188,7 +187,7 @@ class RemoteStore:
     # --- loading ---------------------------------------------------------------------
 
     def load(self, dataset: Dataset) -> None:
-        """Replace the named graphs of ``dataset`` in the remote store (see :func:`load_dataset`)."""
+        """Replace the named graphs of ``dataset`` remotely (see :func:`load_dataset`)."""
         load_dataset(self, dataset)
 
     def _update(self, update: str) -> None:
