@@ -124,11 +124,11 @@ class RemoteStore:
         return wrapper
 
     def _fetch(self, query: str, bindings: Bindings | None, fmt: str) -> bytes:
-        wrapper = self._wrapper(with_values(query, bindings), fmt)
         try:
             with warnings.catch_warnings():
                 # SPARQLWrapper warns when it cannot classify a (malformed) query
                 warnings.simplefilter("ignore", RuntimeWarning)
+                wrapper = self._wrapper(with_values(query, bindings), fmt)
                 response = wrapper.query().response
             return response.read()  # type: ignore[no-any-return]
         except QueryBadFormed as exc:

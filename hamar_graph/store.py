@@ -9,6 +9,8 @@ SPARQL 1.1 endpoint.
 Values are never pasted into query text: :meth:`Store.select`,
 :meth:`Store.ask` and :meth:`Store.construct` take ``bindings`` that the
 engine substitutes (pyoxigraph ``substitutions``, rdflib ``initBindings``).
+As in SPARQL-dev SEP-0007, a variable bound in a SELECT query must be in its
+projection (``SELECT ?s ?label``, or ``SELECT *``).
 
 The default graph of every query is the union of the named graphs (one per
 source file), as on most public endpoints.
