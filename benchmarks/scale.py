@@ -1,0 +1,70 @@
+"""Scaled graphs shaped like ours: N municipalities' strategies.
+
+Copy ``k`` (k ≥ 1) of the Hamar graph has every instance IRI moved from
+``{base}id/...`` to ``{base}id/m{k}/...``, so each copy is a complete strategy of
+its own, with the same shape. Triples without instance IRIs (the ontology, the
+shapes) are shared, not copied.
+
+Usage: ``python -m benchmarks.scale --copies 500 --out /tmp/scaled.nt``
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Iterator
+from pathlib import Path
+
+from hamar_graph.config import Settings
+from hamar_graph.namespaces import ID
+
+
+def hamar_ntriples(settings: Settings | None = None) -> list[str]:
+    """The assembled Hamar graph as sorted N-Triples lines."""
+    from hamar_graph.build import assemble
+
+    from hamar_graph.export import serialize
+    from hamar_graph.store import OxigraphStore, union_graph
+
+    store = OxigraphStore()
+    store.load(assemble(settings or Settings.from_env()))
+    text = serialize(union_graph(store), "nt").decode("utf-8")
+    return [line for line in text.splitlines() if line]
+
+
+def scaled_lines(lines: list[str], copies: int) -> Iterator[str]:
+    """``copies`` copies of ``lines``; copy 0 is the original."""
+    prefix = f"<{ID}"
+    for k in range(copies):
+        if k == 0:
+            yield from lines
+            continue
+        moved = f"<{ID}m{k}/"
+        for line in lines:
+            if prefix in line:  # ontology and shapes triples are shared, not copied
+                yield line.replace(prefix, moved)
+
+
+def write_scaled(path: Path, copies: int, settings: Settings | None = None) -> int:
+    """Write ``copies`` copies of the Hamar graph to ``path`` as N-Triples; return triples."""
+    lines = hamar_ntriples(settings)
+    count = 0
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", encoding="utf-8") as out:
+        for line in scaled_lines(lines, copies):
+            out.write(line)
+            out.write("\n")
+            count += 1
+    return count
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--copies", type=int, default=10, help="number of strategies")
+    parser.add_argument("--out", type=Path, required=True, help="N-Triples file to write")
+    args = parser.parse_args()
+    n = write_scaled(args.out, args.copies)
+    print(f"wrote {n} triples ({args.copies} copies) to {args.out}")
+
+
+if __name__ == "__main__":
+    main()
