@@ -1,16 +1,17 @@
 """Choose and open the Store a deployment is configured for.
 
 ``store=oxigraph`` opens the persistent store that ``build`` wrote
-(``{out_dir}/store``) read-only when it exists; otherwise it loads the sources
-into an in-memory Oxigraph store at start-up. ``store=memory`` uses rdflib's
+(``{out_dir}/store``) read-only when it exists; otherwise it assembles the
+sources (:func:`hamar_graph.build.assemble`: parse, check terms, derive) into an
+in-memory Oxigraph store at start-up. ``store=memory`` uses rdflib's
 engine. ``store=remote`` talks to a SPARQL 1.1 endpoint
 (:mod:`hamar_graph.remote`).
 """
 
 from __future__ import annotations
 
+from hamar_graph.build import assemble
 from hamar_graph.config import Settings
-from hamar_graph.sources import load_sources
 from hamar_graph.store import MemoryStore, OxigraphStore, Store
 
 
@@ -19,6 +20,7 @@ def open_store(settings: Settings) -> Store:
 
     :param settings: the deployment's settings.
     :raises hamar_graph.store.StoreError: when the store cannot be opened.
+    :raises hamar_graph.build.BuildError: when the sources must be assembled and cannot be.
     """
     if settings.store == "remote":
         from hamar_graph.remote import RemoteStore  # imported lazily: optional engine
@@ -31,5 +33,5 @@ def open_store(settings: Settings) -> Store:
         store: Store = OxigraphStore()
     else:
         store = MemoryStore()
-    store.load(load_sources(settings))
+    store.load(assemble(settings))
     return store

@@ -2,16 +2,19 @@
 
 Serialisations are deterministic: the same graph gives the same bytes
 (N-Triples lines are sorted; Turtle, JSON-LD and RDF/XML come from a graph
-whose triples are added in sorted order, and rdflib sorts subjects when it
-writes Turtle).
+whose triples are added in sorted order, whose subjects are listed in sorted
+order for RDF/XML, and rdflib sorts subjects when it writes Turtle). The bytes
+do not depend on Python's hash seed.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass
 
-from rdflib import BNode, Graph
+from rdflib import RDF, BNode, Graph, URIRef
+from rdflib.term import Node
 
 from hamar_graph.namespaces import PREFIXES, bind_prefixes
 
@@ -74,11 +77,44 @@ def get_format(key_or_media_type: str) -> RdfFormat:
         ) from None
 
 
+def _n3_key(triple: tuple[Node, Node, Node]) -> tuple[str, ...]:
+    return tuple(n.n3() for n in triple)
+
+
+class _OrderedGraph(Graph):
+    """A Graph whose full subject listing is sorted.
+
+    rdflib's in-memory store lists all triples from a set, so its order changes with
+    Python's hash seed; the RDF/XML serializer writes subjects in that order. Listing
+    one subject's triples follows insertion order, which :func:`sorted_graph` sorts.
+    """
+
+    def subjects(  # type: ignore[override]
+        self,
+        predicate: Node | None = None,
+        object: Node | None = None,
+        unique: bool = False,
+    ) -> Iterator[Node]:
+        if predicate is None and object is None:
+            return iter(sorted(set(super().subjects()), key=lambda n: n.n3()))
+        return super().subjects(predicate, object, unique)
+
+
 def sorted_graph(graph: Graph) -> Graph:
-    """A copy of ``graph`` with triples inserted in sorted order and our prefixes bound."""
-    out = bind_prefixes(Graph())
-    for triple in sorted(graph, key=lambda t: tuple(n.n3() for n in t)):
+    """A copy of ``graph`` with triples inserted in sorted order and our prefixes bound.
+
+    Namespaces outside :data:`~hamar_graph.namespaces.PREFIXES` get their generated
+    prefixes (``ns1``, ``ns2`` ...) in sorted order, so the same graph always gets the same.
+    """
+    out = bind_prefixes(_OrderedGraph())
+    for triple in sorted(graph, key=_n3_key):
         out.add(triple)
+    terms = {p for p in out.predicates()} | {o for o in out.objects(None, RDF.type)}
+    for term in sorted(t for t in terms if isinstance(t, URIRef)):
+        try:
+            out.namespace_manager.compute_qname_strict(term)
+        except ValueError:
+            continue  # not splittable into prefix:name; RDF/XML will say so
     return out
 
 

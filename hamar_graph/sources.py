@@ -7,11 +7,12 @@ error names the file and line; nothing is half-loaded.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 from rdflib import Dataset, Graph, URIRef
+from rdflib.plugins.parsers.notation3 import BadSyntax
 
 from hamar_graph.config import Settings
 from hamar_graph.namespaces import SOURCE_BASE, bind_prefixes
@@ -60,8 +61,28 @@ def source_files(settings: Settings, folders: Iterable[str] = SOURCE_FOLDERS) ->
 _LINE = re.compile(r"(?:at line|line:?)\s*(\d+)", re.IGNORECASE)
 
 
+def _syntax_error(path: Path, text: str, exc: Exception) -> SourceError:
+    """A :class:`SourceError` with the line, column and reason of an rdflib parse error."""
+    if isinstance(exc, BadSyntax):
+        offset = min(max(exc._i, 0), len(text))
+        line = text.count("\n", 0, offset) + 1
+        column = offset - (text.rfind("\n", 0, offset) + 1) + 1
+        near = text[offset : offset + 40].split("\n", 1)[0]
+        near_text = f" near {near!r}" if near.strip() else ""
+        return SourceError(
+            path, f"Turtle syntax error at column {column}: {exc._why}{near_text}", line
+        )
+    message = str(exc).strip().splitlines()
+    match = _LINE.search(str(exc))
+    line_no = int(match.group(1)) if match else None
+    return SourceError(path, f"Turtle syntax error: {message[-1] if message else exc}", line_no)
+
+
 def parse_file(path: Path, base_iri: str = SOURCE_BASE) -> Graph:
     """Parse one Turtle file, rebased to ``base_iri``.
+
+    A relative IRI in a file without ``@base`` would resolve to the file's own
+    ``file:`` path, which differs on every machine; it is reported as an error.
 
     :raises SourceError: naming file and line when the file cannot be read or parsed.
     """
@@ -72,26 +93,46 @@ def parse_file(path: Path, base_iri: str = SOURCE_BASE) -> Graph:
     if base_iri != SOURCE_BASE:
         text = text.replace(SOURCE_BASE, base_iri)
     graph = bind_prefixes(Graph())
+    file_iri = path.resolve().as_uri()
     try:
-        graph.parse(data=text, format="turtle", publicID=path.resolve().as_uri())
+        graph.parse(data=text, format="turtle", publicID=file_iri)
     except Exception as exc:  # rdflib raises many types (BadSyntax, ValueError, ...)
-        message = str(exc).strip().splitlines()
-        match = _LINE.search(str(exc))
-        line = int(match.group(1)) if match else None
-        raise SourceError(
-            path, f"Turtle syntax error: {message[-1] if message else exc}", line
-        ) from exc
+        raise _syntax_error(path, text, exc) from exc
+    folder_iri = file_iri.rsplit("/", 1)[0] + "/"
+    for term in sorted({n for t in graph for n in t if isinstance(n, URIRef)}):
+        if term.startswith("file:"):
+            relative = term[len(folder_iri) :] if term.startswith(folder_iri) else term
+            line = next(
+                (
+                    i
+                    for i, text_line in enumerate(text.splitlines(), 1)
+                    if f"<{relative}>" in text_line
+                ),
+                None,
+            )
+            raise SourceError(
+                path, f"relative IRI <{relative}> without @base resolves to a local file", line
+            )
     return graph
 
 
-def load_sources(settings: Settings, folders: Iterable[str] = SOURCE_FOLDERS) -> Dataset:
+def load_sources(
+    settings: Settings,
+    folders: Iterable[str] = SOURCE_FOLDERS,
+    progress: Callable[[str], None] | None = None,
+) -> Dataset:
     """Load every source file into a Dataset, one named graph per file.
 
+    :param settings: ``source_dir`` and ``base_iri`` are used.
+    :param folders: the source folders to read, in order.
+    :param progress: called with one line per file parsed.
     :raises SourceError: on the first file that cannot be parsed.
     """
     dataset = Dataset()
     bind_prefixes(dataset)  # type: ignore[arg-type]
     for source in source_files(settings, folders):
+        if progress is not None:
+            progress(f"parsing {source.folder}/{source.path.name}")
         graph = parse_file(source.path, settings.base_iri)
         target = dataset.graph(source.graph)
         for triple in graph:

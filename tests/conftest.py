@@ -11,8 +11,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 from rdflib import Dataset
 
+from hamar_graph.build import assemble
 from hamar_graph.config import PROJECT_ROOT, Settings
-from hamar_graph.sources import load_sources
 from hamar_graph.store import OxigraphStore, Store
 from web import create_app
 
@@ -29,8 +29,8 @@ def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
 
 @pytest.fixture(scope="session")
 def dataset(settings: Settings) -> Dataset:
-    """The project's sources as one Dataset, one named graph per file."""
-    return load_sources(settings)
+    """The assembled graph: one named graph per source file, plus ``graph/derived``."""
+    return assemble(settings)
 
 
 @pytest.fixture(scope="session")
