@@ -27,6 +27,10 @@ def create_app(test_config: dict[str, Any] | None = None, *, store: Store | None
     app = Flask(__name__)
     app.config["MAX_CONTENT_LENGTH"] = settings.max_query_bytes
     app.extensions["hamar_settings"] = settings
+
+    from web import security
+
+    security.init_app(app)  # first: headers, limits, rate limit, no debug (SECURITY.md)
     app.extensions["hamar_store"] = store if store is not None else open_store(settings)
 
     from web import home
