@@ -7,11 +7,15 @@ calls one library function. Flags override ``HAMAR_GRAPH_*`` variables.
 from __future__ import annotations
 
 import sys
+from pathlib import Path
+from typing import NoReturn, TextIO
 
 import click
 
 from hamar_graph import __version__
 from hamar_graph.config import Settings
+from hamar_graph.export import RDF_FORMATS
+from hamar_graph.query import QUERY_FORMATS
 
 
 def settings_from(ctx: click.Context, **overrides: object) -> Settings:
@@ -94,6 +98,182 @@ def load_command(
         click.echo(f"error: {exc}", err=True)
         sys.exit(1)
     click.echo(f"loaded {len(graphs)} graphs into {endpoint}")
+
+
+# --- build, query, export -------------------------------------------------------------------
+
+
+def _fail(message: str, code: int = 1) -> NoReturn:
+    click.echo(f"error: {message}", err=True)
+    sys.exit(code)
+
+
+@main.command("build")
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Output folder (default dist/, or HAMAR_GRAPH_OUT_DIR).",
+)
+@click.option(
+    "--base-iri", help="Base IRI of every resource (default https://data.hamar.kommune.no/)."
+)
+@click.pass_context
+def build_command(ctx: click.Context, out_dir: Path | None, base_iri: str | None) -> None:
+    """Build the graph from ontology/, data/ and shapes/ and write it to the output folder.
+
+    Parses every Turtle file (a syntax error names file and line), checks that every
+    class and predicate is declared, derives rdfs:label and inverse links, validates
+    with SHACL (a Violation stops the build and nothing is written), then writes
+    hamar-graph-VERSION.{ttl,nt,jsonld,rdf,nq}, the persistent Oxigraph store (store/)
+    and build.json. Same sources, same bytes. Exit status 1 on any failure.
+
+    \b
+    Example:
+      hamar-graph build --out dist
+    """
+    from hamar_graph.build import BuildError, build
+
+    settings = settings_from(ctx, out_dir=out_dir, base_iri=base_iri)
+    try:
+        result = build(settings, progress=click.echo)
+    except BuildError as exc:
+        _fail(str(exc))
+    except OSError as exc:
+        _fail(f"cannot write to {settings.out_dir}: {exc}")
+    for line in result.summary_lines():
+        click.echo(line)
+
+
+@main.command("query")
+@click.argument("query", required=False)
+@click.option(
+    "-f",
+    "--file",
+    "query_file",
+    type=click.File("r", encoding="utf-8"),
+    help="Read the query from FILE ('-' for standard input).",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(QUERY_FORMATS),
+    default="table",
+    show_default=True,
+    help="table/json/csv/tsv/xml for SELECT and ASK; ttl/nt/jsonld/rdf for CONSTRUCT/DESCRIBE.",
+)
+@click.option(
+    "--store",
+    type=click.Choice(["oxigraph", "memory"]),
+    help="Engine: oxigraph (the built store, else the sources in memory) or memory (rdflib).",
+)
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Output folder of `build`, whose store/ is queried (default dist/).",
+)
+@click.pass_context
+def query_command(
+    ctx: click.Context,
+    query: str | None,
+    query_file: TextIO | None,
+    fmt: str,
+    store: str | None,
+    out_dir: Path | None,
+) -> None:
+    """Run a SPARQL SELECT, ASK, CONSTRUCT or DESCRIBE query on the graph and print the result.
+
+    The graph is the persistent store that `build` wrote when it exists, otherwise
+    the sources assembled in memory. The prefixes hms:, id:, skos:, dct:, rdfs: ...
+    are predeclared. The table format cuts long values; use csv or json for whole
+    values. Exit status 2 for a malformed query (with the parser's message), 1 when
+    the graph cannot be opened.
+
+    \b
+    Examples:
+      hamar-graph query 'SELECT ?axis ?label WHERE { ?axis a hms:Axis ; skos:prefLabel ?label }'
+      hamar-graph query -f axes.rq --format csv
+      hamar-graph query 'DESCRIBE <https://data.hamar.kommune.no/id/vennskapsby/lund>' --format ttl
+    """
+    from hamar_graph.backends import open_store
+    from hamar_graph.build import BuildError
+    from hamar_graph.query import (
+        QueryFormatError,
+        QuerySyntaxError,
+        format_result,
+        project_prefixes,
+        run_query,
+    )
+    from hamar_graph.store import StoreError
+
+    if (query is None) == (query_file is None):
+        raise click.UsageError("give the query as an argument or with -f FILE (one of them)", ctx)
+    text = query if query is not None else query_file.read()  # type: ignore[union-attr]
+    settings = settings_from(ctx, store=store, out_dir=out_dir)
+    try:
+        engine = open_store(settings)
+    except (BuildError, StoreError) as exc:
+        _fail(str(exc))
+    try:
+        result = run_query(engine, text, prefixes=project_prefixes(settings.base_iri))
+        data = format_result(result, fmt, settings.base_iri)
+    except QuerySyntaxError as exc:
+        _fail(f"malformed query: {exc}", 2)
+    except QueryFormatError as exc:
+        _fail(str(exc), 2)
+    except StoreError as exc:
+        _fail(str(exc))
+    click.echo(data, nl=False)
+
+
+@main.command("export")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(list(RDF_FORMATS)),
+    default="ttl",
+    show_default=True,
+    help="Turtle, N-Triples, JSON-LD or RDF/XML.",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write to FILE (atomically) instead of standard output.",
+)
+@click.option(
+    "--base-iri", help="Base IRI of every resource (default https://data.hamar.kommune.no/)."
+)
+@click.pass_context
+def export_command(ctx: click.Context, fmt: str, output: Path | None, base_iri: str | None) -> None:
+    """Write the whole graph (sources plus derived triples) in one RDF format.
+
+    The graph is assembled from the sources like `build` does (parse, check terms,
+    derive; no SHACL validation), and written with the same serialiser, so the bytes
+    equal build's dump of that format. Exit status 1 when the sources do not build.
+
+    \b
+    Examples:
+      hamar-graph export --format nt > hamar.nt
+      hamar-graph export --format jsonld -o hamar.jsonld
+    """
+    from hamar_graph.build import BuildError, assemble, union_graph, write_atomic
+    from hamar_graph.export import serialize
+
+    settings = settings_from(ctx, base_iri=base_iri)
+    try:
+        data = serialize(union_graph(assemble(settings)), fmt)
+    except BuildError as exc:
+        _fail(str(exc))
+    if output is None:
+        click.echo(data, nl=False)
+        return
+    try:
+        write_atomic(output, data)
+    except OSError as exc:
+        _fail(f"cannot write {output}: {exc}")
+    click.echo(f"wrote {output} ({len(data)} bytes, {RDF_FORMATS[fmt].label})", err=True)
 
 
 if __name__ == "__main__":  # pragma: no cover
