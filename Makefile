@@ -6,11 +6,11 @@ BIN := $(VENV)/bin
 PIP_FLAGS ?= -q
 
 .DEFAULT_GOAL := check
-.PHONY: check serve test lint install install-tests browser clean
+.PHONY: check serve test lint audit install install-tests browser clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install $(PIP_FLAGS) --upgrade pip
+	$(BIN)/python -m pip install $(PIP_FLAGS) --upgrade pip setuptools
 
 install: $(BIN)/activate
 	$(BIN)/pip install $(PIP_FLAGS) -c constraints.txt -e .
@@ -34,6 +34,11 @@ test: install-tests browser
 lint: install-tests
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+
+## Known vulnerabilities in the installed packages (pip-audit) and in our code (bandit); see SECURITY.md
+audit: install-tests
+	$(BIN)/python scripts/audit.py
+	$(BIN)/bandit -c pyproject.toml -r hamar_graph web -q
 
 check: test lint
 
