@@ -33,9 +33,9 @@ def create_app(test_config: dict[str, Any] | None = None, *, store: Store | None
     security.init_app(app)  # first: headers, limits, rate limit, no debug (SECURITY.md)
     app.extensions["hamar_store"] = store if store is not None else open_store(settings)
 
-    from web import home
+    from web import pages
 
-    app.register_blueprint(home.bp)
+    app.register_blueprint(pages.bp)
     return app
 
 
