@@ -1,0 +1,526 @@
+"""SHACL validation of the graph against ``shapes/``, as plain dataclasses.
+
+:func:`validate_dataset` wraps :func:`pyshacl.validate` (https://www.w3.org/TR/shacl/):
+
+- the **data graph** is the union of the dataset's named graphs except the ontology
+  (``{base}graph/ontology-*``) and the shapes (``{base}graph/shapes-*``); the build's
+  ``{base}graph/derived`` is data too;
+- the **ontology** goes in as pyshacl's ``ont_graph``, reduced to its class and property
+  hierarchy (``rdfs:subClassOf``, ``rdfs:subPropertyOf``), and ``inference="rdfs"`` uses
+  it: a ``hms:TwinCity`` is then a ``hms:Place`` and meets the Place shapes. The
+  ontology's ``rdfs:domain`` and ``rdfs:range`` are left out on purpose: RDFS range
+  inference would type every object of ``hms:country`` as a ``hms:Country``, and the
+  shapes that check that a link points to a resource of the expected class
+  (``sh:class``) could never fail;
+- the **shapes** are read from the ``shapes/*.ttl`` files (rebased to the configured base
+  IRI), never from the dataset, whose blank nodes the build has skolemised: a skolem IRI in
+  ``sh:path`` would turn ``[ sh:inversePath p ]`` into a predicate path;
+- no ``owl:imports`` are fetched; nothing goes to the network.
+
+Each result names its shape by ID (``S01`` ...), with the shape's own messages in nb and
+en, so reports and pages can show them in either language. The module never prints.
+
+.. versionadded:: 0.1
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pyshacl
+from rdflib import BNode, Dataset, Graph, Literal, URIRef
+from rdflib.collection import Collection
+from rdflib.namespace import RDF, RDFS, SH, SKOS
+from rdflib.term import Node
+from rdflib.util import guess_format
+
+from hamar_graph.config import Settings
+from hamar_graph.namespaces import PREFIXES, SOURCE_BASE, bind_prefixes
+from hamar_graph.sources import SourceError, parse_file
+
+#: Severities from most to least severe: the order reports use.
+SEVERITIES: tuple[str, ...] = ("Violation", "Warning", "Info")
+
+#: Triples of the ontology that validation uses: the class and property hierarchy.
+HIERARCHY_PREDICATES: tuple[URIRef, ...] = (RDFS.subClassOf, RDFS.subPropertyOf)
+
+#: Named-graph name prefixes (after ``{base}graph/``) that are not data.
+_NOT_DATA = ("ontology-", "shapes-")
+
+
+class ShapesError(ValueError):
+    """The shapes graph itself is broken (pyshacl refuses it); ``str()`` says why."""
+
+
+@dataclass(frozen=True)
+class ValidationResult:
+    """One SHACL result: which resource, which shape, how severe, and why.
+
+    .. versionadded:: 0.1
+    """
+
+    focus_node: Node  #: the resource the result is about
+    focus_label: str | None  #: its ``skos:prefLabel`` in nb, if any
+    shape_id: str  #: the shape's ID, such as ``S28`` (the last segment of its IRI)
+    severity: str  #: ``Violation``, ``Warning`` or ``Info``
+    message_nb: str  #: the shape's ``sh:message`` in nb
+    message_en: str  #: the shape's ``sh:message`` in en
+    path: str | None = None  #: the property path, prefixed (``hms:axis``, ``^hms:servesGoal``)
+    value: Node | None = None  #: the offending value, when there is one
+    shape: URIRef | None = None  #: the shape's full IRI
+    focus_label_en: str | None = None  #: the focus node's ``skos:prefLabel`` in en, if any
+
+    def message(self, lang: str = "nb") -> str:
+        """The message in ``lang`` (``nb`` or ``en``)."""
+        return self.message_en if lang == "en" else self.message_nb
+
+    def label(self, lang: str = "nb") -> str | None:
+        """The focus node's label in ``lang``, falling back to the other language."""
+        if lang == "en":
+            return self.focus_label_en or self.focus_label
+        return self.focus_label or self.focus_label_en
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-ready values (terms as strings)."""
+        return {
+            "focus_node": str(self.focus_node),
+            "focus_label": self.focus_label,
+            "focus_label_en": self.focus_label_en,
+            "shape_id": self.shape_id,
+            "shape": str(self.shape) if self.shape is not None else None,
+            "severity": self.severity,
+            "message_nb": self.message_nb,
+            "message_en": self.message_en,
+            "path": self.path,
+            "value": str(self.value) if self.value is not None else None,
+        }
+
+    def __str__(self) -> str:
+        label = f" ({self.focus_label})" if self.focus_label else ""
+        where = f" [{self.path}]" if self.path else ""
+        value = f" value {_show(self.value)}" if self.value is not None else ""
+        return (
+            f"{self.shape_id} {self.severity}: <{self.focus_node}>{label}{where}{value}: "
+            f"{self.message_en}"
+        )
+
+
+@dataclass(frozen=True)
+class ValidationReport:
+    """The outcome of one validation.
+
+    .. versionadded:: 0.1
+    """
+
+    conforms: bool  #: True when there is no Violation (Warnings and Infos are allowed)
+    results: list[ValidationResult]  #: sorted: severity, shape ID, focus node, path, value
+    report_graph: Graph = field(repr=False)  #: the ``sh:ValidationReport`` as RDF
+    data_triples: int = 0  #: triples in the data graph that was validated
+
+    @property
+    def violations(self) -> list[ValidationResult]:
+        """Results with severity ``Violation``."""
+        return [r for r in self.results if r.severity == "Violation"]
+
+    @property
+    def warnings(self) -> list[ValidationResult]:
+        """Results with severity ``Warning``."""
+        return [r for r in self.results if r.severity == "Warning"]
+
+    @property
+    def infos(self) -> list[ValidationResult]:
+        """Results with severity ``Info``."""
+        return [r for r in self.results if r.severity == "Info"]
+
+    def by_severity(self) -> dict[str, list[ValidationResult]]:
+        """Results grouped by severity, most severe first (every severity present as a key)."""
+        return {s: [r for r in self.results if r.severity == s] for s in SEVERITIES}
+
+    def shape_ids(self) -> set[str]:
+        """The IDs of the shapes that reported anything."""
+        return {r.shape_id for r in self.results}
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-ready values: conformance, counts per severity, every result."""
+        return {
+            "conforms": self.conforms,
+            "counts": {s: len(rs) for s, rs in self.by_severity().items()},
+            "results": [r.to_dict() for r in self.results],
+        }
+
+
+# --- inputs -------------------------------------------------------------------------------
+
+
+def shape_files(settings: Settings) -> list[Path]:
+    """The shapes files: every ``*.ttl`` in ``{source_dir}/shapes``, sorted."""
+    return sorted((settings.source_dir / "shapes").glob("*.ttl"))
+
+
+def load_shapes(settings: Settings | None = None) -> Graph:
+    """Parse the shapes files into one graph, rebased to the configured base IRI.
+
+    :raises SourceError: when a shapes file cannot be parsed (file and line).
+    """
+    settings = settings or Settings()
+    graph = bind_prefixes(Graph())
+    for path in shape_files(settings):
+        graph += parse_file(path, settings.base_iri)
+    return graph
+
+
+def load_ontology(settings: Settings | None = None) -> Graph:
+    """Parse ``{source_dir}/ontology/*.ttl`` into one graph (empty when there is none)."""
+    settings = settings or Settings()
+    graph = bind_prefixes(Graph())
+    for path in sorted((settings.source_dir / "ontology").glob("*.ttl")):
+        graph += parse_file(path, settings.base_iri)
+    return graph
+
+
+def hierarchy(ontology: Graph) -> Graph:
+    """The ontology's class and property hierarchy: the ``ont_graph`` validation uses.
+
+    Only ``rdfs:subClassOf`` and ``rdfs:subPropertyOf`` between IRIs are kept; see the
+    module docstring for why ``rdfs:domain`` and ``rdfs:range`` are not.
+    """
+    out = Graph()
+    for predicate in HIERARCHY_PREDICATES:
+        for s, o in ontology.subject_objects(predicate):
+            if isinstance(s, URIRef) and isinstance(o, URIRef):
+                out.add((s, predicate, o))
+    return out
+
+
+def _graph_kind(name: Node) -> str:
+    """``ontology``, ``shapes`` or ``data`` for a named graph ``{base}graph/{folder}-{stem}``."""
+    local = str(name).rsplit("/graph/", 1)[-1]
+    for prefix in _NOT_DATA:
+        if local.startswith(prefix):
+            return prefix.rstrip("-")
+    return "data"
+
+
+def split_dataset(dataset: Dataset) -> tuple[Graph, Graph]:
+    """Split a dataset into (data graph, ontology graph) by named-graph name.
+
+    The data graph is the union of every graph that is neither ``ontology-*`` nor
+    ``shapes-*``; the ontology graph is the union of the ``ontology-*`` graphs.
+    """
+    data = bind_prefixes(Graph())
+    ontology = Graph()
+    for graph in dataset.graphs():
+        kind = _graph_kind(graph.identifier)
+        if kind == "data":
+            data += graph
+        elif kind == "ontology":
+            ontology += graph
+    return data, ontology
+
+
+# --- validation ---------------------------------------------------------------------------
+
+
+def validate_dataset(
+    dataset_or_graph: Dataset | Graph,
+    settings: Settings | None = None,
+    shapes: Graph | None = None,
+    ontology: Graph | None = None,
+    inference: str = "rdfs",
+) -> ValidationReport:
+    """Validate the project's graph against the shapes.
+
+    :param dataset_or_graph: a Dataset with one named graph per source file (as
+        :func:`hamar_graph.sources.load_sources` and the build make it), or a plain Graph
+        holding data only.
+    :param settings: where ``shapes/`` and ``ontology/`` are read and the base IRI;
+        defaults to :class:`~hamar_graph.config.Settings` ``()``.
+    :param shapes: the shapes graph; default: the ``shapes/*.ttl`` files.
+    :param ontology: the ontology; default: the dataset's ``ontology-*`` graphs, or the
+        ``ontology/*.ttl`` files when the dataset has none (or a Graph is given).
+    :param inference: pyshacl's inference mode; ``rdfs`` (default) or ``none``. The
+        results are the same either way for these shapes (SHACL follows
+        ``rdfs:subClassOf`` in the data graph, where the hierarchy is mixed in);
+        ``benchmarks/validation.py`` measures both.
+    :return: the report; ``conforms`` is False only when there is a Violation.
+    """
+    settings = settings or Settings()
+    if isinstance(dataset_or_graph, Dataset):
+        data, dataset_ontology = split_dataset(dataset_or_graph)
+        if ontology is None and len(dataset_ontology):
+            ontology = dataset_ontology
+    else:
+        data = dataset_or_graph
+    if ontology is None:
+        ontology = load_ontology(settings)
+    if shapes is None:
+        shapes = load_shapes(settings)
+    return validate_graph(data, shapes, ontology, inference=inference)
+
+
+def validate_graph(
+    data: Graph, shapes: Graph, ontology: Graph | None = None, inference: str = "rdfs"
+) -> ValidationReport:
+    """Validate one data graph against ``shapes`` with the hierarchy of ``ontology``.
+
+    This is the core the other functions call; it reads no files.
+    """
+    _conforms, report_graph, _text = pyshacl.validate(
+        data,
+        shacl_graph=shapes,
+        ont_graph=hierarchy(ontology) if ontology is not None else None,
+        inference=inference,
+        abort_on_first=False,
+        allow_infos=True,
+        allow_warnings=True,
+        advanced=False,
+        meta_shacl=False,
+        do_owl_imports=False,
+    )
+    if not isinstance(report_graph, Graph):
+        # pyshacl returns (not raises) a ValidationFailure for a broken shapes graph
+        raise ShapesError(f"the shapes cannot be used: {report_graph}")
+    results = _results(report_graph, shapes, data)
+    _restore_messages(report_graph, shapes)
+    bind_prefixes(report_graph)
+    return ValidationReport(
+        conforms=not any(r.severity == "Violation" for r in results),
+        results=results,
+        report_graph=report_graph,
+        data_triples=len(data),
+    )
+
+
+def validate_files(
+    paths: Sequence[Path | str], settings: Settings | None = None
+) -> ValidationReport:
+    """Validate the given RDF files (any format rdflib reads, guessed from the extension).
+
+    The files together are the data graph; the shapes and the ontology are the project's.
+
+    :raises SourceError: naming the file (and line, where the parser tells it) that cannot
+        be read or parsed.
+    """
+    settings = settings or Settings()
+    data = bind_prefixes(Graph())
+    for path in paths:
+        data += parse_rdf_file(Path(path), settings.base_iri)
+    return validate_dataset(data, settings)
+
+
+_LINE_PATTERNS = (
+    re.compile(r"(?:at line|line:?)\s*(\d+)", re.IGNORECASE),
+    re.compile(r":(\d+):\d+:"),  # SAX (RDF/XML): <unknown>:3:0: ...
+    re.compile(r"\(line (\d+)", re.IGNORECASE),
+)
+
+
+def parse_rdf_file(path: Path, base_iri: str = SOURCE_BASE) -> Graph:
+    """Parse one RDF file in the format its extension names (Turtle when unknown).
+
+    :raises SourceError: naming the file and, where the parser tells it, the line.
+    """
+    rdf_format = guess_format(str(path)) or "turtle"
+    if rdf_format in ("turtle", "n3"):
+        return parse_file(path, base_iri)
+    if not path.is_file():
+        raise SourceError(path, "no such file")
+    graph = bind_prefixes(Graph())
+    try:
+        graph.parse(source=str(path), format=rdf_format)
+    except Exception as exc:  # rdflib's parsers raise many types
+        text = str(exc).strip()
+        line = None
+        for pattern in _LINE_PATTERNS:
+            match = pattern.search(text)
+            if match:
+                line = int(match.group(1))
+                break
+        reason = text.splitlines()[-1] if text else type(exc).__name__
+        raise SourceError(path, f"{rdf_format} syntax error: {reason}", line) from exc
+    return graph
+
+
+# --- reading the report -------------------------------------------------------------------
+
+
+def shape_id(shape: Node) -> str:
+    """The ID of a shape: the last segment of its IRI (``.../shapes/S01`` → ``S01``)."""
+    text = str(shape)
+    return re.split(r"[/#]", text.rstrip("/#"))[-1] if isinstance(shape, URIRef) else text
+
+
+def named_shape(shapes: Graph, shape: Node) -> Node:
+    """The named shape a result belongs to: ``shape`` itself when it is an IRI, else the
+    nearest IRI-named shape that holds the blank node (through ``sh:property``,
+    ``sh:node``, ``sh:qualifiedValueShape`` or the RDF list of ``sh:or`` and friends)."""
+    seen: set[Node] = set()
+    node = shape
+    while isinstance(node, BNode) and node not in seen:
+        seen.add(node)
+        parent = next(iter(shapes.subjects(None, node)), None)
+        if parent is None:
+            break
+        node = parent
+    return node
+
+
+def shape_messages(shapes: Graph, shape: Node) -> tuple[str, str]:
+    """The shape's ``sh:message`` in nb and in en ('' when it has none in that language)."""
+    messages = {
+        m.language: str(m) for m in shapes.objects(shape, SH.message) if isinstance(m, Literal)
+    }
+    return messages.get("nb", ""), messages.get("en", "")
+
+
+def _label(graph: Graph, node: Node, lang: str) -> str | None:
+    for label in graph.objects(node, SKOS.prefLabel):
+        if isinstance(label, Literal) and label.language == lang:
+            return str(label)
+    return None
+
+
+def _prefixed(term: Node) -> str:
+    text = str(term)
+    for prefix, namespace in PREFIXES.items():
+        if text.startswith(namespace) and "/" not in text[len(namespace) :]:
+            return f"{prefix}:{text[len(namespace) :]}"
+    return f"<{text}>"
+
+
+_PATH_OPERATORS: tuple[tuple[URIRef, str], ...] = (
+    (SH.zeroOrMorePath, "*"),
+    (SH.oneOrMorePath, "+"),
+    (SH.zeroOrOnePath, "?"),
+)
+
+
+def render_path(report: Graph, path: Node | None) -> str | None:
+    """A SHACL property path (https://www.w3.org/TR/shacl/#property-paths) in SPARQL
+    property-path notation with our prefixes: ``hms:axis``, ``^hms:servesGoal``,
+    ``hms:sectionNumber/^hms:sectionNumber``, ``(hms:mentions|hms:figureSource)``."""
+    if path is None:
+        return None
+    if isinstance(path, URIRef):
+        return _prefixed(path)
+    inverse = report.value(path, SH.inversePath)
+    if inverse is not None:
+        return "^" + _group(report, inverse)
+    alternatives = report.value(path, SH.alternativePath)
+    if alternatives is not None:
+        members = list(Collection(report, alternatives))
+        return "(" + "|".join(_group(report, m) for m in members) + ")"
+    for operator, symbol in _PATH_OPERATORS:
+        inner = report.value(path, operator)
+        if inner is not None:
+            return _group(report, inner) + symbol
+    if (path, RDF.first, None) in report:
+        return "/".join(_group(report, m) for m in Collection(report, path))
+    return path.n3()
+
+
+def _group(report: Graph, path: Node) -> str:
+    """A sub-path, parenthesised when it is a sequence."""
+    text = render_path(report, path) or ""
+    return f"({text})" if (path, RDF.first, None) in report else text
+
+
+def _show(value: Node | None) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, URIRef):
+        return f"<{value}>"
+    return value.n3()
+
+
+def top_results(report: Graph) -> list[Node]:
+    """The report's own results (``sh:result``), not the nested ``sh:detail`` ones."""
+    return [
+        result
+        for report_node in report.subjects(RDF.type, SH.ValidationReport)
+        for result in report.objects(report_node, SH.result)
+    ]
+
+
+def _results(report: Graph, shapes: Graph, data: Graph) -> list[ValidationResult]:
+    results: list[ValidationResult] = []
+    for node in top_results(report):
+        source = report.value(node, SH.sourceShape)
+        shape = named_shape(shapes, source) if source is not None else None
+        nb, en = shape_messages(shapes, shape) if shape is not None else ("", "")
+        if not (nb and en):
+            fallback = str(report.value(node, SH.resultMessage) or "")
+            nb, en = nb or fallback, en or fallback
+        focus = report.value(node, SH.focusNode)
+        severity = report.value(node, SH.resultSeverity)
+        results.append(
+            ValidationResult(
+                focus_node=focus,  # type: ignore[arg-type]
+                focus_label=_label(data, focus, "nb") if focus is not None else None,
+                focus_label_en=_label(data, focus, "en") if focus is not None else None,
+                shape_id=shape_id(shape) if shape is not None else "",
+                shape=shape if isinstance(shape, URIRef) else None,
+                severity=shape_id(severity) if severity is not None else "Violation",
+                message_nb=nb,
+                message_en=en,
+                path=render_path(report, report.value(node, SH.resultPath)),
+                value=report.value(node, SH.value),
+            )
+        )
+    rank = {s: i for i, s in enumerate(SEVERITIES)}
+    results.sort(
+        key=lambda r: (
+            rank.get(r.severity, len(rank)),
+            r.shape_id,
+            str(r.focus_node),
+            r.path or "",
+            _show(r.value),
+        )
+    )
+    return results
+
+
+def _restore_messages(report: Graph, shapes: Graph) -> None:
+    """Give every result in the report graph its shape's language-tagged messages.
+
+    pyshacl copies ``sh:message`` from some constraints without the language tag (SPARQL
+    constraints); the report then says the same as :class:`ValidationResult`.
+    """
+    for node in list(report.subjects(RDF.type, SH.ValidationResult)):  # with sh:detail ones
+        source = report.value(node, SH.sourceShape)
+        if source is None:
+            continue
+        messages = [
+            m for m in shapes.objects(named_shape(shapes, source), SH.message) if m is not None
+        ]
+        if messages:
+            report.remove((node, SH.resultMessage, None))
+            for message in messages:
+                report.add((node, SH.resultMessage, message))
+
+
+def declared_shapes(shapes: Graph) -> dict[str, URIRef]:
+    """Every named shape in ``shapes`` by ID: the IRIs typed ``sh:NodeShape`` or
+    ``sh:PropertyShape``."""
+    found: dict[str, URIRef] = {}
+    for kind in (SH.NodeShape, SH.PropertyShape):
+        for shape in shapes.subjects(RDF.type, kind):
+            if isinstance(shape, URIRef):
+                found[shape_id(shape)] = shape
+    return dict(sorted(found.items()))
+
+
+def severity_of(shapes: Graph, shape: URIRef) -> str:
+    """The declared ``sh:severity`` of a shape, by local name (``Violation`` when unset)."""
+    value = shapes.value(shape, SH.severity)
+    return shape_id(value) if value is not None else "Violation"
+
+
+def shapes_report_lines(shapes: Graph) -> Iterable[tuple[str, str, str]]:
+    """(ID, severity, rdfs:comment) of every named shape, in ID order (for docs)."""
+    for sid, shape in declared_shapes(shapes).items():
+        yield sid, severity_of(shapes, shape), str(shapes.value(shape, RDFS.comment) or "")
