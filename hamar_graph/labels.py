@@ -190,7 +190,8 @@ class Labeller:
 
 # --- sorting and search normalisation ----------------------------------------------
 
-_NB_ORDER = {"æ": "z\u0001", "ø": "z\u0002", "å": "z\u0003"}
+#: æ, ø, å sort after every other letter (code points above all of Latin).
+_NB_ORDER = {"æ": "\U0010fff1", "ø": "\U0010fff2", "å": "\U0010fff3"}
 
 
 def _strip_accents(text: str) -> str:
