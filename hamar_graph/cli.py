@@ -276,5 +276,77 @@ def export_command(ctx: click.Context, fmt: str, output: Path | None, base_iri: 
     click.echo(f"wrote {output} ({len(data)} bytes, {RDF_FORMATS[fmt].label})", err=True)
 
 
+# --- validate -------------------------------------------------------------------------------
+
+
+@main.command("validate")
+@click.argument("files", nargs=-1, type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "ttl"]),
+    default="text",
+    show_default=True,
+    help="text: a report grouped by severity; ttl: the sh:ValidationReport as Turtle.",
+)
+@click.option(
+    "--completeness",
+    is_flag=True,
+    help="Print what the action plan leaves open, per axis (the Warnings S80-S83).",
+)
+@click.option(
+    "--lang",
+    type=click.Choice(["nb", "en"]),
+    default="nb",
+    show_default=True,
+    help="Language of the text report: headings, labels and messages.",
+)
+@click.pass_context
+def validate_command(
+    ctx: click.Context, files: tuple[Path, ...], fmt: str, completeness: bool, lang: str
+) -> None:
+    """Validate RDF files, or by default the project's sources, against the SHACL shapes.
+
+    FILES may be in any RDF format rdflib reads (Turtle, N-Triples, JSON-LD, RDF/XML,
+    ...), chosen by extension; they are validated together, with the project's
+    shapes/ and the class hierarchy of ontology/. Without FILES the data/ sources
+    are validated, as `build` does. Exit status 1 when there is a Violation (Warnings
+    and Infos do not fail), 2 when a file cannot be parsed (file and line are named).
+
+    \b
+    Examples:
+      hamar-graph validate
+      hamar-graph validate --completeness --lang en
+      hamar-graph validate data/places.ttl --format ttl > report.ttl
+    """
+    from hamar_graph.completeness import completeness as arrange
+    from hamar_graph.completeness import render_text as render_completeness
+    from hamar_graph.sources import SourceError, load_sources
+    from hamar_graph.validate import (
+        ShapesError,
+        load_files,
+        render_text,
+        serialize_report,
+        validate_dataset,
+    )
+
+    if completeness and fmt != "text":
+        raise click.UsageError("--completeness prints text; leave out --format ttl", ctx)
+    settings = settings_from(ctx)
+    try:
+        data = load_files(files, settings.base_iri) if files else load_sources(settings)
+        report = validate_dataset(data, settings)
+    except (SourceError, ShapesError) as exc:
+        _fail(str(exc), 2)
+    if fmt == "ttl":
+        click.echo(serialize_report(report), nl=False)
+    elif completeness:
+        click.echo(render_completeness(arrange(report, data), lang))
+        click.echo(render_text(report, lang, severities=("Violation",)), nl=False)
+    else:
+        click.echo(render_text(report, lang), nl=False)
+    sys.exit(0 if report.conforms else 1)
+
+
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())

@@ -120,6 +120,7 @@ class ValidationReport:
     results: list[ValidationResult]  #: sorted: severity, shape ID, focus node, path, value
     report_graph: Graph = field(repr=False)  #: the ``sh:ValidationReport`` as RDF
     data_triples: int = 0  #: triples in the data graph that was validated
+    shapes_count: int = 0  #: named shapes in the shapes graph
 
     @property
     def violations(self) -> list[ValidationResult]:
@@ -292,6 +293,7 @@ def validate_graph(
         results=results,
         report_graph=report_graph,
         data_triples=len(data),
+        shapes_count=len(declared_shapes(shapes)),
     )
 
 
@@ -306,10 +308,18 @@ def validate_files(
         be read or parsed.
     """
     settings = settings or Settings()
+    return validate_dataset(load_files(paths, settings.base_iri), settings)
+
+
+def load_files(paths: Sequence[Path | str], base_iri: str = SOURCE_BASE) -> Graph:
+    """Parse RDF files (format by extension) into one graph.
+
+    :raises SourceError: naming the file (and line) that cannot be read or parsed.
+    """
     data = bind_prefixes(Graph())
     for path in paths:
-        data += parse_rdf_file(Path(path), settings.base_iri)
-    return validate_dataset(data, settings)
+        data += parse_rdf_file(Path(path), base_iri)
+    return data
 
 
 _LINE_PATTERNS = (
@@ -340,9 +350,27 @@ def parse_rdf_file(path: Path, base_iri: str = SOURCE_BASE) -> Graph:
             if match:
                 line = int(match.group(1))
                 break
+        if line is None and rdf_format in ("nt", "nquads"):
+            line = _first_bad_line(path, rdf_format)
         reason = text.splitlines()[-1] if text else type(exc).__name__
         raise SourceError(path, f"{rdf_format} syntax error: {reason}", line) from exc
     return graph
+
+
+def _first_bad_line(path: Path, rdf_format: str) -> int | None:
+    """The first line of a line-based file (N-Triples, N-Quads) that does not parse alone."""
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return None
+    for number, line in enumerate(lines, 1):
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        try:
+            Dataset().parse(data=line, format=rdf_format)
+        except Exception:  # the line is broken: that is what we are looking for
+            return number
+    return None
 
 
 # --- reading the report -------------------------------------------------------------------
@@ -524,3 +552,74 @@ def shapes_report_lines(shapes: Graph) -> Iterable[tuple[str, str, str]]:
     """(ID, severity, rdfs:comment) of every named shape, in ID order (for docs)."""
     for sid, shape in declared_shapes(shapes).items():
         yield sid, severity_of(shapes, shape), str(shapes.value(shape, RDFS.comment) or "")
+
+
+# --- text ---------------------------------------------------------------------------------
+
+_WORDS: dict[str, dict[str, str]] = {
+    "nb": {
+        "title": "Validering av {triples} tripler mot {shapes} regler",
+        "Violation": "Brudd",
+        "Warning": "Advarsler",
+        "Info": "Merknader",
+        "path": "egenskap",
+        "value": "verdi",
+        "conforms": "Resultat: ingen brudd ({warnings} advarsler, {infos} merknader).",
+        "fails": "Resultat: {violations} brudd. Grafen oppfyller ikke reglene.",
+    },
+    "en": {
+        "title": "Validation of {triples} triples against {shapes} shapes",
+        "Violation": "Violations",
+        "Warning": "Warnings",
+        "Info": "Infos",
+        "path": "path",
+        "value": "value",
+        "conforms": "Result: no Violation ({warnings} warnings, {infos} infos).",
+        "fails": "Result: {violations} Violation(s). The graph does not conform.",
+    },
+}
+
+
+def render_text(
+    report: ValidationReport,
+    lang: str = "nb",
+    severities: Sequence[str] = SEVERITIES,
+) -> str:
+    """The report as text: grouped by severity, Violations first; each result names the
+    focus node by label and IRI, the shape ID, the path and value, and the message.
+
+    :param lang: ``nb`` or ``en``, for headings, labels and messages.
+    :param severities: the severities to list (the summary always counts all).
+    """
+    if lang not in _WORDS:
+        raise ValueError(f"lang must be nb or en, not {lang!r}")
+    words = _WORDS[lang]
+    lines = [words["title"].format(triples=report.data_triples, shapes=report.shapes_count)]
+    groups = report.by_severity()
+    for severity in SEVERITIES:
+        results = groups[severity]
+        if severity not in severities or not results:
+            continue
+        lines += ["", f"{words[severity]} ({len(results)})"]
+        for result in results:
+            label = result.label(lang)
+            name = f"{label} <{result.focus_node}>" if label else _show(result.focus_node)
+            lines.append(f"  {result.shape_id:<4} {name}")
+            if result.path:
+                lines.append(f"       {words['path']}: {result.path}")
+            if result.value is not None:
+                lines.append(f"       {words['value']}: {_show(result.value)}")
+            lines.append(f"       {result.message(lang)}")
+    lines.append("")
+    if report.conforms:
+        lines.append(
+            words["conforms"].format(warnings=len(groups["Warning"]), infos=len(groups["Info"]))
+        )
+    else:
+        lines.append(words["fails"].format(violations=len(groups["Violation"])))
+    return "\n".join(lines) + "\n"
+
+
+def serialize_report(report: ValidationReport, rdf_format: str = "turtle") -> str:
+    """The ``sh:ValidationReport`` graph serialised (Turtle by default)."""
+    return report.report_graph.serialize(format=rdf_format)
