@@ -275,8 +275,16 @@ def dump_path(settings: Settings, extension: str) -> Path:
 
 def serialize_nquads(dataset: Dataset) -> bytes:
     """The dataset's named graphs as N-Quads, lines sorted so the bytes are reproducible."""
-    text = dataset.serialize(format="nquads", encoding="utf-8").decode("utf-8")
-    lines = sorted(line for line in text.splitlines() if line.strip())
+    lines: list[str] = []
+    for graph in dataset.graphs():
+        if not len(graph) or not isinstance(graph.identifier, URIRef):
+            continue
+        name = graph.identifier.n3()
+        text = graph.serialize(format="nt", encoding="utf-8").decode("utf-8")
+        for line in text.splitlines():
+            if line.endswith(" ."):  # each N-Triples statement is one line ending in " ."
+                lines.append(f"{line[:-2]} {name} .")
+    lines.sort()
     return ("\n".join(lines) + "\n").encode("utf-8") if lines else b""
 
 

@@ -9,11 +9,13 @@ do not depend on Python's hash seed.
 
 from __future__ import annotations
 
+import io
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from rdflib import RDF, BNode, Graph, URIRef
+from rdflib import RDF, BNode, Graph, Literal, URIRef
+from rdflib.plugins.serializers.turtle import TurtleSerializer
 from rdflib.term import Node
 
 from hamar_graph.namespaces import PREFIXES, bind_prefixes
@@ -100,6 +102,30 @@ class _OrderedGraph(Graph):
         return super().subjects(predicate, object, unique)
 
 
+class _ExactTurtleSerializer(TurtleSerializer):
+    """rdflib's Turtle writer, except that a literal keeps its exact lexical form.
+
+    rdflib abbreviates ``"70"^^xsd:decimal`` to ``70.0``, which parses back as another
+    literal (another lexical form), so the dump would not round-trip. Such literals are
+    written in full (``"70"^^xsd:decimal``); the others stay abbreviated.
+    """
+
+    def label(self, node: Node, position: int) -> str:
+        if isinstance(node, Literal) and node.datatype is not None:
+            plain = node._literal_n3(use_plain=True)
+            if not plain.startswith('"') and plain != str(node):
+                return node._literal_n3(
+                    use_plain=False, qname_callback=lambda dt: self.get_pname(dt, False)
+                )
+        return super().label(node, position)
+
+
+def _turtle(graph: Graph) -> bytes:
+    stream = io.BytesIO()
+    _ExactTurtleSerializer(graph).serialize(stream, encoding="utf-8")
+    return stream.getvalue()
+
+
 def sorted_graph(graph: Graph) -> Graph:
     """A copy of ``graph`` with triples inserted in sorted order and our prefixes bound.
 
@@ -143,4 +169,6 @@ def serialize(graph: Graph, fmt: str) -> bytes:
                 doc["@graph"].sort(key=lambda node: str(node.get("@id", "")))
             text = json.dumps(doc, ensure_ascii=False, indent=2, sort_keys=True)
         return text.encode("utf-8")
+    if rdf_format.key == "ttl":
+        return _turtle(ordered)
     return ordered.serialize(format=rdf_format.rdflib_format, encoding="utf-8")

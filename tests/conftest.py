@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -11,8 +12,9 @@ from flask import Flask
 from flask.testing import FlaskClient
 from rdflib import Dataset
 
-from hamar_graph.build import assemble
+from hamar_graph.build import BuildResult, assemble, build
 from hamar_graph.config import PROJECT_ROOT, Settings
+from hamar_graph.sources import SOURCE_FOLDERS
 from hamar_graph.store import OxigraphStore, Store
 from web import create_app
 
@@ -31,6 +33,28 @@ def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
 def dataset(settings: Settings) -> Dataset:
     """The assembled graph: one named graph per source file, plus ``graph/derived``."""
     return assemble(settings)
+
+
+@pytest.fixture(scope="session")
+def source_copy(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A snapshot of ontology/, data/ and shapes/ taken once per session.
+
+    Tests that build twice, or compare a build with an export, use it so that an edit
+    to the sources while the suite runs cannot make the two disagree.
+    """
+    root = tmp_path_factory.mktemp("sources")
+    for folder in SOURCE_FOLDERS:
+        (root / folder).mkdir()
+        for path in sorted((PROJECT_ROOT / folder).glob("*.ttl")):
+            shutil.copyfile(path, root / folder / path.name)
+    return root
+
+
+@pytest.fixture(scope="session")
+def built(source_copy: Path, tmp_path_factory: pytest.TempPathFactory) -> BuildResult:
+    """One ``build`` of :func:`source_copy` into a private output folder."""
+    out = tmp_path_factory.mktemp("built")
+    return build(Settings(source_dir=source_copy, out_dir=out))
 
 
 @pytest.fixture(scope="session")
