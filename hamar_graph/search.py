@@ -143,15 +143,16 @@ def search(
 ) -> SearchPage:
     """Find resources whose labels or texts hold every word of ``query``.
 
-    Hits whose label holds the whole query come first, then hits whose label holds
-    every word, then hits in texts only; ties sort by label.
+    Hits whose label is the query come first, then hits whose label holds the whole
+    query, then hits whose label holds every word, then hits in texts only; ties sort
+    by label, then IRI.
 
     :param query: what the user typed; an empty query finds nothing.
     :param page: 1-based page number; out-of-range pages are clamped.
     """
     folded = normalise(query)
     words = folded.split()
-    scored: list[tuple[tuple[int, tuple[str, str]], SearchHit]] = []
+    scored: list[tuple[tuple[int, tuple[str, str], str], SearchHit]] = []
     if words:
         for e in index.entries.values():
             in_label = all(w in e.folded_labels for w in words)
@@ -162,7 +163,10 @@ def search(
             ]
             if not in_label and not matching:
                 continue
-            rank = 0 if folded in e.folded_labels else 1 if in_label else 2
+            labels = e.folded_labels.split(" | ")
+            rank = (
+                0 if folded in labels else 1 if folded in e.folded_labels else 2 if in_label else 3
+            )
             label = e.label(lang)
             snippet = None
             if matching:
@@ -175,7 +179,7 @@ def search(
             hit = SearchHit(
                 e.iri, local_path(e.iri, index.base) or e.iri, label, type_label, snippet
             )
-            scored.append(((rank, _sort_key(label.value)), hit))
+            scored.append(((rank, _sort_key(label.value), e.iri), hit))
     scored.sort(key=lambda pair: pair[0])
     total = len(scored)
     pages = max(1, math.ceil(total / page_size))
