@@ -9,6 +9,13 @@ SPARQL 1.1 endpoint.
 Values are never pasted into query text: :meth:`Store.select`,
 :meth:`Store.ask` and :meth:`Store.construct` take ``bindings`` that the
 engine substitutes (pyoxigraph ``substitutions``, rdflib ``initBindings``).
+Two rules make a query with bindings answer the same on every engine:
+a bound variable of a SELECT must be in its projection (Oxigraph substitutes
+only projected variables, SEP-0007, and raises otherwise), and a DESCRIBE of
+a bound variable needs a WHERE clause (``DESCRIBE ?s WHERE { ?s ?p ?o }``;
+rdflib ignores bindings without one). Oxigraph gives ``xsd:decimal`` values
+back in canonical form (``"13.1950"`` as ``"13.195"``); rdflib keeps the
+lexical form.
 As in SPARQL-dev SEP-0007, a variable bound in a SELECT query must be in its
 projection (``SELECT ?s ?label``, or ``SELECT *``).
 
@@ -18,7 +25,9 @@ source file), as on most public endpoints.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
@@ -206,6 +215,23 @@ class OxigraphStore:
         return len(self._store)
 
 
+@contextmanager
+def _quiet_rdflib_dataset() -> Iterator[None]:
+    """Silence the DeprecationWarnings rdflib 7.6's SPARQL engine raises on its own Dataset.
+
+    Evaluating a query over a ``Dataset`` calls ``Dataset.default_context`` and
+    ``Dataset.contexts`` inside rdflib, which warn; nothing in our code can avoid them.
+    Results are consumed inside the block because rdflib evaluates lazily.
+    """
+    with warnings.catch_warnings():
+        warnings.filterwarnings(
+            "ignore",
+            r"(Dataset|ConjunctiveGraph)\.?\w* is deprecated",
+            DeprecationWarning,
+        )
+        yield
+
+
 class MemoryStore:
     """rdflib's in-memory Dataset and SPARQL engine.
 
@@ -224,29 +250,32 @@ class MemoryStore:
         return self._dataset.query(query, initBindings=dict(bindings or {}))
 
     def select(self, query: str, bindings: Bindings | None = None) -> list[Row]:
-        result = self._run(query, bindings)
-        if getattr(result, "type", None) != "SELECT":
-            raise ValueError("select() needs a SELECT query")
-        names = [str(v) for v in result.vars]  # type: ignore[attr-defined]
-        return [
-            {n: row[i] for i, n in enumerate(names) if row[i] is not None}
-            for row in result  # type: ignore[attr-defined]
-        ]
+        with _quiet_rdflib_dataset():
+            result = self._run(query, bindings)
+            if getattr(result, "type", None) != "SELECT":
+                raise ValueError("select() needs a SELECT query")
+            names = [str(v) for v in result.vars]  # type: ignore[attr-defined]
+            return [
+                {n: row[i] for i, n in enumerate(names) if row[i] is not None}
+                for row in result  # type: ignore[attr-defined]
+            ]
 
     def ask(self, query: str, bindings: Bindings | None = None) -> bool:
-        result = self._run(query, bindings)
-        if getattr(result, "type", None) != "ASK":
-            raise ValueError("ask() needs an ASK query")
-        return bool(result.askAnswer)  # type: ignore[attr-defined]
+        with _quiet_rdflib_dataset():
+            result = self._run(query, bindings)
+            if getattr(result, "type", None) != "ASK":
+                raise ValueError("ask() needs an ASK query")
+            return bool(result.askAnswer)  # type: ignore[attr-defined]
 
     def construct(self, query: str, bindings: Bindings | None = None) -> Graph:
-        result = self._run(query, bindings)
-        if getattr(result, "type", None) not in ("CONSTRUCT", "DESCRIBE"):
-            raise ValueError("construct() needs a CONSTRUCT or DESCRIBE query")
-        graph = bind_prefixes(Graph())
-        for triple in result:  # type: ignore[attr-defined]
-            graph.add(triple)
-        return graph
+        with _quiet_rdflib_dataset():
+            result = self._run(query, bindings)
+            if getattr(result, "type", None) not in ("CONSTRUCT", "DESCRIBE"):
+                raise ValueError("construct() needs a CONSTRUCT or DESCRIBE query")
+            graph = bind_prefixes(Graph())
+            for triple in result:  # type: ignore[attr-defined]
+                graph.add(triple)
+            return graph
 
     def load(self, dataset: Dataset) -> None:
         self._dataset = Dataset(default_union=True)
