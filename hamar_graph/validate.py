@@ -26,6 +26,7 @@ en, so reports and pages can show them in either language. The module never prin
 from __future__ import annotations
 
 import re
+import warnings
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -341,17 +342,20 @@ def parse_rdf_file(path: Path, base_iri: str = SOURCE_BASE) -> Graph:
         raise SourceError(path, "no such file")
     graph = bind_prefixes(Graph())
     try:
-        graph.parse(source=str(path), format=rdf_format)
+        with warnings.catch_warnings():
+            # rdflib's JSON-LD parser uses its own deprecated ConjunctiveGraph internally
+            warnings.simplefilter("ignore", DeprecationWarning)
+            graph.parse(source=str(path), format=rdf_format)
     except Exception as exc:  # rdflib's parsers raise many types
         text = str(exc).strip()
         line = None
-        for pattern in _LINE_PATTERNS:
+        if rdf_format in ("nt", "nquads"):
+            line = _first_bad_line(path, rdf_format)
+        for pattern in () if line is not None else _LINE_PATTERNS:
             match = pattern.search(text)
             if match:
                 line = int(match.group(1))
                 break
-        if line is None and rdf_format in ("nt", "nquads"):
-            line = _first_bad_line(path, rdf_format)
         reason = text.splitlines()[-1] if text else type(exc).__name__
         raise SourceError(path, f"{rdf_format} syntax error: {reason}", line) from exc
     return graph
@@ -367,7 +371,11 @@ def _first_bad_line(path: Path, rdf_format: str) -> int | None:
         if not line.strip() or line.lstrip().startswith("#"):
             continue
         try:
-            Dataset().parse(data=line, format=rdf_format)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", DeprecationWarning)
+                (Dataset() if rdf_format == "nquads" else Graph()).parse(
+                    data=line, format=rdf_format
+                )
         except Exception:  # the line is broken: that is what we are looking for
             return number
     return None
