@@ -36,6 +36,10 @@ def create_app(test_config: dict[str, Any] | None = None, *, store: Store | None
     from web import pages
 
     app.register_blueprint(pages.bp)
+
+    from web import sparql
+
+    app.register_blueprint(sparql.bp)
     return app
 
 
