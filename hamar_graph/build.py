@@ -26,23 +26,24 @@ import gc
 import hashlib
 import json
 import os
-import shutil
 import tempfile
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pyoxigraph as ox
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.compare import to_canonical_graph
 from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
 from hamar_graph import __version__
+from hamar_graph.atomic import OutputBatch
 from hamar_graph.config import Settings
 from hamar_graph.export import RDF_FORMATS, serialize
 from hamar_graph.namespaces import bind_prefixes
 from hamar_graph.sources import SourceError, load_sources, source_files
-from hamar_graph.store import OxigraphStore
+from hamar_graph.store import OxigraphStore, from_ox, to_ox
 from hamar_graph.terms import find_undeclared, prefixed_name
 
 #: Called with one line of progress per step.
@@ -116,6 +117,9 @@ def assemble(settings: Settings, progress: Progress | None = None) -> Dataset:
     4. Add ``{base}graph/derived``: ``rdfs:label`` for every ``skos:prefLabel``, and the
        inverse of every link whose property has an ``owl:inverseOf`` in ``ontology/``.
        Nothing else is derived, and nothing that the sources already state.
+    5. Write every typed literal as the query engine stores it (:func:`engine_literals`:
+       ``"13.1950"^^xsd:decimal`` becomes ``"13.195"``), so that dumps, store and
+       endpoint hold the same terms.
 
     :param settings: ``source_dir`` and ``base_iri`` are used.
     :param progress: called with one line per step.
@@ -151,7 +155,50 @@ def assemble(settings: Settings, progress: Progress | None = None) -> Dataset:
     derived = dataset.graph(derived_graph_name(settings))
     for triple in derive(union, ontology_union):
         derived.add(triple)
+    _say(progress, "writing literals in the form the query engine stores them")
+    engine_literals(dataset)
     return dataset
+
+
+def engine_literals(dataset: Dataset) -> int:
+    """Rewrite, in place, every literal into the form Oxigraph stores it in.
+
+    Oxigraph keeps typed values, not their lexical forms: ``"13.1950"^^xsd:decimal``
+    comes back as ``"13.195"``, ``"007"^^xsd:integer`` as ``"7"``, ``"1"^^xsd:boolean``
+    as ``"true"``, and language tags in lower case. The value is the same (RDF 1.1
+    Concepts, section 5.1), but the terms differ; so that the dumps, the store, the
+    endpoint and the rdflib engine all hold the very same terms, the build writes
+    each literal as the engine would give it back.
+
+    :return: the number of distinct literals rewritten.
+    """
+    literals = sorted(
+        {
+            o
+            for _s, _p, o, _g in dataset.quads((None, None, None, None))
+            if isinstance(o, Literal) and (o.datatype is not None or o.language)
+        },
+        key=lambda lit: lit.n3(),
+    )
+    engine = ox.Store()
+    predicate = ox.NamedNode("urn:x-hamar:literal")
+    engine.extend(
+        ox.Quad(ox.NamedNode(f"urn:x-hamar:{i}"), predicate, to_ox(lit), ox.DefaultGraph())
+        for i, lit in enumerate(literals)
+    )
+    changed: dict[Literal, Literal] = {}
+    for quad in engine:
+        original = literals[int(quad.subject.value.rsplit(":", 1)[1])]
+        stored = from_ox(quad.object)
+        if stored != original or (stored.language or "") != (original.language or ""):
+            changed[original] = stored  # type: ignore[assignment]
+    if not changed:
+        return 0
+    for graph in dataset.graphs():
+        for s, p, o in [t for t in graph if t[2] in changed]:
+            graph.remove((s, p, o))
+            graph.add((s, p, changed[o]))  # type: ignore[index]
+    return len(changed)
 
 
 def derived_graph_name(settings: Settings) -> URIRef:
@@ -291,10 +338,11 @@ def serialize_nquads(dataset: Dataset) -> bytes:
 def build(settings: Settings, progress: Progress | None = None) -> BuildResult:
     """Assemble, validate and write every output (see the module docstring for the layout).
 
-    Everything is serialised in memory first; only then is each file written to a
-    temporary file in the output folder, flushed to disk and renamed over the old one.
-    The store is built in ``store.tmp-<pid>`` and renamed over ``store`` when complete.
-    ``build.json`` is written last.
+    Everything is serialised in memory first; then every file is written to a temporary
+    file in the output folder and flushed to disk, and the store is built in a temporary
+    folder (:class:`hamar_graph.atomic.OutputBatch`). Only when all of them are complete
+    are they renamed over the old ones, ``build.json`` last; a failure before that (disk
+    full, folder unwritable) removes what was staged and leaves the old output as it was.
 
     :param settings: ``source_dir``, ``base_iri`` and ``out_dir`` are used.
     :param progress: called with one line per step (parsing each file, checking terms,
@@ -313,17 +361,72 @@ def build(settings: Settings, progress: Progress | None = None) -> BuildResult:
         payloads[key] = serialize(union, key)
     payloads["nq"] = serialize_nquads(dataset)
 
-    settings.out_dir.mkdir(parents=True, exist_ok=True)
+    # Every output is staged first and renamed into place only when all are complete
+    # (hamar_graph.atomic): a failure (disk full, folder read-only) leaves the previous
+    # output whole and consistent, never new dumps next to an old build.json.
+    batch = OutputBatch(settings.out_dir)
     files: dict[str, Path] = {}
-    for key, data in payloads.items():
-        extension = RDF_FORMATS[key].extension if key in RDF_FORMATS else key
-        path = dump_path(settings, extension)
-        _say(progress, f"writing {path}")
-        write_atomic(path, data)
-        files[key] = path
-    store_path = settings.out_dir / "store"
-    _say(progress, f"writing the Oxigraph store {store_path}")
-    write_store(dataset, store_path)
+    with batch:
+        for key, data in payloads.items():
+            extension = RDF_FORMATS[key].extension if key in RDF_FORMATS else key
+            path = dump_path(settings, extension)
+            _say(progress, f"writing {path}")
+            files[key] = batch.add(path.name, data)
+        store_path = settings.out_dir / "store"
+        _say(progress, f"writing the Oxigraph store {store_path}")
+        batch.add_dir(store_path.name, lambda tmp: _fill_store(dataset, tmp))
+        _publish(dataset, settings, progress, batch, files, payloads)
+        result = _result(
+            settings, dataset, union, payloads, files, store_path, (validated, warnings)
+        )
+        _say(progress, f"writing {result.manifest_path}")
+        batch.add(result.manifest_path.name, manifest(result, settings, payloads))
+        batch.commit()
+    return result
+
+
+def _publish(
+    dataset: Dataset,
+    settings: Settings,
+    progress: Progress | None,
+    batch: OutputBatch,
+    files: dict[str, Path],
+    payloads: dict[str, bytes],
+) -> None:
+    """Stage the publication (gzipped and partial dumps, catalogues, VoID) in ``batch``.
+
+    :mod:`hamar_graph.dumps` (issue 6) renders the same full-graph dumps as build, with
+    the same serialiser, and its catalogue states their checksums; a difference would
+    publish a catalogue that contradicts ``build.json``, so it stops the build.
+    """
+    try:
+        # hamar_graph.dumps is written in parallel; until it exists the build writes no
+        # catalogue. Any other import error is a real failure and propagates.
+        from hamar_graph.dumps import write_publication
+    except ModuleNotFoundError as exc:
+        if exc.name != "hamar_graph.dumps":
+            raise
+        _say(progress, "publication: skipped (hamar_graph.dumps is not installed yet)")
+        return
+    publication = write_publication(dataset, settings, progress, batch)
+    for key, path in files.items():
+        published = publication.file(path.name)
+        if published is not None and published.sha256 != hashlib.sha256(payloads[key]).hexdigest():
+            raise BuildError(
+                f"the publication's {path.name} differs from the dump build wrote; nothing "
+                "was written (hamar_graph.dumps and hamar_graph.build must serialise alike)"
+            )
+
+
+def _result(
+    settings: Settings,
+    dataset: Dataset,
+    union: Graph,
+    payloads: dict[str, bytes],
+    files: dict[str, Path],
+    store_path: Path,
+    validation: tuple[bool, int],
+) -> BuildResult:
 
     graphs = {
         str(g.identifier): len(g)
@@ -331,7 +434,7 @@ def build(settings: Settings, progress: Progress | None = None) -> BuildResult:
         if len(g)
     }
     sha = {p.name: hashlib.sha256(payloads[k]).hexdigest() for k, p in files.items()}
-    result = BuildResult(
+    return BuildResult(
         version=__version__,
         triples=len(union),
         quads=sum(graphs.values()),
@@ -341,17 +444,20 @@ def build(settings: Settings, progress: Progress | None = None) -> BuildResult:
         files=files,
         store_path=store_path,
         manifest_path=settings.out_dir / "build.json",
-        validated=validated,
-        warnings=warnings,
+        validated=validation[0],
+        warnings=validation[1],
         sha256=sha,
     )
-    _say(progress, f"writing {result.manifest_path}")
-    write_atomic(result.manifest_path, manifest(result, settings))
-    return result
 
 
-def manifest(result: BuildResult, settings: Settings) -> bytes:
-    """``build.json``: version, base IRI, counts and the sha256 of every dump (no timestamp)."""
+def manifest(
+    result: BuildResult, settings: Settings, payloads: dict[str, bytes] | None = None
+) -> bytes:
+    """``build.json``: version, base IRI, counts and the sha256 of every dump (no timestamp).
+
+    :param payloads: the dumps' bytes by format key, when they are not in place yet
+        (sizes are then taken from them rather than from the files).
+    """
     doc = {
         "version": result.version,
         "base_iri": settings.base_iri,
@@ -362,7 +468,11 @@ def manifest(result: BuildResult, settings: Settings) -> bytes:
         "graphs": result.graphs,
         "classes": result.classes,
         "files": {
-            p.name: {"format": k, "bytes": p.stat().st_size, "sha256": result.sha256[p.name]}
+            p.name: {
+                "format": k,
+                "bytes": len(payloads[k]) if payloads else p.stat().st_size,
+                "sha256": result.sha256[p.name],
+            }
             for k, p in result.files.items()
         },
         "store": result.store_path.name,
@@ -406,24 +516,19 @@ def _fsync_dir(folder: Path) -> None:
 def write_store(dataset: Dataset, target: Path) -> None:
     """Write ``dataset`` as a persistent Oxigraph store at ``target``, replacing it whole.
 
-    The new store is built in ``{target}.tmp-<pid>``; only when it is complete and closed
-    is the old store moved aside and the new one renamed into place, then the old one is
-    deleted. A failure leaves the old store as it was.
+    The new store is built in a temporary folder next to ``target``; only when it is
+    complete and closed is the old store moved aside and the new one renamed into place,
+    then the old one is deleted. A failure leaves the old store as it was.
     """
-    tmp = target.with_name(f"{target.name}.tmp-{os.getpid()}")
-    old = target.with_name(f"{target.name}.old-{os.getpid()}")
-    for leftover in (tmp, old):
-        shutil.rmtree(leftover, ignore_errors=True)
-    try:
-        store = OxigraphStore(tmp)
-        store.load(dataset)
-        del store
-        gc.collect()  # close RocksDB before the folder is renamed
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    if target.exists():
-        os.replace(target, old)
-    os.replace(tmp, target)
-    _fsync_dir(target.parent)
-    shutil.rmtree(old, ignore_errors=True)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with OutputBatch(target.parent) as batch:
+        batch.add_dir(target.name, lambda tmp: _fill_store(dataset, tmp))
+        batch.commit()
+
+
+def _fill_store(dataset: Dataset, folder: Path) -> None:
+    """Load ``dataset`` into a new persistent Oxigraph store in ``folder`` and close it."""
+    store = OxigraphStore(folder)
+    store.load(dataset)
+    del store
+    gc.collect()  # close RocksDB before the folder is renamed
