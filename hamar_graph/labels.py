@@ -225,8 +225,16 @@ def normalise(text: str) -> str:
     return " ".join(folded.split())
 
 
+#: The parts of the base IRI that the server dereferences (things and ontology terms).
+DEREFERENCEABLE: tuple[str, ...] = ("id/", "def/")
+
+
 def local_path(iri: str, base: str) -> str | None:
-    """The server path of an IRI under ``base`` (``/id/akse/x``), or ``None`` if outside."""
-    if iri.startswith(base):
+    """The server path of an IRI that has a page here (``/id/akse/x``, ``/def/Axis``).
+
+    ``None`` for IRIs outside the base and for IRIs under the base that the pages do not
+    serve (named graphs, skolem IRIs): those are shown as plain outgoing links.
+    """
+    if iri.startswith(base) and iri[len(base) :].startswith(DEREFERENCEABLE):
         return "/" + iri[len(base) :]
     return None
