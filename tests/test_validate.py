@@ -190,7 +190,12 @@ MUTATIONS: list[tuple[str, Mutation, set[tuple[str, URIRef]]]] = [
     (
         "two sections numbered 4.1",
         _set(SECTION_4_2, HMS.sectionNumber, Literal("4.1")),
-        {("S15", SECTION_4_1), ("S15", SECTION_4_2)},
+        {("S15", ID["seksjon/4"])},
+    ),
+    (
+        "two axes noted 4.1",
+        _set(ID["akse/tjenesteutvikling-gjennom-eu-prosjekter"], SKOS.notation, Literal("4.1")),
+        {("S25", ID["akser"])},
     ),
     ("twin city without provenance", _remove(LUND, HMS.fromSection), {("S04", LUND)}),
     (
