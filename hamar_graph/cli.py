@@ -348,5 +348,57 @@ def validate_command(
     sys.exit(0 if report.conforms else 1)
 
 
+@main.command("serve")
+@click.option("--host", help="Interface to listen on (HAMAR_GRAPH_HOST, default 127.0.0.1).")
+@click.option("--port", type=int, help="Port to listen on (HAMAR_GRAPH_PORT, default 5000).")
+@click.option("--workers", type=int, help="WSGI worker processes (HAMAR_GRAPH_WORKERS).")
+@click.option("--threads", type=int, help="Request threads per worker (HAMAR_GRAPH_THREADS).")
+@click.option(
+    "--timeout",
+    "query_timeout",
+    type=float,
+    help="Deadline in seconds of one SPARQL query (HAMAR_GRAPH_QUERY_TIMEOUT).",
+)
+@click.option(
+    "--memory-mb",
+    "query_memory_mb",
+    type=int,
+    help="Memory cap in MiB of a query process (HAMAR_GRAPH_QUERY_MEMORY_MB).",
+)
+@click.option(
+    "--query-workers",
+    type=int,
+    help="Query processes per worker (HAMAR_GRAPH_QUERY_WORKERS).",
+)
+@click.option("--max-rows", type=int, help="Most rows returned (HAMAR_GRAPH_MAX_ROWS).")
+@click.option(
+    "--max-query-bytes", type=int, help="Largest query or body (HAMAR_GRAPH_MAX_QUERY_BYTES)."
+)
+@click.option("--max-url-bytes", type=int, help="Longest URL (HAMAR_GRAPH_MAX_URL_BYTES).")
+@click.option(
+    "--store",
+    type=click.Choice(["oxigraph", "memory", "remote"]),
+    help="Query engine (HAMAR_GRAPH_STORE).",
+)
+@click.option(
+    "--store-path",
+    type=click.Path(path_type=Path),
+    help="Persistent Oxigraph store to open read-only (HAMAR_GRAPH_STORE_PATH).",
+)
+@click.option("--endpoint", help="Remote SPARQL endpoint for --store remote.")
+@click.option("--base-iri", help="Base IRI of the resources (HAMAR_GRAPH_BASE_IRI).")
+@click.pass_context
+def serve_command(ctx: click.Context, **flags: object) -> None:
+    """Serve the pages, /sparql, the catalogue and the dumps with gunicorn.
+
+    gunicorn (never Flask's development server) runs --workers processes of
+    --threads threads; each keeps --query-workers sandboxed query processes.
+    """
+    from hamar_graph.server import run_serve
+
+    settings = settings_from(ctx, **flags)
+    run_serve(settings)
+
+
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())

@@ -61,6 +61,9 @@ class Settings:
     host: str = _setting("127.0.0.1", "Interface the server listens on.")
     port: int = _setting(5000, "Port the server listens on.")
     workers: int = _setting(2, "WSGI worker processes for `serve`.")
+    threads: int = _setting(
+        4, "Request threads per WSGI worker process for `serve` (gunicorn's gthread worker)."
+    )
     query_timeout: float = _setting(
         10.0, "Deadline in seconds for one SPARQL query; past it the client gets 503."
     )
@@ -117,7 +120,14 @@ class Settings:
             raise ValueError(
                 f"store=remote needs an endpoint: set {ENV_PREFIX}ENDPOINT or pass --endpoint URL"
             )
-        for name in ("query_timeout", "workers", "query_workers", "max_rows", "page_size"):
+        for name in (
+            "query_timeout",
+            "workers",
+            "threads",
+            "query_workers",
+            "max_rows",
+            "page_size",
+        ):
             if getattr(self, name) <= 0:
                 raise ValueError(f"{ENV_PREFIX}{name.upper()} must be positive")
 

@@ -111,7 +111,7 @@ TABULAR_FORMATS: dict[str, ResultFormat] = {
             "tabular",
             "SPARQL Results JSON",
             FORMATS_NS + "SPARQL_Results_JSON",
-            ("application/json", "text/javascript", "application/javascript"),
+            ("application/json",),
             ("json", "srj"),
         ),
         ResultFormat(
@@ -266,10 +266,11 @@ def quality(ranges: Sequence[MediaRange], media_type: str) -> tuple[float, int]:
 
 def _best(ranges: Sequence[MediaRange], formats: Iterable[ResultFormat]) -> ResultFormat | None:
     chosen: ResultFormat | None = None
-    chosen_score = (0.0, 0)
+    chosen_score = (0.0, 0, 0)
     for fmt in formats:
-        # A format's quality is the best over its media type and aliases.
-        score = max(quality(ranges, mt) for mt in fmt.accepted)
+        # A format's quality is the best over its media type and aliases; on a tie, a
+        # match on the format's own media type beats a match on an alias.
+        score = max((*quality(ranges, mt), int(mt == fmt.media_type)) for mt in fmt.accepted)
         if score[0] > 0 and score > chosen_score:
             chosen, chosen_score = fmt, score
     return chosen
@@ -334,9 +335,9 @@ def negotiate(accept: str | None, format_values: Sequence[str] = ()) -> Negotiat
     html_q = max(quality(ranges, t) for t in HTML_TYPES)
     tabular = _best(ranges, TABULAR_FORMATS.values())
     graph = _best(ranges, GRAPH_FORMATS.values())
-    # The page only for clients that name text/html (or text/*) explicitly and like it
-    # at least as much as any result format: */* alone (curl, libraries) gets data.
-    html = html_q[1] >= 2 and html_q[0] > 0
+    # The page only for clients that name text/html explicitly and like it at least as
+    # much as any result format they name: */* or text/* alone (curl, libraries) gets data.
+    html = html_q[1] == 3 and html_q[0] > 0
     if html:
         for fmt in (tabular, graph):
             if fmt is not None:
