@@ -15,6 +15,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+import pyoxigraph as ox
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import FOAF, OWL, RDF, RDFS, SKOS, XSD
 from rdflib.term import Node
@@ -125,12 +126,26 @@ def exists(store: Store, iri: str) -> bool:
     return store.ask(queries.EXISTS, {"s": URIRef(iri)})
 
 
+def is_valid_iri(iri: str) -> bool:
+    """Whether ``iri`` is an IRI at all (RFC 3987); a request path turned into one may not be.
+
+    Checked with Oxigraph's own IRI parser, the strictest of our engines.
+    """
+    try:
+        ox.NamedNode(iri)
+    except ValueError:
+        return False
+    return True
+
+
 def describe_graph(store: Store, iri: str) -> Graph:
     """The RDF description of ``iri``: outgoing triples (with blank-node closure) and
     incoming triples.
 
     :raises NotFound: when the graph says nothing about ``iri``.
     """
+    if not is_valid_iri(iri):  # a request path can hold what no IRI may (RFC 3987)
+        raise NotFound(iri)
     graph = store.construct(queries.DESCRIBE, {"s": URIRef(iri)})
     if len(graph) == 0:
         raise NotFound(iri)
@@ -287,6 +302,8 @@ def describe(
     :param gaps: the plan's gaps, for the page's warnings.
     :raises NotFound: when the graph says nothing about ``iri``.
     """
+    if not is_valid_iri(iri):
+        raise NotFound(iri)
     subject = URIRef(iri)
     outgoing: dict[URIRef, dict[Node, list[Node]]] = defaultdict(dict)
     for row in store.select(queries.OUTGOING, {"s": subject}):
