@@ -134,6 +134,7 @@ class QueryJob:
     dataset_clause: bool = False  #: the query has FROM / FROM NAMED
     prefixes: Mapping[str, str] = field(default_factory=dict)  #: for Turtle and RDF/XML
     form: str | None = None  #: the form the tokenizer found, when rdflib cannot tell
+    base_iri: str | None = None  #: resolves relative IRIs (the endpoint's URL)
 
 
 @dataclass(frozen=True)
@@ -173,7 +174,7 @@ def execute(store: ox.Store, job: QueryJob) -> QueryOutcome:
     form = verdict.form or job.form
     if verdict.refusal is not None:
         return QueryOutcome(verdict.refusal[0], form, message=verdict.refusal[1])
-    kwargs: dict[str, Any] = {}
+    kwargs: dict[str, Any] = {"base_iri": job.base_iri}
     if job.protocol_dataset:
         # The protocol's dataset replaces the query's (SPARQL 1.1 Protocol, 2.1.4).
         kwargs["default_graph"] = [ox.NamedNode(g) for g in job.default_graphs]

@@ -93,7 +93,7 @@ def test_select_csv_and_tsv(sc: FlaskClient) -> None:
     assert r.headers["Content-Type"] == "text/tab-separated-values; charset=utf-8"
     lines = r.data.decode().splitlines()
     assert lines[0] == "?city\t?name"
-    assert lines[1] == f"<{ID}vennskapsby/porvoo>\t\"Borgå\"@nb"
+    assert lines[1] == f'<{ID}vennskapsby/porvoo>\t"Borgå"@nb'
 
 
 def test_ask_formats(sc: FlaskClient) -> None:

@@ -297,6 +297,7 @@ def run(sparql: SparqlRequest, negotiation: Negotiation, settings: Settings) -> 
         dataset_clause=scan.dataset_clause,
         prefixes=dict(PREFIXES),
         form=scan.form,
+        base_iri=request.base_url,
     )
     outcome = get_pool().run(job)
     if outcome.status != 200:
