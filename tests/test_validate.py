@@ -190,7 +190,7 @@ MUTATIONS: list[tuple[str, Mutation, set[tuple[str, URIRef]]]] = [
     (
         "two sections numbered 4.1",
         _set(SECTION_4_2, HMS.sectionNumber, Literal("4.1")),
-        {("S15", ID["seksjon/4"])},
+        {("S15", ID["dokument/internasjonal-strategi"])},
     ),
     (
         "two axes noted 4.1",
