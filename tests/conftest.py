@@ -14,6 +14,7 @@ from rdflib import Dataset
 
 from hamar_graph.build import BuildResult, assemble, build
 from hamar_graph.config import PROJECT_ROOT, Settings
+from hamar_graph.dumps import Publication, write_publication
 from hamar_graph.sources import SOURCE_FOLDERS
 from hamar_graph.store import OxigraphStore, Store
 from web import create_app
@@ -55,6 +56,13 @@ def built(source_copy: Path, tmp_path_factory: pytest.TempPathFactory) -> BuildR
     """One ``build`` of :func:`source_copy` into a private output folder."""
     out = tmp_path_factory.mktemp("built")
     return build(Settings(source_dir=source_copy, out_dir=out))
+
+
+@pytest.fixture(scope="session")
+def published(dataset: Dataset, tmp_path_factory: pytest.TempPathFactory) -> Publication:
+    """Dumps, catalogues and VoID of :func:`dataset`, written once to a private folder."""
+    out = tmp_path_factory.mktemp("published")
+    return write_publication(dataset, Settings(source_dir=PROJECT_ROOT, out_dir=out))
 
 
 @pytest.fixture(scope="session")

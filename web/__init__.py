@@ -31,11 +31,18 @@ def create_app(test_config: dict[str, Any] | None = None, *, store: Store | None
     from web import security
 
     security.init_app(app)  # first: headers, limits, rate limit, no debug (SECURITY.md)
+    from web import http_cache
+
+    http_cache.init_app(app)  # before the blueprints, so its after_request runs after theirs
     app.extensions["hamar_store"] = store if store is not None else open_store(settings)
 
     from web import pages
 
     app.register_blueprint(pages.bp)
+
+    from web import publication
+
+    app.register_blueprint(publication.bp)
 
     from web import sparql
 
