@@ -647,8 +647,8 @@ class ServeProcess:
 
     def start(self, timeout: float = 90.0) -> ServeProcess:
         """Start the server and wait until ``/`` answers."""
-        env = {**os.environ, "HAMAR_GRAPH_OUT_DIR": str(self.out_dir), **self.env}
-        env.pop("FLASK_DEBUG", None)
+        inherited = {k: v for k, v in os.environ.items() if k != "FLASK_DEBUG"}
+        env = {**inherited, "HAMAR_GRAPH_OUT_DIR": str(self.out_dir), **self.env}
         command = [
             *hamar_graph_command(),
             "serve",
