@@ -316,7 +316,9 @@ class Negotiation:
 def negotiate(accept: str | None, format_values: Sequence[str] = ()) -> Negotiation:
     """Choose result formats from the ``Accept`` header and ``format`` parameter values.
 
-    A ``format`` parameter (a short name such as ``json``, ``csv``, ``turtle``, or a
+    When ``Accept`` names formats of only one family (SELECT/ASK results, or RDF), the
+    other family falls back to its default (JSON, Turtle); 406 is for a request that
+    accepts none of our formats. A ``format`` parameter (a short name such as ``json``, ``csv``, ``turtle``, or a
     media type) overrides ``Accept``; several values may be given (SPARQLWrapper sends
     a name and a media type), and the first one we know for each family wins.
 
@@ -346,6 +348,13 @@ def negotiate(accept: str | None, format_values: Sequence[str] = ()) -> Negotiat
                     html = False
     if html:
         return Negotiation(True, TABULAR_FORMATS["json"], GRAPH_FORMATS["ttl"])
+    # A client that accepts some of our formats, but only those of the other family
+    # (rdflib's SPARQLStore asks for results JSON even for CONSTRUCT), gets the family's
+    # default rather than 406; one that accepts none of our formats gets 406.
+    if tabular is None and graph is not None:
+        tabular = TABULAR_FORMATS["json"]
+    elif graph is None and tabular is not None:
+        graph = GRAPH_FORMATS["ttl"]
     return Negotiation(False, tabular, graph, f"Accept: {accept}" if accept else "")
 
 

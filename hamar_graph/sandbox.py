@@ -36,7 +36,6 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
-from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
@@ -285,7 +284,10 @@ def _worker_main(
 ) -> None:  # pragma: no cover - runs in the child process; covered through the pool
     """The worker's loop: open the store, cap memory, answer jobs until told to stop."""
     # Engine messages (an allocation failure, a crash) go to a file the pool reads.
-    fd = os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        fd = os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    except OSError:  # the pool is closing and removed its folder
+        return
     os.dup2(fd, 2)
     os.close(fd)
     os.environ["RUST_BACKTRACE"] = "0"
@@ -364,12 +366,19 @@ class _Worker:
             os.unlink(self.log_path)
 
     def last_words(self) -> str:
-        """The last engine message the worker wrote before it died."""
+        """What the worker wrote to its stderr (the end of it), e.g. the engine's
+        "memory allocation of N bytes failed" before an abort."""
         try:
-            text = Path(self.log_path).read_text(encoding="utf-8", errors="replace")
+            with open(self.log_path, "rb") as fh:
+                fh.seek(0, os.SEEK_END)
+                fh.seek(max(fh.tell() - 4096, 0))
+                text = fh.read().decode("utf-8", "replace")
         except OSError:
             return ""
-        lines = [line for line in text.strip().splitlines() if line.strip()]
+        lines = [line.strip() for line in text.splitlines() if line.strip()]
+        for line in lines:
+            if "memory allocation" in line or "MemoryError" in line:
+                return line
         return lines[-1] if lines else ""
 
 
@@ -405,7 +414,7 @@ class QueryPool:
         self._workers: dict[int, _Worker] = {}
         self._lock = threading.Lock()
         self._closed = False
-        self._starting = 0
+        self._spawning: set[threading.Thread] = set()
         self._ready = threading.Condition(self._lock)
         self._tmp = tempfile.mkdtemp(prefix="hamar-sparql-")
         self.started = 0  #: workers started since the pool was made (replacements included)
@@ -448,10 +457,13 @@ class QueryPool:
             workers = list(self._workers.values())
             self._workers.clear()
             self._ready.notify_all()
+            spawning = list(self._spawning)
         for worker in workers:
             with contextlib.suppress(Exception):
                 worker.conn.send(None)
             worker.stop()
+        for thread in spawning:  # a worker being started stops itself once it is up
+            thread.join(STARTUP_TIMEOUT)
         with contextlib.suppress(OSError):
             for name in os.listdir(self._tmp):
                 os.unlink(os.path.join(self._tmp, name))
@@ -553,8 +565,8 @@ class QueryPool:
         if "memory allocation" in words or "MemoryError" in words or "out of memory" in words:
             return QueryStopped(
                 "memory",
-                f"The query was stopped: it needed more memory than the cap of "
-                f"{self.memory_mb} MiB (HAMAR_GRAPH_QUERY_MEMORY_MB).",
+                f"The query was stopped: it reached the memory cap of {self.memory_mb} MiB "
+                "(HAMAR_GRAPH_QUERY_MEMORY_MB).",
             )
         if exitcode == -signal.SIGABRT:
             return QueryStopped(
@@ -578,11 +590,12 @@ class QueryPool:
             self._spawn_async()
 
     def _spawn_async(self) -> None:
+        thread = threading.Thread(target=self._spawn, name="sparql-worker-start", daemon=True)
         with self._lock:
             if self._closed:
                 return
-            self._starting += 1
-        threading.Thread(target=self._spawn, name="sparql-worker-start", daemon=True).start()
+            self._spawning.add(thread)
+        thread.start()
 
     def _spawn(self) -> None:
         try:
@@ -592,9 +605,14 @@ class QueryPool:
                 try:
                     worker = self._start_one()
                 except Exception as exc:
+                    if self._closed:
+                        return
                     self.last_error = str(exc)
                     log.error("query worker failed to start (attempt %d): %s", attempt + 1, exc)
-                    time.sleep(min(2**attempt, 10))
+                    for _ in range(int(min(2**attempt, 10) * 10)):
+                        if self._closed:
+                            return
+                        time.sleep(0.1)
                     continue
                 with self._lock:
                     if self._closed:
@@ -607,7 +625,7 @@ class QueryPool:
                 return
         finally:
             with self._lock:
-                self._starting -= 1
+                self._spawning.discard(threading.current_thread())
 
     def _start_one(self) -> _Worker:
         parent, child = self._ctx.Pipe(duplex=True)

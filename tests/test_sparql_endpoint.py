@@ -350,9 +350,13 @@ def test_unsupported_accept_is_406_listing_types(sc: FlaskClient) -> None:
     r = get(sc, TWIN_CITIES, "image/png")
     assert r.status_code == 406
     assert "application/sparql-results+json" in r.data.decode()
-    r = get(sc, CONSTRUCT_CITIES, "text/csv")
+    r = get(sc, CONSTRUCT_CITIES, None, format="csv")
     assert r.status_code == 406
     assert "text/turtle" in r.data.decode()
+    # Accept naming only SELECT result types: a CONSTRUCT gets Turtle, not 406.
+    r = get(sc, CONSTRUCT_CITIES, "application/sparql-results+json")
+    assert r.status_code == 200
+    assert r.headers["Content-Type"] == "text/turtle; charset=utf-8"
 
 
 def test_wrong_content_type_is_415(sc: FlaskClient) -> None:
