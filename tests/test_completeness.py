@@ -206,3 +206,25 @@ def test_goal_without_axis_and_complete_axis() -> None:
     text = render_text(report, "en")
     assert "4.9 Akse 2\n  <http://example.org/axis2>\n  (nothing missing)" in text
     assert "Without an axis\n  Goals without a measure (1):\n    - Løst mål" in text
+
+
+def test_the_pages_query_agrees_with_the_shapes(report: CompletenessReport, store: object) -> None:
+    """The pages compute the same gaps with one SPARQL query (hamar_graph.gaps, so that no
+    page runs pyshacl); both must list the same (resource, axis) pairs per category."""
+    from hamar_graph.gaps import plan_gaps
+
+    codes = {
+        ("goal", "no-measure"): "goals_without_measures",
+        ("goal", "no-responsible"): "goals_without_responsible_actor",
+        ("measure", "no-responsible"): "measures_without_responsible_actor",
+        ("measure", "no-cost"): "measures_without_cost",
+    }
+    from_pages: dict[str, set[tuple[str, str]]] = {name: set() for name in codes.values()}
+    for item in plan_gaps(store).items:  # type: ignore[arg-type]
+        for code in item.lacks:
+            from_pages[codes[(item.kind, code)]].add((item.iri, item.axis))
+    from_shapes = {
+        name: {(i.iri, str(a.iri)) for a in report.axes for i in a.items(name)}
+        for name in codes.values()
+    }
+    assert from_pages == from_shapes
