@@ -528,6 +528,7 @@ def write_store(dataset: Dataset, target: Path) -> None:
 
 def _fill_store(dataset: Dataset, folder: Path) -> None:
     """Load ``dataset`` into a new persistent Oxigraph store in ``folder`` and close it."""
+    folder.chmod(0o755)  # a temporary folder is private; the store is read by `serve`
     store = OxigraphStore(folder)
     store.load(dataset)
     del store

@@ -161,3 +161,27 @@ def _convert(f: dataclasses.Field[Any], raw: str) -> Any:
 SETTINGS: tuple[tuple[str, Any, str], ...] = tuple(
     (ENV_PREFIX + f.name.upper(), f.default, f.metadata["help"]) for f in fields(Settings)
 )
+
+
+def _shown_default(default: Any) -> str:
+    if default is None:
+        return "(none)"
+    if default == PROJECT_ROOT:
+        return "the project folder"
+    return f"`{default}`"
+
+
+def settings_table() -> str:
+    """The Markdown table of every setting: variable, default, help (README.md's Settings).
+
+    ``python scripts/settings_table.py --write`` puts it into README.md, and
+    ``tests/test_docs.py`` fails when the README's copy differs.
+    """
+    lines = ["| variable | default | what it sets |", "|---|---|---|"]
+    for f in fields(Settings):
+        text = f.metadata["help"].replace("|", "\\|")
+        choices = f.metadata.get("choices")
+        if choices:
+            text += f" One of: {', '.join(f'`{c}`' for c in choices)}."
+        lines.append(f"| `{ENV_PREFIX}{f.name.upper()}` | {_shown_default(f.default)} | {text} |")
+    return "\n".join(lines) + "\n"

@@ -72,10 +72,22 @@ def _syntax_error(path: Path, text: str, exc: Exception) -> SourceError:
         return SourceError(
             path, f"Turtle syntax error at column {column}: {exc._why}{near_text}", line
         )
-    message = str(exc).strip().splitlines()
-    match = _LINE.search(str(exc))
+    if isinstance(exc, IndexError):  # rdflib runs off the end of an unfinished statement
+        return SourceError(
+            path, "Turtle syntax error: unexpected end of file", text.rstrip("\n").count("\n") + 1
+        )
+    message = str(exc).strip()
+    if " at ^ in " in message:  # e.g. "Quote expected in string at ^ in <context>"
+        why, _, context = message.partition(" at ^ in ")
+        before, _, after = context.partition("^")
+        found = text.find(before + after)
+        if found >= 0:
+            line = text.count("\n", 0, found + len(before)) + 1
+            return SourceError(path, f"Turtle syntax error: {why}", line)
+    match = _LINE.search(message)
     line_no = int(match.group(1)) if match else None
-    return SourceError(path, f"Turtle syntax error: {message[-1] if message else exc}", line_no)
+    lines = message.splitlines()
+    return SourceError(path, f"Turtle syntax error: {lines[-1] if lines else exc}", line_no)
 
 
 def parse_file(path: Path, base_iri: str = SOURCE_BASE) -> Graph:

@@ -6,12 +6,11 @@ queries, and compared on the terms they return.
 
 from __future__ import annotations
 
-from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from rdflib import Dataset, Graph, Literal, URIRef
-from rdflib.namespace import RDF, SKOS, XSD
+from rdflib.namespace import RDF, SKOS
 from rdflib.term import Node
 
 from hamar_graph.build import assemble
@@ -52,16 +51,9 @@ def both(assembled: Dataset) -> tuple[Store, Store]:
 
 
 def _term_key(term: Node) -> str:
-    """A term's N3, with decimals in canonical form.
-
-    Oxigraph stores an ``xsd:decimal`` as a value and gives it back canonical
-    (``"13.1950"`` comes back as ``"13.195"``); rdflib keeps the lexical form. The
-    value is the same, so the comparison uses the canonical form for both engines.
+    """A term's N3. Exact: the build writes literals as Oxigraph stores them
+    (``hamar_graph.build.engine_literals``), so both engines must return the same terms.
     """
-    if isinstance(term, Literal) and term.datatype == XSD.decimal:
-        value = Decimal(str(term))
-        text = format(value.normalize(), "f") if value != value.to_integral() else str(int(value))
-        return f'"{text}"^^<{XSD.decimal}>'
     return term.n3()
 
 
