@@ -1,0 +1,174 @@
+"""The query worker pool on its own: data sources, the deadline for a free worker,
+network isolation, and clean shutdown."""
+
+from __future__ import annotations
+
+import ctypes
+import json
+import multiprocessing
+import threading
+import time
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+from rdflib import Dataset
+
+from hamar_graph.sandbox import QueryJob, QueryPool, QueryStopped, StoreSource, execute
+from hamar_graph.store import MemoryStore, OxigraphStore, Store
+
+COUNT_CITIES = (
+    "PREFIX hms: <https://data.hamar.kommune.no/def/> "
+    "SELECT (COUNT(?c) AS ?n) WHERE { ?c a hms:TwinCity }"
+)
+SLOW = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+
+
+def job(query: str, **kw: object) -> QueryJob:
+    return QueryJob(query=query, tabular_format="json", graph_format="ttl", max_rows=100, **kw)  # type: ignore[arg-type]
+
+
+def count(body: bytes) -> int:
+    return int(json.loads(body)["results"]["bindings"][0]["n"]["value"])
+
+
+def test_execute_in_process(store: Store) -> None:
+    native = store.native  # type: ignore[attr-defined]
+    outcome = execute(native, job(COUNT_CITIES))
+    assert (outcome.status, outcome.form, count(outcome.body)) == (200, "SELECT", 8)
+    assert outcome.media_type == "application/sparql-results+json"
+    refused = execute(native, job("SELECT * { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }"))
+    assert refused.status == 403
+    bad = execute(native, job("SELECT * {"))
+    assert bad.status == 400 and "error at 1:" in (bad.message or "")
+
+
+def test_persistent_store_is_opened_read_only_by_the_worker(
+    dataset: Dataset, tmp_path: Path
+) -> None:
+    path = tmp_path / "store"
+    writable = OxigraphStore(path)
+    writable.load(dataset)
+    del writable  # release RocksDB's lock before others open it
+    served = OxigraphStore(path, read_only=True)
+    source = StoreSource.for_store(served)
+    assert source.path == str(path) and source.nquads is None
+    with QueryPool(source, size=1, timeout=30).start() as pool:
+        outcome = pool.run(job(COUNT_CITIES))
+    assert count(outcome.body) == 8
+
+
+def test_any_store_is_copied_as_nquads(dataset: Dataset) -> None:
+    memory = MemoryStore()
+    memory.load(dataset)
+    source = StoreSource.for_store(memory)
+    assert source.path is None and source.nquads
+    with QueryPool(source, size=1, timeout=30).start() as pool:
+        outcome = pool.run(job(COUNT_CITIES))
+        graphs = pool.run(job("SELECT (COUNT(DISTINCT ?g) AS ?n) { GRAPH ?g { ?s ?p ?o } }"))
+    assert count(outcome.body) == 8
+    assert count(graphs.body) == len(memory.graph_names())
+
+
+def test_a_request_waits_for_a_free_worker_only_until_its_deadline(store: Store) -> None:
+    with QueryPool(StoreSource.for_store(store), size=1, timeout=2).start() as pool:
+        errors: list[QueryStopped] = []
+
+        def slow() -> None:
+            try:
+                pool.run(job(SLOW))
+            except QueryStopped as exc:
+                errors.append(exc)
+
+        thread = threading.Thread(target=slow)
+        thread.start()
+        deadline = time.monotonic() + 30
+        while not pool.busy_pids():
+            assert time.monotonic() < deadline
+            time.sleep(0.02)
+        with pytest.raises(QueryStopped) as waiting:
+            pool.run(job(COUNT_CITIES))
+        thread.join(30)
+        assert waiting.value.status == 503
+        assert waiting.value.reason == "busy"
+        assert "stayed busy" in waiting.value.message
+        assert "Retry-After" in waiting.value.headers
+        assert errors and errors[0].reason == "timeout"
+        pool.wait_ready(1, 60)
+        assert count(pool.run(job(COUNT_CITIES)).body) == 8
+
+
+def _can_unshare() -> bool:
+    libc = ctypes.CDLL(None, use_errno=True)
+    return any(libc.unshare(flags) == 0 for flags in (0x40000000, 0x50000000))
+
+
+def _probe(queue: multiprocessing.Queue) -> None:  # type: ignore[type-arg]
+    queue.put(_can_unshare())
+
+
+def test_workers_lose_their_network_where_the_kernel_allows() -> None:
+    ctx = multiprocessing.get_context("spawn")
+    queue = ctx.Queue()
+    probe = ctx.Process(target=_probe, args=(queue,))
+    probe.start()
+    allowed = queue.get(timeout=60)
+    probe.join(30)
+    source = StoreSource(nquads=b"")
+    with QueryPool(source, size=1, timeout=30).start() as pool:
+        assert pool.isolated() is allowed
+    with QueryPool(source, size=1, timeout=30, isolate_network=False).start() as pool:
+        assert pool.isolated() is False
+
+
+def test_close_stops_every_worker() -> None:
+    pool = QueryPool(StoreSource(nquads=b""), size=2, timeout=30).start()
+    pids = pool.pids()
+    assert len(pids) == 2
+    pool.close()
+    for pid in pids:
+        assert not Path(f"/proc/{pid}").exists() or "Z" in _state(pid)
+    with pytest.raises(QueryStopped):
+        pool.run(job(COUNT_CITIES))
+    pool.close()  # twice is fine
+
+
+def _state(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().split()[2]
+    except OSError:
+        return "gone"
+
+
+def test_a_worker_that_cannot_start_is_reported(tmp_path: Path) -> None:
+    pool = QueryPool(StoreSource(path=str(tmp_path / "missing")), size=1, timeout=5)
+    with pytest.raises(QueryStopped) as caught:
+        pool.start(wait=True, timeout=5)
+    pool.close()
+    assert caught.value.reason == "unavailable"
+    assert "did not start" in caught.value.message
+
+
+def test_truncation_in_every_format(store: Store) -> None:
+    native = store.native  # type: ignore[attr-defined]
+    query = "SELECT ?s WHERE { ?s a ?t } ORDER BY ?s"
+    for fmt in ("json", "xml", "csv", "tsv"):
+        outcome = execute(
+            native,
+            QueryJob(query=query, tabular_format=fmt, graph_format=None, max_rows=3),
+        )
+        assert outcome.truncated and outcome.count == 3
+        parsed = (
+            ox.parse_query_results(outcome.body, format=getattr(ox.QueryResultsFormat, fmt.upper()))
+            if fmt != "csv"
+            else None
+        )
+        if parsed is not None:
+            assert len(list(parsed)) == 3  # type: ignore[arg-type]
+        else:
+            assert len(outcome.body.decode().strip().splitlines()) == 4  # header + 3
+    small = execute(
+        native,
+        QueryJob(query=query + " LIMIT 2", tabular_format="json", graph_format=None, max_rows=3),
+    )
+    assert not small.truncated and small.count == 2
