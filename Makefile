@@ -6,17 +6,24 @@ BIN := $(VENV)/bin
 PIP_FLAGS ?= -q
 
 .DEFAULT_GOAL := check
-.PHONY: check serve test lint audit install install-tests browser clean
+.PHONY: check serve test lint audit docs constraints install install-tests browser clean
 
-$(BIN)/activate:
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install $(PIP_FLAGS) --upgrade pip setuptools
+# The venv (Python 3.11+ checked; Debian's python3-venv installed when missing).
+$(BIN)/python:
+	bash scripts/make-venv.sh $(PYTHON) $(VENV)
 
-install: $(BIN)/activate
-	$(BIN)/pip install $(PIP_FLAGS) -c constraints.txt -e .
+# Stamps: pip runs again only when pyproject.toml or constraints.txt change.
+$(VENV)/.installed: $(BIN)/python pyproject.toml constraints.txt
+	$(BIN)/python -m pip install $(PIP_FLAGS) -c constraints.txt -e .
+	touch $@
 
-install-tests: $(BIN)/activate
-	$(BIN)/pip install $(PIP_FLAGS) -c constraints.txt -e '.[tests]'
+$(VENV)/.installed-tests: $(BIN)/python pyproject.toml constraints.txt
+	$(BIN)/python -m pip install $(PIP_FLAGS) -c constraints.txt -e '.[tests]'
+	touch $@
+
+install: $(VENV)/.installed
+
+install-tests: $(VENV)/.installed-tests
 
 browser:
 	bash scripts/install-browser.sh
@@ -34,6 +41,15 @@ test: install-tests browser
 lint: install-tests
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+
+## The README's settings table, regenerated from hamar_graph.config.Settings
+docs: install
+	$(BIN)/python scripts/settings_table.py --write
+
+## Pin what the venv holds: run after adding a package to pyproject.toml
+constraints: install-tests
+	{ sed -n '/^#/p' constraints.txt; $(BIN)/python -m pip freeze --exclude-editable; } > constraints.txt.new
+	mv constraints.txt.new constraints.txt
 
 ## Known vulnerabilities in the installed packages (pip-audit) and in our code (bandit); see SECURITY.md
 audit: install-tests
