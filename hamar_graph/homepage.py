@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 
-from rdflib import Literal
+from rdflib import Literal, URIRef
 from rdflib.term import Node as RdfNode
 
 from hamar_graph import diagrams, queries
@@ -97,8 +97,8 @@ def format_figure(
     return f"{over}{text} {unit.value}" if unit else f"{over}{text}"
 
 
-def _axes(store: Store, base: str, lang: str) -> tuple[AxisSummary, ...]:
-    rows = store.select(queries.HOME_AXES)
+def _axes(store: Store, doc: URIRef, base: str, lang: str) -> tuple[AxisSummary, ...]:
+    rows = store.select(queries.HOME_AXES, {"doc": doc})
     labels = _labels(rows, "axis", "label")
     goal_texts = _labels(rows, "goal", "goaltext")
     strategy_texts = _labels(rows, "strategy", "strategytext")
@@ -121,8 +121,8 @@ def _axes(store: Store, base: str, lang: str) -> tuple[AxisSummary, ...]:
     return tuple(sorted(seen.values(), key=lambda a: (a.notation, sort_key(a.label.value))))
 
 
-def _figures(store: Store, base: str, lang: str) -> tuple[KeyFigure, ...]:
-    rows = store.select(queries.KEY_FIGURES)
+def _figures(store: Store, doc: URIRef, base: str, lang: str) -> tuple[KeyFigure, ...]:
+    rows = store.select(queries.KEY_FIGURES, {"doc": doc})
     labels = _labels(rows, "fig", "label")
     texts = _labels(rows, "fig", "text")
     units = _labels(rows, "fig", "unit")
@@ -148,8 +148,8 @@ def _figures(store: Store, base: str, lang: str) -> tuple[KeyFigure, ...]:
     return tuple(sorted(figures.values(), key=lambda f: sort_key(f.label.value)))
 
 
-def _tree(store: Store, base: str, lang: str) -> tuple[TreeAxis, ...]:
-    rows = store.select(queries.TREE)
+def _tree(store: Store, doc: URIRef, base: str, lang: str) -> tuple[TreeAxis, ...]:
+    rows = store.select(queries.TREE, {"doc": doc})
     axis_labels = _labels(rows, "axis", "axislabel")
     goal_labels = _labels(rows, "goal", "goallabel")
     measure_labels = _labels(rows, "measure", "measurelabel")
@@ -182,8 +182,8 @@ def _tree(store: Store, base: str, lang: str) -> tuple[TreeAxis, ...]:
     return tuple(sorted(result, key=lambda a: (a.notation, sort_key(a.axis.label))))
 
 
-def _places(store: Store, base: str, lang: str) -> tuple[MapPlace, ...]:
-    rows = store.select(queries.MAP_PLACES)
+def _places(store: Store, doc: URIRef, base: str, lang: str) -> tuple[MapPlace, ...]:
+    rows = store.select(queries.MAP_PLACES, {"doc": doc, "home": URIRef(base + "id/sted/hamar")})
     labels = _labels(rows, "place", "label")
     countries = _labels(rows, "place", "countrylabel")
     home = base + "id/sted/hamar"
@@ -203,8 +203,8 @@ def _places(store: Store, base: str, lang: str) -> tuple[MapPlace, ...]:
     return tuple(sorted(places.values(), key=lambda p: (not p.home, sort_key(p.place.label))))
 
 
-def _chart(store: Store, base: str, lang: str) -> tuple[ChartArea, ...]:
-    rows = store.select(queries.RESPONSIBILITY)
+def _chart(store: Store, doc: URIRef, base: str, lang: str) -> tuple[ChartArea, ...]:
+    rows = store.select(queries.RESPONSIBILITY, {"doc": doc})
     area_labels = _labels(rows, "area", "arealabel")
     actor_labels = _labels(rows, "actor", "actorlabel")
     areas: dict[str, tuple[int, set[str]]] = {}
@@ -278,6 +278,11 @@ def home_page(store: Store, base: str, lang: str) -> HomePage:
     :param lang: ``nb`` or ``en``.
     """
     rows = store.select(queries.STRATEGY)
+    # The graph may hold several strategies (the scaled benchmark does): show Hamar's.
+    preferred = base + "id/dokument/internasjonal-strategi"
+    rows.sort(key=lambda r: (str(r["doc"]) != preferred, str(r["doc"])))
+    rows = [r for r in rows if r["doc"] == rows[0]["doc"]] if rows else []
+    doc = URIRef(str(rows[0]["doc"])) if rows else URIRef(preferred)
     doc_labels = _labels(rows, "doc", "label")
     plan_labels = _labels(rows, "plan", "planlabel")
     strategy = (
@@ -289,16 +294,16 @@ def home_page(store: Store, base: str, lang: str) -> HomePage:
         if plan_row
         else None
     )
-    tree = _tree(store, base, lang)
-    places = _places(store, base, lang)
-    chart = _chart(store, base, lang)
+    tree = _tree(store, doc, base, lang)
+    places = _places(store, doc, base, lang)
+    chart = _chart(store, doc, base, lang)
     heading = {"nb": "Ansvar", "en": "Responsibility"}[lang]
     return HomePage(
         lang=lang,
         strategy=strategy,
         action_plan=plan,
-        axes=_axes(store, base, lang),
-        key_figures=_figures(store, base, lang),
+        axes=_axes(store, doc, base, lang),
+        key_figures=_figures(store, doc, base, lang),
         tree=tree,
         places=places,
         chart=chart,

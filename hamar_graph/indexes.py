@@ -88,21 +88,13 @@ def index_page(
 
     :raises KindNotFound: when no resource has this kind.
     """
-    entries = index.kind_entries(kind)
-    if not entries:
+    key = ("index", kind, lang)
+    items = index.cache.get(key)
+    if items is None:
+        items = index.cache[key] = _sorted_items(index, kind, lang, labeller)
+    assert isinstance(items, list)
+    if not items:
         raise KindNotFound(kind)
-    items = sorted(
-        (
-            IndexItem(
-                e.iri,
-                local_path(e.iri, index.base) or e.iri,
-                e.label(lang),
-                ", ".join(labeller.term(t, lang) for t in e.types),
-            )
-            for e in entries
-        ),
-        key=lambda i: (sort_key(i.label.value), i.iri),
-    )
     pages = max(1, math.ceil(len(items) / page_size))
     page = min(max(1, page), pages)
     start = (page - 1) * page_size
@@ -116,6 +108,23 @@ def index_page(
         pages=pages,
         first=start + 1,
         items=tuple(items[start : start + page_size]),
+    )
+
+
+def _sorted_items(
+    index: ResourceIndex, kind: str, lang: str, labeller: Labeller
+) -> list[IndexItem]:
+    return sorted(
+        (
+            IndexItem(
+                e.iri,
+                local_path(e.iri, index.base) or e.iri,
+                e.label(lang),
+                ", ".join(labeller.term(t, lang) for t in e.types),
+            )
+            for e in index.kind_entries(kind)
+        ),
+        key=lambda i: (sort_key(i.label.value), i.iri),
     )
 
 

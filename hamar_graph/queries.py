@@ -121,11 +121,12 @@ SELECT ?s ?type WHERE {
 """
 )
 
-#: The axes in scheme order, with their axis goal and main strategy texts (table 4.6).
+#: The axes of strategy ``?doc``, with their axis goal and main strategy texts (table 4.6).
 HOME_AXES = _q(
     """
-SELECT ?axis ?label ?notation ?goal ?goaltext ?strategy ?strategytext WHERE {
-  ?axis a hms:Axis ; skos:prefLabel ?label .
+SELECT ?doc ?axis ?label ?notation ?goal ?goaltext ?strategy ?strategytext WHERE {
+  ?doc hms:axisScheme ?scheme .
+  ?axis skos:inScheme ?scheme ; a hms:Axis ; skos:prefLabel ?label .
   OPTIONAL { ?axis skos:notation ?notation }
   OPTIONAL { ?axis hms:axisGoal ?goal .
              OPTIONAL { ?goal hms:text|hms:textTranslation ?goaltext } }
@@ -135,11 +136,12 @@ SELECT ?axis ?label ?notation ?goal ?goaltext ?strategy ?strategytext WHERE {
 """
 )
 
-#: The strategy tree: axis → action-plan goal → measure, with labels and row order.
+#: The tree of strategy ``?doc``: axis → action-plan goal → measure, with labels and order.
 TREE = _q(
     """
-SELECT ?axis ?axislabel ?notation ?goal ?goallabel ?order ?measure ?measurelabel WHERE {
-  ?axis a hms:Axis ; skos:prefLabel ?axislabel .
+SELECT ?doc ?axis ?axislabel ?notation ?goal ?goallabel ?order ?measure ?measurelabel WHERE {
+  ?doc hms:axisScheme ?scheme .
+  ?axis skos:inScheme ?scheme ; a hms:Axis ; skos:prefLabel ?axislabel .
   OPTIONAL { ?axis skos:notation ?notation }
   OPTIONAL {
     ?goal a hms:ActionPlanGoal ; hms:axis ?axis ; skos:prefLabel ?goallabel .
@@ -150,11 +152,13 @@ SELECT ?axis ?axislabel ?notation ?goal ?goallabel ?order ?measure ?measurelabel
 """
 )
 
-#: Key figures with value, unit, unit code, lower-bound flag and texts.
+#: Key figures from the sections of strategy ``?doc``: value, unit, unit code, lower-bound
+#: flag and texts.
 KEY_FIGURES = _q(
     """
-SELECT ?fig ?label ?value ?unit ?code ?lower ?text WHERE {
-  ?fig a hms:KeyFigure ; skos:prefLabel ?label .
+SELECT ?doc ?fig ?label ?value ?unit ?code ?lower ?text WHERE {
+  ?doc hms:hasSection+ ?section .
+  ?fig hms:fromSection ?section ; a hms:KeyFigure ; skos:prefLabel ?label .
   OPTIONAL { ?fig hms:value ?value }
   OPTIONAL { ?fig hms:unit ?unit }
   OPTIONAL { ?fig hms:unitCode ?code }
@@ -164,22 +168,30 @@ SELECT ?fig ?label ?value ?unit ?code ?lower ?text WHERE {
 """
 )
 
-#: Places with coordinates: the twin cities and Hamar, with country labels.
+#: The home place ``?home`` and the twin cities of the publisher of strategy ``?doc``,
+#: with coordinates and country labels.
 MAP_PLACES = _q(
     """
-SELECT ?place ?label ?lat ?long ?twin ?country ?countrylabel WHERE {
-  ?place geo:lat ?lat ; geo:long ?long ; skos:prefLabel ?label .
-  OPTIONAL { ?place a hms:TwinCity . BIND(true AS ?twin) }
+SELECT ?doc ?home ?place ?label ?lat ?long ?twin ?country ?countrylabel WHERE {
+  {
+    ?doc dct:publisher ?org . ?org hms:twinCity ?place . BIND(true AS ?twin)
+    ?place geo:lat ?lat ; geo:long ?long ; skos:prefLabel ?label .
+  } UNION {
+    ?home geo:lat ?lat ; geo:long ?long ; skos:prefLabel ?label .
+    BIND(?home AS ?place)
+  }
   OPTIONAL { ?place hms:country ?country . ?country skos:prefLabel ?countrylabel }
 }
 """
 )
 
-#: The responsibility chart of section 5: areas in row order and their actors.
+#: The responsibility chart of strategy ``?doc`` (section 5): areas in row order and
+#: their actors.
 RESPONSIBILITY = _q(
     """
-SELECT ?area ?arealabel ?order ?actor ?actorlabel WHERE {
-  ?area a hms:ResponsibilityArea ; skos:prefLabel ?arealabel .
+SELECT ?doc ?area ?arealabel ?order ?actor ?actorlabel WHERE {
+  ?doc hms:hasSection+ ?section .
+  ?area hms:fromSection ?section ; a hms:ResponsibilityArea ; skos:prefLabel ?arealabel .
   OPTIONAL { ?area hms:rowOrder ?order }
   OPTIONAL { ?area hms:responsibleActor ?actor . ?actor skos:prefLabel ?actorlabel }
 }

@@ -45,6 +45,9 @@ class ResourceIndex:
 
     base: str
     entries: dict[str, Entry] = field(default_factory=dict)
+    #: Results computed from the entries and kept for the app's lifetime
+    #: (sorted index lists per kind and language).
+    cache: dict[object, object] = field(default_factory=dict, repr=False)
 
     def kind_entries(self, kind: str) -> list[Entry]:
         """Entries whose IRI is ``{base}id/{kind}/…``."""

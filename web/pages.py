@@ -9,7 +9,7 @@ gaps, the resource index) lives in ``app.extensions["hamar_pages"]``.
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
 
@@ -21,7 +21,13 @@ from hamar_graph import entity as entity_lib
 from hamar_graph import queries
 from hamar_graph.config import Settings
 from hamar_graph.export import serialize
-from hamar_graph.gaps import PlanGaps, completeness_page, message, plan_gaps
+from hamar_graph.gaps import (
+    CompletenessPage,
+    PlanGaps,
+    completeness_page,
+    message,
+    plan_gaps,
+)
 from hamar_graph.homepage import home_page, picture_title
 from hamar_graph.indexes import KindNotFound, index_page, register_page
 from hamar_graph.ontology_doc import (
@@ -46,6 +52,7 @@ class SiteData:
     vocab: Vocabulary
     gaps: PlanGaps
     index: ResourceIndex
+    completeness: dict[str, CompletenessPage] = field(default_factory=dict)
 
 
 _LOCK = threading.Lock()
@@ -299,7 +306,12 @@ def search_page() -> Response:
 @bp.get("/fullstendighet")
 def completeness() -> Response:
     """What the plan lacks, per axis."""
-    page = completeness_page(site().gaps, _settings().base_iri, lang())
+    data, current = site(), lang()
+    page = data.completeness.get(current)
+    if page is None:
+        page = data.completeness[current] = completeness_page(
+            data.gaps, _settings().base_iri, current
+        )
     return _html(render_template("completeness.html", page=page))
 
 
