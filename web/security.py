@@ -23,6 +23,9 @@ Before a request reaches a view it refuses, with a plain-text message:
 - more than ``settings.rate_limit`` requests a minute from one address, when
   that setting is above 0 (429 with ``Retry-After``; :mod:`hamar_graph.ratelimit`).
 
+A store that fails (a remote engine down or past the deadline) is answered with 503
+(504 for a timeout) and ``Retry-After``, never a 500 (:func:`store_failed`).
+
 And it keeps the debug mode unreachable: :func:`init_app` refuses an app whose
 debug flag is on (``FLASK_DEBUG``, also set by ``flask run --debug``), replaces
 ``app.run`` (Flask's development server) by a refusal, and a request reaching an
@@ -31,6 +34,7 @@ app whose debug flag was switched on later gets 503, not a stack trace.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from urllib.parse import quote
 
@@ -38,6 +42,9 @@ from flask import Flask, Response, current_app, g, request
 
 from hamar_graph.config import Settings
 from hamar_graph.ratelimit import RateLimiter
+from hamar_graph.store import StoreError
+
+log = logging.getLogger(__name__)
 
 #: The Content-Security-Policy, directive by directive. Views may widen a
 #: directive for their own response with :func:`allow`, never ``script-src``
@@ -177,6 +184,34 @@ def _rate_limit() -> Response | None:
     )
 
 
+def _timed_out(error: BaseException) -> bool:
+    cause = error.__cause__
+    reason = getattr(cause, "reason", None)
+    return isinstance(cause, TimeoutError) or isinstance(reason, TimeoutError)
+
+
+def store_failed(error: StoreError) -> Response:
+    """A store that is down or too slow: 503 (or 504 past the deadline), never a 500.
+
+    The client learns what happened and when to retry; the engine's address and the
+    underlying error go to the log only.
+    """
+    log.warning("the store failed: %s", error)
+    timeout = _settings().query_timeout
+    if _timed_out(error):
+        return _plain(
+            f"The data store did not answer within {timeout:g} s "
+            "(HAMAR_GRAPH_QUERY_TIMEOUT). Try again in a moment.",
+            504,
+            {"Retry-After": "5"},
+        )
+    return _plain(
+        "The data store cannot be reached right now. Try again in a moment.",
+        503,
+        {"Retry-After": "5"},
+    )
+
+
 def _before_request() -> Response | None:
     return _refuse_debug() or _rate_limit() or _check_limits()
 
@@ -211,6 +246,7 @@ def init_app(app: Flask) -> None:
     app.extensions[_LIMITER_KEY] = RateLimiter(settings.rate_limit)
     app.before_request(_before_request)
     app.after_request(_after_request)
+    app.register_error_handler(StoreError, store_failed)
 
 
 def _refuse_dev_server(*args: object, **kwargs: object) -> None:
