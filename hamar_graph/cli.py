@@ -276,6 +276,32 @@ def export_command(ctx: click.Context, fmt: str, output: Path | None, base_iri: 
     click.echo(f"wrote {output} ({len(data)} bytes, {RDF_FORMATS[fmt].label})", err=True)
 
 
+@main.command("export-site")
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--base-iri", help="Base IRI the copy will be hosted at (HAMAR_GRAPH_BASE_IRI).")
+@click.pass_context
+def export_site_command(ctx: click.Context, directory: Path, base_iri: str | None) -> None:
+    """Write the whole publication into DIRECTORY as static files.
+
+    Every page (Norwegian and English), every resource in every format, the
+    catalogue, VoID, the dumps, sitemap.xml and robots.txt: publish the folder on
+    any static web host at the base IRI. Exit status 1 when a linked page fails.
+
+    \b
+    Example:
+      hamar-graph export-site site/ && python -m http.server -d site
+    """
+    from hamar_graph.site_export import export_site
+
+    settings = settings_from(ctx, base_iri=base_iri)
+    report = export_site(settings, directory, progress=lambda line: click.echo(line, err=True))
+    for url, status in sorted(report.failed.items()):
+        click.echo(f"failed: {url} ({status})", err=True)
+    click.echo(f"wrote {len(report.files)} files to {directory}", err=True)
+    if report.failed:
+        sys.exit(1)
+
+
 # --- validate -------------------------------------------------------------------------------
 
 
