@@ -86,6 +86,25 @@
   var yasqe = tab.getYasqe();
   yasqe.setValue(textarea.value);
 
+  // Name the controls YASGUI draws without a label (WCAG 2.1: every form control has an
+  // accessible name): CodeMirror's textarea, the table's page-size menu and filter.
+  var names = {
+    ".CodeMirror textarea": root.getAttribute("data-editor-label") || "SPARQL",
+    "select.tableSizer": root.getAttribute("data-rows-label") || "Rows",
+    "input.tableFilter": root.getAttribute("data-filter-label") || "Filter",
+  };
+  function labelControls() {
+    Object.keys(names).forEach(function (selector) {
+      Array.prototype.forEach.call(root.querySelectorAll(selector), function (el) {
+        if (el.getAttribute("aria-label") !== names[selector]) {
+          el.setAttribute("aria-label", names[selector]);
+        }
+      });
+    });
+  }
+  labelControls();
+  new MutationObserver(labelControls).observe(root, { childList: true, subtree: true });
+
   yasgui.on("query", function (instance, queriedTab) {
     var query = queriedTab.getQuery();
     window.history.replaceState(null, "", pageUrl(query));
