@@ -18,9 +18,8 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import DCAT, RDF
 
 from hamar_graph import __version__
-from hamar_graph.build import assemble
+from hamar_graph.build import build
 from hamar_graph.config import PROJECT_ROOT, Settings
-from hamar_graph.dumps import write_publication
 from tests.sparql_support import ServeProcess, http
 from tests.test_catalog_shapes import (
     EU_MANDATORY,
@@ -50,17 +49,17 @@ class Stated:
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServeProcess]:
-    """A built publication, served by gunicorn under a base IRI on this very host and port."""
+    """``build`` with a base IRI on this very host and port, then ``hamar-graph serve``
+    over its output (persistent store and publication)."""
     out: Path = tmp_path_factory.mktemp("harvest")
     process = ServeProcess(
         env={
             "HAMAR_GRAPH_OUT_DIR": str(out),
-            "HAMAR_GRAPH_STORE_PATH": str(out / "no-store"),
         }
     )
     base = f"{process.url}/"
-    settings = Settings(source_dir=PROJECT_ROOT, out_dir=out, base_iri=base)
-    write_publication(assemble(settings), settings)
+    build(Settings(source_dir=PROJECT_ROOT, out_dir=out, base_iri=base))
+    assert (out / "publication.json").is_file() and (out / "store").is_dir()
     process.command += ["--base-iri", base, "--workers", "1", "--query-workers", "1"]
     with process:
         yield process
