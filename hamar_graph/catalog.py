@@ -33,8 +33,10 @@ Specifications:
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from rdflib import Dataset, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, OWL, RDF, RDFS, SKOS, XSD
@@ -592,6 +594,16 @@ def build_catalog(
     return graph
 
 
+def _sorted_json(node: Any) -> Any:
+    """JSON-LD with every array sorted (these graphs hold no ``@list``), for stable bytes."""
+    if isinstance(node, dict):
+        return {k: _sorted_json(v) for k, v in node.items()}
+    if isinstance(node, list):
+        items = [_sorted_json(v) for v in node]
+        return sorted(items, key=lambda v: json.dumps(v, sort_keys=True, ensure_ascii=False))
+    return node
+
+
 def serialize_description(graph: Graph, fmt: str) -> bytes:
     """Serialise a catalogue or VoID graph deterministically with the DCAT-AP prefixes.
 
@@ -609,7 +621,8 @@ def serialize_description(graph: Graph, fmt: str) -> bytes:
         text = ordered.serialize(
             format="json-ld", context=dict(DESCRIPTION_PREFIXES), auto_compact=True
         )
-        return text.encode("utf-8")
+        doc = _sorted_json(json.loads(text))
+        return json.dumps(doc, ensure_ascii=False, indent=2, sort_keys=True).encode("utf-8")
     return ordered.serialize(format=rdf_format.rdflib_format, encoding="utf-8")
 
 

@@ -3,6 +3,9 @@ service, read from the data; and /catalog in every format, the sitemap and robot
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import warnings
 import xml.etree.ElementTree as ET
 
@@ -297,3 +300,33 @@ def test_robots_txt_points_to_the_sitemap(pub_app: Flask) -> None:
     assert "Sitemap: http://localhost/sitemap.xml" in lines
     assert "User-agent: *" in lines
     assert "Disallow: /sparql" in lines
+
+
+_SERIALISE = """
+import hashlib, sys
+from rdflib import Graph
+from hamar_graph.catalog import serialize_description
+graph = Graph().parse(sys.argv[1], format="turtle")
+print(" ".join(hashlib.sha256(serialize_description(graph, k)).hexdigest() for k in sys.argv[2:]))
+"""
+
+
+FORMATS = ("ttl", "jsonld", "rdf", "nt")
+
+
+@pytest.mark.parametrize("name", ["catalog.ttl", "void.ttl"])
+def test_descriptions_serialise_to_the_same_bytes_whatever_the_hash_seed(
+    published: Publication, name: str
+) -> None:
+    assert published.directory is not None
+    outputs = set()
+    for seed in ("1", "2"):
+        done = subprocess.run(
+            [sys.executable, "-c", _SERIALISE, str(published.directory / name), *FORMATS],
+            capture_output=True,
+            text=True,
+            check=True,
+            env={**os.environ, "PYTHONHASHSEED": seed},
+        )
+        outputs.add(done.stdout)
+    assert len(outputs) == 1
