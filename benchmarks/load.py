@@ -39,6 +39,7 @@ import argparse
 import http.client
 import ipaddress
 import json
+import math
 import os
 import random
 import signal
@@ -127,6 +128,9 @@ def _sparql_post_direct(query: str) -> Call:
 def hostile_calls(max_query_bytes: int = 100_000, max_url_bytes: int = 8192) -> list[Call]:
     """The attacker's requests (DESIGN.md, "The query sandbox"), each with its expected statuses.
 
+    The ones refused at once come first; the two that run into the deadline or the
+    memory cap come last.
+
     :param max_query_bytes: the server's body limit; one call exceeds it.
     :param max_url_bytes: the server's URL limit; one call exceeds it.
     """
@@ -151,8 +155,6 @@ def hostile_calls(max_query_bytes: int = 100_000, max_url_bytes: int = 8192) -> 
         return Call(name, "POST", "/sparql", form, body, expected, hostile=True)
 
     return [
-        get("hostile-deadline", slow, frozenset({503})),
-        post("hostile-memory", {"query": concat}, frozenset({503, 400})),
         get(
             "hostile-service",
             "SELECT * WHERE { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }",
@@ -177,6 +179,8 @@ def hostile_calls(max_query_bytes: int = 100_000, max_url_bytes: int = 8192) -> 
             hostile=True,
         ),
         get("hostile-url", "#" + "x" * max_url_bytes, frozenset({414})),
+        get("hostile-deadline", slow, frozenset({503})),
+        post("hostile-memory", {"query": concat}, frozenset({503, 400})),
     ]
 
 
@@ -319,7 +323,8 @@ def discover(host: str, port: int) -> Site:
                 if path.startswith("/download/"):
                     dumps.append(path)
         kinds = sorted({"/".join(p.split("/")[:3]) + "/" for p in entities})
-        return Site(entities, dumps, ["/id/", *kinds], base)
+        indexes = [p for p in ["/id/", *kinds] if _get(conn, p, "text/html")[0] == 200]
+        return Site(entities, dumps, indexes or ["/"], base)
     finally:
         conn.close()
 
@@ -451,7 +456,7 @@ def percentile(values: Sequence[float], q: float) -> float:
     if not values:
         return float("nan")
     ordered = sorted(values)
-    rank = max(1, min(len(ordered), round(q / 100 * len(ordered) + 0.5)))
+    rank = max(1, min(len(ordered), math.ceil(q / 100 * len(ordered) - 1e-9)))
     return ordered[rank - 1]
 
 
@@ -665,15 +670,15 @@ class ServeProcess:
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise RuntimeError(f"hamar-graph serve exited:\n{self.output()}")
+            conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=5)
             try:
-                conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=5)
                 conn.request("GET", "/")
-                status = conn.getresponse().status
-                conn.close()
-                if status < 500:
+                if conn.getresponse().status < 500:
                     return self
-            except OSError:
+            except (OSError, http.client.HTTPException):
                 pass
+            finally:
+                conn.close()
             time.sleep(0.2)
         self.stop()
         raise RuntimeError(f"hamar-graph serve did not answer within {timeout} s:\n{self.output()}")
