@@ -289,6 +289,7 @@ class Negotiation:
     tabular: ResultFormat | None
     graph: ResultFormat | None
     requested: str = ""  #: what the client asked for, for the 406 message
+    fallback: frozenset[str] = frozenset()  #: families given their default, not asked for
 
     def for_form(self, form: str | None) -> ResultFormat | None:
         """The format for a query of ``form``."""
@@ -318,9 +319,10 @@ def negotiate(accept: str | None, format_values: Sequence[str] = ()) -> Negotiat
 
     When ``Accept`` names formats of only one family (SELECT/ASK results, or RDF), the
     other family falls back to its default (JSON, Turtle); 406 is for a request that
-    accepts none of our formats. A ``format`` parameter (a short name such as ``json``, ``csv``, ``turtle``, or a
-    media type) overrides ``Accept``; several values may be given (SPARQLWrapper sends
-    a name and a media type), and the first one we know for each family wins.
+    accepts none of our formats. A ``format`` parameter (a short name such as ``json``,
+    ``csv``, ``turtle``, or a media type) overrides ``Accept``; several values may be
+    given (SPARQLWrapper sends a name and a media type), and the first one we know for
+    each family wins.
 
     :param accept: the ``Accept`` header, or ``None``.
     :param format_values: the values of the ``format`` parameter (and its aliases
@@ -351,11 +353,15 @@ def negotiate(accept: str | None, format_values: Sequence[str] = ()) -> Negotiat
     # A client that accepts some of our formats, but only those of the other family
     # (rdflib's SPARQLStore asks for results JSON even for CONSTRUCT), gets the family's
     # default rather than 406; one that accepts none of our formats gets 406.
+    fallback: set[str] = set()
     if tabular is None and graph is not None:
         tabular = TABULAR_FORMATS["json"]
+        fallback.add("tabular")
     elif graph is None and tabular is not None:
         graph = GRAPH_FORMATS["ttl"]
-    return Negotiation(False, tabular, graph, f"Accept: {accept}" if accept else "")
+        fallback.add("graph")
+    requested = f"Accept: {accept}" if accept else ""
+    return Negotiation(False, tabular, graph, requested, frozenset(fallback))
 
 
 def _by_name(values: Sequence[str], formats: Iterable[ResultFormat]) -> ResultFormat | None:

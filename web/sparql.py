@@ -325,7 +325,7 @@ def _result(outcome: QueryOutcome, settings: Settings) -> Response:
 def _no_query(negotiation: Negotiation, settings: Settings) -> Response:
     if negotiation.html:
         return _page(settings, None)
-    if negotiation.graph is None:
+    if negotiation.graph is None or "graph" in negotiation.fallback:
         raise ProtocolError(
             400,
             "Missing query: send a SPARQL query as ?query=, or POST it. A GET without a query "
