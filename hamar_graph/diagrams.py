@@ -234,7 +234,12 @@ def land_rings() -> tuple[tuple[tuple[float, float], ...], ...]:
             elif i and lon + shift - unwrapped[-1][0] < -180:
                 shift += 360
             unwrapped.append((lon + shift, lat))
-        return tuple(unwrapped)
+        # Bring the ring back where most of its points lie (Afro-Eurasia crosses at Chukotka).
+        best = min(
+            (-360.0, 0.0, 360.0),
+            key=lambda d: sum(1 for lon, _ in unwrapped if not -180 <= lon + d <= 180),
+        )
+        return tuple((lon + best, lat) for lon, lat in unwrapped)
 
     rings: list[tuple[tuple[float, float], ...]] = []
     for geometry in topo["objects"]["land"]["geometries"]:

@@ -463,3 +463,28 @@ def test_normalise_folds_norwegian_letters() -> None:
     assert normalise("Økt KUNNSKAPSNIVÅ") == normalise("okt kunnskapsniva")
     assert normalise("Næringsliv") == normalise("naeringsliv")
     assert normalise("Dalvík") == "dalvik"
+
+
+def _inside(lon: float, lat: float, ring: tuple[tuple[float, float], ...]) -> bool:
+    inside = False
+    for (x1, y1), (x2, y2) in zip(ring, ring[1:] + ring[:1], strict=True):
+        if (y1 > lat) != (y2 > lat) and lon < x1 + (lat - y1) * (x2 - x1) / (y2 - y1):
+            inside = not inside
+    return inside
+
+
+@pytest.mark.parametrize(
+    ("place", "lon", "lat", "on_land"),
+    [
+        ("Hamar", 11.07, 60.79, True),
+        ("Fargo", -96.79, 46.88, True),
+        ("Karmiel", 35.3, 32.9, True),
+        ("Lund", 13.19, 55.70, True),
+        ("North Atlantic", -35.0, 45.0, False),
+        ("Norwegian Sea", 2.0, 68.0, False),
+    ],
+)
+def test_packaged_world_outline_decodes(place: str, lon: float, lat: float, on_land: bool) -> None:
+    from hamar_graph.diagrams import land_rings
+
+    assert any(_inside(lon, lat, ring) for ring in land_rings()) is on_land, place
