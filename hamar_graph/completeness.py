@@ -178,10 +178,13 @@ class CompletenessReport:
 
 
 def _label(graph: Graph, node: Node, lang: str) -> str | None:
-    for label in graph.objects(node, SKOS.prefLabel):
-        if isinstance(label, Literal) and label.language == lang:
-            return str(label)
-    return None
+    """The node's ``skos:prefLabel`` in ``lang`` (the first in sort order if several)."""
+    labels = sorted(
+        str(label)
+        for label in graph.objects(node, SKOS.prefLabel)
+        if isinstance(label, Literal) and label.language == lang
+    )
+    return labels[0] if labels else None
 
 
 def _row(graph: Graph, node: Node) -> int | None:

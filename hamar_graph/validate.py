@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import re
 import warnings
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -414,10 +414,13 @@ def shape_messages(shapes: Graph, shape: Node) -> tuple[str, str]:
 
 
 def _label(graph: Graph, node: Node, lang: str) -> str | None:
-    for label in graph.objects(node, SKOS.prefLabel):
-        if isinstance(label, Literal) and label.language == lang:
-            return str(label)
-    return None
+    """The node's ``skos:prefLabel`` in ``lang`` (the first in sort order if several)."""
+    labels = sorted(
+        str(label)
+        for label in graph.objects(node, SKOS.prefLabel)
+        if isinstance(label, Literal) and label.language == lang
+    )
+    return labels[0] if labels else None
 
 
 def _prefixed(term: Node) -> str:
@@ -554,12 +557,6 @@ def severity_of(shapes: Graph, shape: URIRef) -> str:
     """The declared ``sh:severity`` of a shape, by local name (``Violation`` when unset)."""
     value = shapes.value(shape, SH.severity)
     return shape_id(value) if value is not None else "Violation"
-
-
-def shapes_report_lines(shapes: Graph) -> Iterable[tuple[str, str, str]]:
-    """(ID, severity, rdfs:comment) of every named shape, in ID order (for docs)."""
-    for sid, shape in declared_shapes(shapes).items():
-        yield sid, severity_of(shapes, shape), str(shapes.value(shape, RDFS.comment) or "")
 
 
 # --- text ---------------------------------------------------------------------------------
