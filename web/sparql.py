@@ -45,7 +45,6 @@ from hamar_graph.protocol import (
     service_description,
 )
 from hamar_graph.sandbox import QueryJob, QueryOutcome, QueryPool, StoreSource
-from web import security
 
 log = logging.getLogger(__name__)
 
@@ -68,11 +67,6 @@ PREFLIGHT_HEADERS = {
     "Access-Control-Allow-Headers": "Accept, Content-Type, Cache-Control, X-Requested-With",
     "Access-Control-Max-Age": "86400",
 }
-
-#: YASGUI's results table (its bundled column-resizer) inserts one ``<style>`` element.
-#: The page's Content-Security-Policy allows exactly that element by its hash, so
-#: ``style-src`` needs no ``'unsafe-inline'`` (the browser test fails if it changes).
-YASGUI_STYLE_HASH = "'sha256-zCK2EVMoPc04mRF/g5CotUvxbJPWS+8V0b+s9ptqQIk='"
 
 #: The page's own words.
 TEXT: dict[str, dict[str, str]] = {
@@ -374,7 +368,6 @@ def _page(
     )
     response = Response(html, status=status, mimetype="text/html")
     response.headers["Content-Language"] = lang
-    security.allow("style-src", YASGUI_STYLE_HASH)
     return _finish(response, html=True)
 
 

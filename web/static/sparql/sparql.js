@@ -19,6 +19,17 @@
     return; // no YASGUI: the plain form stays
   }
   var Yasgui = window.Yasgui;
+
+  // The results table's column-resizer (bundled in YASGUI) adds its CSS as a <style>
+  // element, which the Content-Security-Policy (style-src 'self') refuses. Its rules are
+  // in sparql.css instead; its <style> elements (marked with a "gripid") are not added.
+  var appendToHead = HTMLHeadElement.prototype.appendChild;
+  HTMLHeadElement.prototype.appendChild = function (node) {
+    if (node && node.tagName === "STYLE" && node.gripid !== undefined) {
+      return node;
+    }
+    return appendToHead.call(this, node);
+  };
   var endpoint = new URL(root.getAttribute("data-endpoint"), window.location.href).href;
   var prefixes = {};
   try {
