@@ -15,9 +15,9 @@ import re
 from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, fields
+from html import escape
 from pathlib import Path
 from urllib.parse import parse_qsl, unquote, urldefrag, urljoin, urlsplit
-from xml.sax.saxutils import escape
 
 from rdflib import Literal
 
@@ -105,7 +105,7 @@ def sitemap_xml(root: str, paths: list[str], modified: dt.date) -> bytes:
     ]
     for path in paths:
         lines.append(
-            f"  <url><loc>{escape(root + path)}</loc>"
+            f"  <url><loc>{escape(root + path, quote=False)}</loc>"
             f"<lastmod>{modified.isoformat()}</lastmod></url>"
         )
     lines.append("</urlset>")
