@@ -80,20 +80,23 @@ class QueryStopped(ProtocolError):
 
 @dataclass(frozen=True)
 class StoreSource:
-    """Where a worker gets its data: a persistent store folder, or N-Quads bytes.
+    """Where a worker gets its data: a persistent store folder, N-Quads bytes, or a
+    remote SPARQL 1.1 endpoint it forwards the (checked) queries to.
 
     .. versionadded:: 0.1
     """
 
     path: str | None = None
     nquads: bytes | None = None
+    remote: str | None = None  #: query URL of a remote engine
 
     @classmethod
     def for_store(cls, store: Any) -> StoreSource:
         """The source for a :class:`hamar_graph.store.Store`.
 
         A persistent :class:`~hamar_graph.store.OxigraphStore` is opened read-only by
-        each worker; any other store is copied once as N-Quads.
+        each worker; a remote store's endpoint gets the queries forwarded; any other store
+        is copied once as N-Quads.
         """
         path = getattr(store, "path", None)
         native = getattr(store, "native", None)
@@ -101,6 +104,8 @@ class StoreSource:
             return cls(path=str(path))
         if native is not None:
             return cls(nquads=native.dump(format=ox.RdfFormat.N_QUADS))
+        if getattr(store, "name", None) == "remote" and getattr(store, "endpoint", None):
+            return cls(remote=str(store.endpoint))
         return cls(nquads=_nquads_of(store))
 
 
@@ -150,6 +155,7 @@ class QueryOutcome:
     truncated: bool = False
     count: int = 0  #: rows or triples returned
     message: str | None = None  #: the error message when status is not 200
+    reason: str | None = None  #: for a 503: ``memory`` or ``unavailable``
 
     @property
     def media_type(self) -> str | None:
@@ -162,7 +168,7 @@ class QueryOutcome:
 # --- running one query (inside the worker) -------------------------------------------------
 
 
-def execute(store: ox.Store, job: QueryJob) -> QueryOutcome:
+def execute(store: ox.Store | RemoteEngine, job: QueryJob) -> QueryOutcome:
     """Check and run ``job`` on ``store`` and serialise its result.
 
     Runs in the worker process; also usable directly on a trusted store.
@@ -180,8 +186,12 @@ def execute(store: ox.Store, job: QueryJob) -> QueryOutcome:
         kwargs["named_graphs"] = [ox.NamedNode(g) for g in job.named_graphs]
     elif not job.dataset_clause:
         kwargs["use_default_graph_as_union"] = True
+    if isinstance(store, RemoteEngine):
+        kwargs["form"] = form
     try:
         result = store.query(job.query, **kwargs)
+    except ConnectionError as exc:
+        return QueryOutcome(503, form, message=f"{exc}.", reason="unavailable")
     except SyntaxError as exc:
         return QueryOutcome(400, form, message=f"SPARQL syntax error: {exc}")
     except ValueError as exc:
@@ -266,7 +276,78 @@ def _isolate_network() -> bool:
     return False
 
 
-def _open_store(source: StoreSource) -> ox.Store:
+class RemoteEngine:
+    """Forwards a query that passed the guards to a remote SPARQL 1.1 endpoint, and reads
+    the answer back as pyoxigraph results, so that the same row cap and serialisers apply.
+
+    :param endpoint: the engine's query URL.
+    :param timeout: seconds to wait for its answer.
+
+    .. versionadded:: 0.1
+    """
+
+    def __init__(self, endpoint: str, timeout: float) -> None:
+        if not endpoint.startswith(("http://", "https://")):
+            raise ValueError(f"only http(s) endpoints are supported, not {endpoint!r}")
+        self.endpoint = endpoint  # operator-configured (HAMAR_GRAPH_ENDPOINT), never a request's
+        self.timeout = timeout
+
+    def query(
+        self,
+        query: str,
+        *,
+        base_iri: str | None = None,
+        use_default_graph_as_union: bool = False,
+        default_graph: list[ox.NamedNode] | None = None,
+        named_graphs: list[ox.NamedNode] | None = None,
+        form: str | None = None,
+    ) -> Any:
+        """Run ``query`` remotely; the dataset arguments become protocol parameters.
+
+        :raises SyntaxError: when the engine answers 400.
+        :raises ConnectionError: when it cannot be reached or fails.
+        """
+        import urllib.error
+        import urllib.parse
+        import urllib.request
+
+        params: list[tuple[str, str]] = [("query", query)]
+        params += [("default-graph-uri", g.value) for g in default_graph or []]
+        params += [("named-graph-uri", g.value) for g in named_graphs or []]
+        if kind_of(form) == "graph":
+            accept = "application/n-triples"
+        elif kind_of(form) == "tabular":
+            accept = "application/sparql-results+json"
+        else:
+            accept = "application/sparql-results+json, application/n-triples;q=0.9"
+        request = urllib.request.Request(  # noqa: S310 - scheme checked in __init__
+            self.endpoint,
+            data=urllib.parse.urlencode(params).encode("utf-8"),
+            headers={"Content-Type": "application/x-www-form-urlencoded", "Accept": accept},
+            method="POST",
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=self.timeout) as response:  # noqa: S310
+                media_type = response.headers.get_content_type()
+                body = response.read()
+        except urllib.error.HTTPError as exc:
+            detail = exc.read().decode("utf-8", "replace").strip()[:1000]
+            if exc.code == 400:
+                raise SyntaxError(detail or "the engine refused the query") from None
+            raise ConnectionError(f"the SPARQL engine answered {exc.code}: {detail}") from None
+        except (urllib.error.URLError, OSError) as exc:
+            reason = getattr(exc, "reason", exc)
+            raise ConnectionError(f"the SPARQL engine cannot be reached ({reason})") from None
+        if media_type in ("application/sparql-results+json", "application/json"):
+            return ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON)
+        if media_type == "application/n-triples" or media_type == "text/plain":
+            return list(ox.parse(body, format=ox.RdfFormat.N_TRIPLES))
+        raise ConnectionError(f"the SPARQL engine answered with {media_type}, not asked for")
+
+
+def _open_store(source: StoreSource, timeout: float = 10.0) -> Any:
+    if source.remote is not None:
+        return RemoteEngine(source.remote, timeout)
     if source.path is not None:
         return ox.Store.read_only(source.path)
     store = ox.Store()
@@ -281,6 +362,7 @@ def _worker_main(
     memory_mb: int,
     isolate_network: bool,
     log_path: str,
+    timeout: float = 10.0,
 ) -> None:  # pragma: no cover - runs in the child process; covered through the pool
     """The worker's loop: open the store, cap memory, answer jobs until told to stop."""
     # Engine messages (an allocation failure, a crash) go to a file the pool reads.
@@ -292,9 +374,10 @@ def _worker_main(
     os.close(fd)
     os.environ["RUST_BACKTRACE"] = "0"
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    isolated = _isolate_network() if isolate_network else False
+    # A worker that forwards to a remote engine needs the network.
+    isolated = _isolate_network() if isolate_network and source.remote is None else False
     try:
-        store = _open_store(source)
+        store = _open_store(source, timeout)
         algebra_guard("ASK {}")  # import and warm the parser before the cap
         limit = memory_mb * 1024 * 1024
         used = _address_space()
@@ -318,14 +401,16 @@ def _worker_main(
             outcome = execute(store, job)
         except MemoryError:
             outcome = QueryOutcome(
-                503, message=f"memory cap of {memory_mb} MiB reached (HAMAR_GRAPH_QUERY_MEMORY_MB)"
+                503,
+                message=f"memory cap of {memory_mb} MiB reached (HAMAR_GRAPH_QUERY_MEMORY_MB)",
+                reason="memory",
             )
         except RecursionError:
             outcome = QueryOutcome(400, message="The query is nested too deeply to run.")
         try:
             conn.send(outcome)
         except MemoryError:
-            conn.send(QueryOutcome(503, message="the result is too large to send"))
+            conn.send(QueryOutcome(503, message="the result is too large to send", reason="memory"))
 
 
 def _address_space() -> int:
@@ -553,11 +638,13 @@ class QueryPool:
             self._replace(worker)
             raise self._death(exitcode, words) from None
         worker.busy_since = None
-        if outcome.status == 503:
+        if outcome.status == 503 and outcome.reason == "memory":
             # A MemoryError inside Python: the worker may be in a bad state; replace it.
             self._replace(worker)
             raise QueryStopped("memory", f"The query was stopped: {outcome.message}.")
         self._idle.put(worker)
+        if outcome.status == 503:
+            raise QueryStopped(outcome.reason or "unavailable", outcome.message or "unavailable")
         return outcome
 
     def _death(self, exitcode: int | None, words: str) -> QueryStopped:
@@ -633,7 +720,14 @@ class QueryPool:
         os.close(fd)
         process = self._ctx.Process(
             target=_worker_main,
-            args=(child, self.source, self.memory_mb, self.isolate_network, log_path),
+            args=(
+                child,
+                self.source,
+                self.memory_mb,
+                self.isolate_network,
+                log_path,
+                self.timeout,
+            ),
             name="hamar-sparql-worker",
             daemon=True,
         )
