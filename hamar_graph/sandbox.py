@@ -235,8 +235,8 @@ def _solutions(result: ox.QuerySolutions, job: QueryJob) -> QueryOutcome:
     # TSV writes every term in its SPARQL/N-Triples syntax, so it is lossless: write the
     # kept rows as TSV, parse them back, and let pyoxigraph serialise the result.
     lines = ["\t".join(str(v) for v in variables)]
-    for row in rows:
-        lines.append("\t".join("" if row[v] is None else str(row[v]) for v in variables))
+    for row in rows:  # a solution iterates over its values in variable order
+        lines.append("\t".join("" if term is None else str(term) for term in row))
     tsv = ("\n".join(lines) + "\n").encode("utf-8")
     kept = ox.parse_query_results(tsv, format=ox.QueryResultsFormat.TSV)
     body = kept.serialize(format=_QR_FORMATS[job.tabular_format]) or b""  # type: ignore[union-attr]
