@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import gzip
+from pathlib import Path
 
 import pytest
 from flask import Flask
@@ -23,7 +24,7 @@ from hamar_graph.caching import (
     parse_http_date,
 )
 from hamar_graph.dumps import Publication
-from hamar_graph.store import Store
+from hamar_graph.store import Store, StoreUnavailable
 from web import create_app
 
 MODIFIED = dt.datetime(2026, 11, 27, tzinfo=dt.UTC)
@@ -281,3 +282,37 @@ def test_304_keeps_the_link_headers(web: FlaskClient) -> None:
     etag = web.get("/catalog").headers["ETag"]
     links = ", ".join(web.get("/catalog", headers={"If-None-Match": etag}).headers.getlist("Link"))
     assert "</sparql>" in links and "</catalog.ttl>" in links
+
+
+class _DownStore:
+    """A store that is down: every query fails, and the calls are counted."""
+
+    name = "remote"
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def select(self, query: str, bindings: object = None) -> list[dict[str, object]]:
+        self.calls += 1
+        raise StoreUnavailable("down")
+
+    ask = construct = select  # type: ignore[assignment]
+
+    def graph_names(self) -> list[object]:
+        self.calls += 1
+        raise StoreUnavailable("down")
+
+    def __len__(self) -> int:
+        raise StoreUnavailable("down")
+
+
+def test_a_store_that_is_down_costs_one_try_per_interval(tmp_path: Path) -> None:
+    """Answers that do not need the store still come, without validators, and quickly."""
+    down = _DownStore()
+    app = create_app({"out_dir": tmp_path}, store=down)  # type: ignore[arg-type]
+    client = app.test_client()
+    for _ in range(3):
+        response = client.get("/robots.txt")
+        assert response.status_code == 200
+        assert "ETag" not in response.headers
+    assert down.calls == 1

@@ -12,6 +12,7 @@ in ``Content-Location`` (``/catalog.ttl``); each document has its own URL.
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable
 
 from flask import Blueprint, Response, abort, current_app, render_template, request
@@ -29,7 +30,7 @@ from hamar_graph.dumps import (
 )
 from hamar_graph.export import RDF_FORMATS
 from hamar_graph.site_export import page_paths, robots_txt, sitemap_xml
-from hamar_graph.store import Store
+from hamar_graph.store import Store, StoreError, StoreUnavailable
 from hamar_graph.void import void_page
 from web import conneg
 
@@ -42,6 +43,9 @@ CATALOG_PATHS: dict[str, str] = {"dcat-ap": "/catalog", "dcat-ap-no": "/catalog/
 SERVED_ROOTS: tuple[str, ...] = ("id/", "def/", "catalog", "download/", ".well-known/", "sparql")
 
 _LOCK = threading.Lock()
+
+#: Seconds to wait before asking a store that failed for the data version again.
+RETRY_AFTER = 30.0
 
 #: The page's own words.
 WORDS: dict[str, dict[str, str]] = {
@@ -173,11 +177,18 @@ def release() -> Release:
     """Version and dates of the served data, for validators (much cheaper than
     :func:`publication`: milliseconds on the embedded store).
 
+    :raises StoreError: when the store cannot answer; for :data:`RETRY_AFTER` seconds
+        after that, :class:`StoreUnavailable` at once, so a store that is down does not
+        slow every answer down.
+
     .. versionadded:: 0.1
     """
     ext = current_app.extensions
     cached = ext.get("hamar_release")
     if cached is None:
+        failed = ext.get("hamar_release_failed")
+        if failed is not None and time.monotonic() - failed < RETRY_AFTER:
+            raise StoreUnavailable("the data version is unknown while the store is down")
         with _LOCK:
             cached = ext.get("hamar_release")
             if cached is None:
@@ -186,7 +197,11 @@ def release() -> Release:
                     ext["hamar_publication"] = pub
                     cached = Release(pub.meta.data_version, pub.meta.issued, pub.meta.modified)
                 else:
-                    cached = store_release(_store())
+                    try:
+                        cached = store_release(_store())
+                    except StoreError:
+                        ext["hamar_release_failed"] = time.monotonic()
+                        raise
                 ext["hamar_release"] = cached
     return cached  # type: ignore[no-any-return]
 
