@@ -253,19 +253,26 @@ def _jsonld(
         "@type": vocab.schema_type(types),
         "url": iri,
     }
-    names = [
-        {"@value": str(o), "@language": o.language}
-        for o in outgoing.get(SKOS.prefLabel, {})
-        if isinstance(o, Literal)
-    ]
+    # sorted, so the page is the same bytes whatever order the engine returned
+    names = sorted(
+        (
+            {"@value": str(o), "@language": o.language}
+            for o in outgoing.get(SKOS.prefLabel, {})
+            if isinstance(o, Literal)
+        ),
+        key=lambda v: (str(v["@language"]), str(v["@value"])),
+    )
     if names:
         doc["name"] = names
-    texts = [
-        {"@value": str(o), "@language": o.language}
-        for p in (HMS.text, HMS.textTranslation)
-        for o in outgoing.get(p, {})
-        if isinstance(o, Literal)
-    ]
+    texts = sorted(
+        (
+            {"@value": str(o), "@language": o.language}
+            for p in (HMS.text, HMS.textTranslation)
+            for o in outgoing.get(p, {})
+            if isinstance(o, Literal)
+        ),
+        key=lambda v: (str(v["@language"]), str(v["@value"])),
+    )
     if texts:
         doc["description"] = texts
     same = sorted(str(o) for p in _EXTERNAL for o in outgoing.get(p, {}) if isinstance(o, URIRef))
