@@ -21,7 +21,6 @@ from hamar_graph.namespaces import ID
 def hamar_ntriples(settings: Settings | None = None) -> list[str]:
     """The assembled Hamar graph as sorted N-Triples lines."""
     from hamar_graph.build import assemble
-
     from hamar_graph.export import serialize
     from hamar_graph.store import OxigraphStore, union_graph
 

@@ -71,6 +71,7 @@ PREFIXES: dict[str, str] = {
     "void": str(VOID),
     "sh": str(SH),
     "wd": str(WD),
+    "adms": str(ADMS),
 }
 
 #: Vocabularies whose terms the data may use without declaring them in ontology/.
