@@ -236,11 +236,21 @@ def _solutions(result: ox.QuerySolutions, job: QueryJob) -> QueryOutcome:
     # kept rows as TSV, parse them back, and let pyoxigraph serialise the result.
     lines = ["\t".join(str(v) for v in variables)]
     for row in rows:  # a solution iterates over its values in variable order
-        lines.append("\t".join("" if term is None else str(term) for term in row))
+        lines.append("\t".join(_tsv_term(term) for term in row))
     tsv = ("\n".join(lines) + "\n").encode("utf-8")
     kept = ox.parse_query_results(tsv, format=ox.QueryResultsFormat.TSV)
     body = kept.serialize(format=_QR_FORMATS[job.tabular_format]) or b""  # type: ignore[union-attr]
     return QueryOutcome(200, "SELECT", job.tabular_format, body, truncated, len(rows))
+
+
+def _tsv_term(term: object) -> str:
+    """A term in SPARQL TSV syntax. pyoxigraph writes a top-level triple term without its
+    ``<<( … )>>`` brackets (nested ones keep them), so they are added here."""
+    if term is None:
+        return ""
+    if isinstance(term, ox.Triple):
+        return f"<<( {term} )>>"
+    return str(term)
 
 
 def _triples(result: ox.QueryTriples, job: QueryJob, form: str) -> QueryOutcome:
