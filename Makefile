@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 PIP_FLAGS ?= -q
 
 .DEFAULT_GOAL := check
-.PHONY: check serve test lint audit docs constraints install install-tests browser clean
+.PHONY: check serve test lint audit bench docs constraints install install-tests browser clean
 
 # The venv (Python 3.11+ checked; Debian's python3-venv installed when missing).
 $(BIN)/python:
@@ -55,6 +55,11 @@ constraints: install-tests
 audit: install-tests
 	$(BIN)/python scripts/audit.py
 	$(BIN)/bandit -c pyproject.toml -r hamar_graph web -q
+
+## Our /sparql and pages against the Oxigraph server and rdflib-endpoint (benchmarks/README.md)
+bench: install-tests
+	$(BIN)/python -m pip install $(PIP_FLAGS) -c constraints.txt -e '.[tests,bench]'
+	$(BIN)/python -m benchmarks.engines $(BENCH_ARGS)
 
 check: test lint
 
