@@ -15,16 +15,13 @@ Usage: ``python -m benchmarks.pages [--copies 100] [--repeat 30]``
 from __future__ import annotations
 
 import argparse
-import re
 import statistics
 import time
-from collections.abc import Iterator
 
 from rdflib import Dataset, Graph
 
-from benchmarks.scale import hamar_ntriples
+from benchmarks.scale import hamar_ntriples, scaled_lines
 from hamar_graph.config import Settings
-from hamar_graph.namespaces import ID
 from hamar_graph.store import OxigraphStore
 from web import create_app
 
@@ -41,21 +38,6 @@ PAGES: tuple[tuple[str, str], ...] = (
     ("completeness", "/fullstendighet"),
     ("ontology", "/def/hamar"),
 )
-
-_THING = re.compile("<" + re.escape(str(ID)) + r"([^>/]+)(/[^>]+)?>")
-
-
-def scaled(lines: list[str], copies: int) -> Iterator[str]:
-    """``copies`` copies of the N-Triples ``lines``; copy 0 is the original."""
-    yield from lines
-    for k in range(1, copies):
-
-        def move(match: re.Match[str], k: int = k) -> str:
-            return f"<{ID}{match.group(1)}{match.group(2) or ''}-k{k}>"
-
-        for line in lines:
-            if f"<{ID}" in line:
-                yield _THING.sub(move, line)
 
 
 def store_for(lines: list[str]) -> OxigraphStore:
@@ -95,7 +77,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=30, help="requests per page")
     args = parser.parse_args()
     lines = hamar_ntriples(Settings.from_env())
-    big_lines = list(scaled(lines, args.copies))
+    big_lines = list(scaled_lines(lines, args.copies))
     small, big = store_for(lines), store_for(big_lines)
     print(f"Hamar graph: {len(small)} triples; scaled graph: {len(big)} triples ({args.copies}×)")
     base = measure(small, args.repeat)

@@ -1,9 +1,8 @@
 """Scaled graphs shaped like ours: N municipalities' strategies.
 
-Copy ``k`` (k ≥ 1) of the Hamar graph has every instance IRI moved from
-``{base}id/...`` to ``{base}id/m{k}/...``, so each copy is a complete strategy of
-its own, with the same shape. Triples without instance IRIs (the ontology, the
-shapes) are shared, not copied.
+Copy ``k`` (k ≥ 1) of the Hamar graph gives every instance IRI the suffix ``-k{k}``,
+so each copy is a complete strategy of its own, with the same shape, and every
+resource keeps its ``{base}id/{kind}/`` path (index pages and search see them all).
 
 Usage: ``python -m benchmarks.scale --copies 500 --out /tmp/scaled.nt``
 """
@@ -11,6 +10,7 @@ Usage: ``python -m benchmarks.scale --copies 500 --out /tmp/scaled.nt``
 from __future__ import annotations
 
 import argparse
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -30,17 +30,26 @@ def hamar_ntriples(settings: Settings | None = None) -> list[str]:
     return [line for line in text.splitlines() if line]
 
 
+_THING = re.compile("<" + re.escape(str(ID)) + r"([^>/]+)(/[^>]+)?>")
+
+
 def scaled_lines(lines: list[str], copies: int) -> Iterator[str]:
-    """``copies`` copies of ``lines``; copy 0 is the original."""
-    prefix = f"<{ID}"
-    for k in range(copies):
-        if k == 0:
-            yield from lines
-            continue
-        moved = f"<{ID}m{k}/"
+    """``copies`` copies of the N-Triples ``lines``; copy 0 is the original.
+
+    Copy ``k`` rewrites every thing ``{base}id/{kind}/{slug}`` to ``…/{slug}-k{k}``
+    (and ``{base}id/akser`` to ``…/akser-k{k}``), so every kind holds ``copies`` times
+    as many resources. Triples without instance IRIs (the ontology, the shapes) are
+    shared, not copied.
+    """
+    yield from lines
+    for k in range(1, copies):
+
+        def move(match: re.Match[str], k: int = k) -> str:
+            return f"<{ID}{match.group(1)}{match.group(2) or ''}-k{k}>"
+
         for line in lines:
-            if prefix in line:  # ontology and shapes triples are shared, not copied
-                yield line.replace(prefix, moved)
+            if f"<{ID}" in line:
+                yield _THING.sub(move, line)
 
 
 def write_scaled(path: Path, copies: int, settings: Settings | None = None) -> int:
