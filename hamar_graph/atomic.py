@@ -62,6 +62,22 @@ def stage_file(path: Path, data: bytes) -> Path:
     return Path(tmp)
 
 
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` atomically: temp file in the same folder, fsync, rename.
+
+    A reader sees either the old file or the new one, never a partial file.
+
+    :raises OSError: when it cannot be written; the old file is then unchanged.
+    """
+    tmp = stage_file(path, data)
+    try:
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    fsync_dir(path.parent)
+
+
 class OutputBatch:
     """Files and folders staged in ``folder``, renamed into place together by :meth:`commit`.
 

@@ -258,7 +258,8 @@ def export_command(ctx: click.Context, fmt: str, output: Path | None, base_iri: 
       hamar-graph export --format nt > hamar.nt
       hamar-graph export --format jsonld -o hamar.jsonld
     """
-    from hamar_graph.build import BuildError, assemble, union_graph, write_atomic
+    from hamar_graph.atomic import write_atomic
+    from hamar_graph.build import BuildError, assemble, union_graph
     from hamar_graph.export import serialize
 
     settings = settings_from(ctx, base_iri=base_iri)

@@ -23,6 +23,7 @@ from rdflib.compare import isomorphic
 from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
 from hamar_graph import __version__
+from hamar_graph.atomic import write_atomic
 from hamar_graph.build import (
     BuildError,
     BuildResult,
@@ -32,7 +33,6 @@ from hamar_graph.build import (
     derived_graph_name,
     skolemize,
     union_graph,
-    write_atomic,
     write_store,
 )
 from hamar_graph.config import Settings

@@ -192,7 +192,7 @@ def fast_build(changed_dataset: Dataset, sources: Path, monkeypatch: pytest.Monk
 def _count_writes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> int:
     counter = Failure(10**6, errno.ENOSPC)
     with monkeypatch.context() as patch:
-        patch.setattr(build_module.os, "fdopen", counter.fdopen(os.fdopen))
+        patch.setattr(os, "fdopen", counter.fdopen(os.fdopen))
         build(Settings(out_dir=tmp_path / "count"))
     return counter.writes
 
@@ -224,7 +224,7 @@ def test_disk_full_or_unwritable_during_build_leaves_every_old_output_unchanged(
     for n in failing:
         failure = Failure(n, code)
         with monkeypatch.context() as patch:
-            patch.setattr(build_module.os, "fdopen", failure.fdopen(os.fdopen))
+            patch.setattr(os, "fdopen", failure.fdopen(os.fdopen))
             result = CliRunner().invoke(main, ["build", "--out", str(old_output)])
         assert result.exit_code == 1, result.output
         assert f"cannot write to {old_output}" in result.output
