@@ -362,7 +362,7 @@ def main() -> None:
     if triples <= args.rdflib_max_triples and shutil.which(bin_path("rdflib-endpoint")):
         rdflib_ep = Engine(
             "rdflib-endpoint",
-            "/sparql",
+            "/",  # rdflib-endpoint 0.6 serves its SPARQL endpoint at the root
             lambda port: subprocess.Popen(
                 [
                     bin_path("rdflib-endpoint"),
