@@ -211,15 +211,20 @@ def gzip_bytes(data: bytes) -> bytes:
 def content_digest(store: Store) -> str:
     """SHA-256 (hex) of the store's quads: the sorted lines of Oxigraph's N-Quads dump.
 
-    Cheap (milliseconds) on an :class:`~hamar_graph.store.OxigraphStore`; other
-    engines are copied into one first. Blank-node labels are not stable, so a
-    store holding blank nodes is hashed over its canonical N-Quads instead
-    (:func:`canonical_dataset`); the build replaces blank nodes by skolem IRIs.
+    Cheap (milliseconds) on an :class:`~hamar_graph.store.OxigraphStore`. A remote
+    engine is not copied (a million triples over HTTP would take minutes): its
+    fingerprint is the SHA-256 of its named graphs' triple counts, one aggregate
+    query, so a reload that changes any graph's size changes the version. Blank-node
+    labels are not stable, so a store holding blank nodes is hashed over its
+    canonical N-Quads instead (:func:`canonical_dataset`); the build replaces blank
+    nodes by skolem IRIs.
     """
     if not isinstance(store, OxigraphStore):
-        copy = OxigraphStore()
-        copy.load(dataset_from_store(store))
-        store = copy
+        counts = store.select(
+            "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g"
+        )
+        text = "\n".join(f"{row['g']}\t{row['n']}" for row in counts)
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()
     dump = store.native.dump(format=ox.RdfFormat.N_QUADS)
     lines = sorted(line for line in dump.splitlines() if line.strip())
     if any(b"_:" in line for line in lines):
