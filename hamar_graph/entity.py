@@ -195,15 +195,15 @@ def _rows(
     labeller = vocab.labeller()
     rows = []
     for predicate, objects in grouped.items():
-        values: list[tuple[tuple[int, tuple[str, str]], Value]] = []
+        values: list[tuple[tuple[int, tuple[str, str], str], Value]] = []
         for obj, labels in objects.items():
             if isinstance(obj, Literal):
                 text = _literal_text(obj, labeller_lang)
                 first = 0 if text.lang in (None, labeller_lang) else 1
-                values.append(((first, sort_key(text.value)), Value(text=text)))
+                values.append(((first, sort_key(text.value), obj.n3()), Value(text=text)))
             elif isinstance(obj, URIRef):
                 link = _link(obj, labels, base, labeller_lang)
-                values.append(((0, sort_key(link.label.value)), Value(link=link)))
+                values.append(((0, sort_key(link.label.value), obj.n3()), Value(link=link)))
         if not values:
             continue
         href = local_path(str(predicate), base) if vocab.is_local(predicate) else None
@@ -215,7 +215,7 @@ def _rows(
                 tuple(v for _, v in sorted(values, key=lambda pair: pair[0])),
             )
         )
-    return tuple(sorted(rows, key=lambda r: sort_key(r.label)))
+    return tuple(sorted(rows, key=lambda r: (sort_key(r.label), r.iri)))
 
 
 def _breadcrumbs(
@@ -347,14 +347,14 @@ def describe(
         for o in outgoing.get(p, {})
         if isinstance(o, Literal)
     ]
-    texts = tuple(sorted(texts_by_pred, key=lambda t: t.lang != lang))
+    texts = tuple(sorted(texts_by_pred, key=lambda t: (t.lang != lang, t.lang or "", t.value)))
     sections = tuple(
         sorted(
             (
                 _link(o, labels, base, lang)
                 for o, labels in outgoing.get(HMS.fromSection, {}).items()
             ),
-            key=lambda link: sort_key(link.label.value),
+            key=lambda link: (sort_key(link.label.value), link.iri),
         )
     )
     external = tuple(
@@ -365,7 +365,7 @@ def describe(
                 for o in outgoing.get(p, {})
                 if isinstance(o, URIRef) and local_path(str(o), base) is None
             },
-            key=lambda link: link.label.value,
+            key=lambda link: (link.label.value, link.iri),
         )
     )
     table = {

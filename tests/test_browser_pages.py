@@ -11,7 +11,6 @@ for another host; no console error (a CSP violation would show there).
 from __future__ import annotations
 
 import shutil
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -19,10 +18,10 @@ from urllib.parse import urlsplit
 import pytest
 from flask import Flask
 from playwright.sync_api import Browser, ConsoleMessage, Page, Playwright, Request, sync_playwright
-from werkzeug.serving import BaseWSGIServer, make_server
 
 from hamar_graph.config import Settings
 from hamar_graph.store import Store
+from tests.sparql_support import LiveServer
 from web import create_app
 
 pytestmark = pytest.mark.browser
@@ -65,15 +64,8 @@ def live_server(settings: Settings, store: Store) -> Iterator[str]:
         {"out_dir": settings.out_dir, "store_path": settings.store_path, "page_size": 10},
         store=store,
     )
-    server: BaseWSGIServer = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=10)
+    with LiveServer(app) as server:
+        yield server.url
 
 
 @pytest.fixture(scope="module")

@@ -3,16 +3,15 @@ no WCAG 2.1 A/AA violation, and nothing is loaded from another host."""
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 from urllib.parse import urlsplit
 
 import pytest
 from playwright.sync_api import Browser, sync_playwright
-from werkzeug.serving import make_server
 
 from hamar_graph.dumps import Publication
 from hamar_graph.store import Store
+from tests.sparql_support import LiveServer
 from tests.test_browser_pages import ARGS, AXE, CHROMIUM, WCAG
 from web import create_app
 
@@ -32,15 +31,8 @@ PAGES = [
 def live(published: Publication, store: Store) -> Iterator[str]:
     assert published.directory is not None
     app = create_app({"out_dir": published.directory}, store=store)
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=10)
+    with LiveServer(app) as server:
+        yield server.url
 
 
 @pytest.fixture(scope="module")
