@@ -293,7 +293,7 @@ def main() -> None:
     ox_load = time.monotonic() - t0
 
     # Ours: our loader writes the persistent store that `serve` opens read-only.
-    from hamar_graph.store import bulk_load_file
+    from hamar_graph.store.oxigraph import bulk_load_file
 
     our_dir = work / "ours"
     t0 = time.monotonic()

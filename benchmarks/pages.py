@@ -22,7 +22,7 @@ from rdflib import Dataset, Graph
 
 from benchmarks.scale import hamar_ntriples, scaled_lines
 from hamar_graph.config import Settings
-from hamar_graph.store import OxigraphStore
+from hamar_graph.store.oxigraph import OxigraphStore
 from web import create_app
 
 #: The pages measured: one of every type.

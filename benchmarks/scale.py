@@ -20,9 +20,10 @@ from hamar_graph.namespaces import ID
 
 def hamar_ntriples(settings: Settings | None = None) -> list[str]:
     """The assembled Hamar graph as sorted N-Triples lines."""
-    from hamar_graph.build import assemble
-    from hamar_graph.export import serialize
-    from hamar_graph.store import OxigraphStore, union_graph
+    from hamar_graph.build.assembly import assemble
+    from hamar_graph.rdf.serialize import serialize
+    from hamar_graph.store.base import union_graph
+    from hamar_graph.store.oxigraph import OxigraphStore
 
     store = OxigraphStore()
     store.load(assemble(settings or Settings.from_env()))

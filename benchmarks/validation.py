@@ -27,9 +27,10 @@ from collections.abc import Sequence
 
 from rdflib import Graph, URIRef
 
+from hamar_graph.build.report import ValidationReport
+from hamar_graph.build.sources import load_sources
+from hamar_graph.build.validate import load_shapes, split_dataset, validate_graph
 from hamar_graph.config import Settings
-from hamar_graph.sources import load_sources
-from hamar_graph.validate import ValidationReport, load_shapes, split_dataset, validate_graph
 
 
 def scaled(data: Graph, copies: int, base_iri: str) -> Graph:

@@ -7,7 +7,9 @@ the graph through the one :class:`~hamar_graph.store.Store` interface.
 from __future__ import annotations
 
 from hamar_graph.config import Settings
-from hamar_graph.store import MemoryStore, OxigraphStore, Store, StoreError, StoreUnavailable
+from hamar_graph.store.base import Store, StoreError, StoreUnavailable
+from hamar_graph.store.memory import MemoryStore
+from hamar_graph.store.oxigraph import OxigraphStore
 
 __version__ = "0.1.0"
 

@@ -14,8 +14,8 @@ import click
 
 from hamar_graph import __version__
 from hamar_graph.config import Settings
-from hamar_graph.export import RDF_FORMATS
-from hamar_graph.query import QUERY_FORMATS
+from hamar_graph.query.run import QUERY_FORMATS
+from hamar_graph.rdf.formats import RDF_FORMATS
 
 
 def settings_from(ctx: click.Context, **overrides: object) -> Settings:
@@ -74,9 +74,9 @@ def load_command(
     """
     from rdflib import URIRef
 
-    from hamar_graph.build import assemble
-    from hamar_graph.remote import RemoteStore, load_dataset
-    from hamar_graph.store import StoreError
+    from hamar_graph.build.assembly import assemble
+    from hamar_graph.store.base import StoreError
+    from hamar_graph.store.remote import RemoteStore, load_dataset
 
     settings = settings_from(ctx, query_timeout=timeout)
     store = RemoteStore(
@@ -132,7 +132,8 @@ def build_command(ctx: click.Context, out_dir: Path | None, base_iri: str | None
     Example:
       hamar-graph build --out dist
     """
-    from hamar_graph.build import BuildError, build
+    from hamar_graph.build.assembly import BuildError
+    from hamar_graph.build.pipeline import build
 
     settings = settings_from(ctx, out_dir=out_dir, base_iri=base_iri)
     try:
@@ -196,16 +197,16 @@ def query_command(
       hamar-graph query -f axes.rq --format csv
       hamar-graph query 'DESCRIBE <https://data.hamar.kommune.no/id/vennskapsby/lund>' --format ttl
     """
-    from hamar_graph.backends import open_store
-    from hamar_graph.build import BuildError
-    from hamar_graph.query import (
+    from hamar_graph.build.assembly import BuildError
+    from hamar_graph.build.open import open_store
+    from hamar_graph.query.run import (
         QueryFormatError,
         QuerySyntaxError,
         format_result,
         project_prefixes,
         run_query,
     )
-    from hamar_graph.store import StoreError
+    from hamar_graph.store.base import StoreError
 
     if (query is None) == (query_file is None):
         raise click.UsageError("give the query as an argument or with -f FILE (one of them)", ctx)
@@ -258,9 +259,10 @@ def export_command(ctx: click.Context, fmt: str, output: Path | None, base_iri: 
       hamar-graph export --format nt > hamar.nt
       hamar-graph export --format jsonld -o hamar.jsonld
     """
-    from hamar_graph.atomic import write_atomic
-    from hamar_graph.build import BuildError, assemble, union_graph
-    from hamar_graph.export import serialize
+    from hamar_graph.build.assembly import BuildError, assemble
+    from hamar_graph.rdf.atomic import write_atomic
+    from hamar_graph.rdf.datasets import union_graph
+    from hamar_graph.rdf.serialize import serialize
 
     settings = settings_from(ctx, base_iri=base_iri)
     try:
@@ -292,7 +294,7 @@ def export_site_command(ctx: click.Context, directory: Path, base_iri: str | Non
     Example:
       hamar-graph export-site site/ && python -m http.server -d site
     """
-    from hamar_graph.site_export import export_site
+    from web.static_export import export_site
 
     settings = settings_from(ctx, base_iri=base_iri)
     report = export_site(settings, directory, progress=lambda line: click.echo(line, err=True))
@@ -346,16 +348,11 @@ def validate_command(
       hamar-graph validate --completeness --lang en
       hamar-graph validate data/places.ttl --format ttl > report.ttl
     """
-    from hamar_graph.completeness import completeness as arrange
-    from hamar_graph.completeness import render_text as render_completeness
-    from hamar_graph.sources import SourceError, load_sources
-    from hamar_graph.validate import (
-        ShapesError,
-        load_files,
-        render_text,
-        serialize_report,
-        validate_dataset,
-    )
+    from hamar_graph.build.completeness import completeness as arrange
+    from hamar_graph.build.completeness import render_text as render_completeness
+    from hamar_graph.build.report import render_text, serialize_report
+    from hamar_graph.build.sources import SourceError, load_sources
+    from hamar_graph.build.validate import ShapesError, load_files, validate_dataset
 
     if completeness and fmt != "text":
         raise click.UsageError("--completeness prints text; leave out --format ttl", ctx)
@@ -421,7 +418,7 @@ def serve_command(ctx: click.Context, **flags: object) -> None:
     gunicorn (never Flask's development server) runs --workers processes of
     --threads threads; each keeps --query-workers sandboxed query processes.
     """
-    from hamar_graph.server import run_serve
+    from web.server import run_serve
 
     settings = settings_from(ctx, **flags)
     run_serve(settings)

@@ -12,11 +12,13 @@ from flask import Flask
 from flask.testing import FlaskClient
 from rdflib import Dataset
 
-from hamar_graph.build import BuildResult, assemble, build
+from hamar_graph.build.assembly import assemble
+from hamar_graph.build.pipeline import BuildResult, build
+from hamar_graph.build.sources import SOURCE_FOLDERS
 from hamar_graph.config import PROJECT_ROOT, Settings
-from hamar_graph.dumps import Publication, write_publication
-from hamar_graph.sources import SOURCE_FOLDERS
-from hamar_graph.store import OxigraphStore, Store
+from hamar_graph.publication.publish import Publication, write_publication
+from hamar_graph.store.base import Store
+from hamar_graph.store.oxigraph import OxigraphStore
 from web import create_app
 
 TESTS = Path(__file__).parent

@@ -23,9 +23,9 @@ from flask import Flask
 from rdflib import Graph
 from werkzeug.serving import make_server
 
-from hamar_graph.store import Store
+from hamar_graph.store.base import Store
 from web import create_app
-from web.sparql import ISOLATE_KEY, close_pool, get_pool
+from web.views.sparql import ISOLATE_KEY, close_pool, get_pool
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -20,7 +20,7 @@ from flask import Flask
 from playwright.sync_api import Browser, ConsoleMessage, Page, Playwright, Request, sync_playwright
 
 from hamar_graph.config import Settings
-from hamar_graph.store import Store
+from hamar_graph.store.base import Store
 from tests.sparql_support import LiveServer
 from web import create_app
 

@@ -23,22 +23,18 @@ from rdflib.compare import isomorphic
 from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
 from hamar_graph import __version__
-from hamar_graph.atomic import write_atomic
-from hamar_graph.build import (
-    BuildError,
-    BuildResult,
-    assemble,
-    build,
-    derive,
-    derived_graph_name,
-    skolemize,
-    union_graph,
-    write_store,
-)
+from hamar_graph.build import pipeline
+from hamar_graph.build.assembly import BuildError, assemble, derived_graph_name
+from hamar_graph.build.derive import derive, skolemize
+from hamar_graph.build.pipeline import BuildResult, build, write_store
 from hamar_graph.config import Settings
-from hamar_graph.export import RDF_FORMATS
 from hamar_graph.namespaces import HMS, ID
-from hamar_graph.store import OxigraphStore, StoreError, from_ox
+from hamar_graph.rdf.atomic import write_atomic
+from hamar_graph.rdf.convert import from_ox
+from hamar_graph.rdf.datasets import union_graph
+from hamar_graph.rdf.formats import RDF_FORMATS
+from hamar_graph.store.base import StoreError
+from hamar_graph.store.oxigraph import OxigraphStore
 
 DUMP_KEYS = ("ttl", "nt", "jsonld", "rdf", "nq")
 EX = "http://example.org/"
@@ -394,7 +390,7 @@ def test_failing_build_leaves_the_previous_output_intact(source_copy: Path, tmp_
 
 @pytest.fixture()
 def violating_validator(monkeypatch: pytest.MonkeyPatch) -> list[object]:
-    """A stand-in ``hamar_graph.validate`` whose report has one Violation."""
+    """A stand-in ``validate_dataset`` whose report has one Violation."""
     calls: list[object] = []
 
     def validate_dataset(dataset: Dataset, settings: Settings) -> object:
@@ -405,9 +401,7 @@ def violating_validator(monkeypatch: pytest.MonkeyPatch) -> list[object]:
             warnings=[],
         )
 
-    module = types.ModuleType("hamar_graph.validate")
-    module.validate_dataset = validate_dataset  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "hamar_graph.validate", module)
+    monkeypatch.setattr(pipeline, "validate_dataset", validate_dataset)
     return calls
 
 
@@ -479,7 +473,7 @@ def test_persistent_store_opens_read_only_with_every_quad(built: BuildResult) ->
 
 
 def test_open_store_uses_the_built_store_read_only(built: BuildResult, source_copy: Path) -> None:
-    from hamar_graph.backends import open_store
+    from hamar_graph.build.open import open_store
 
     store = open_store(_settings(source_copy, built.manifest_path.parent))
     assert isinstance(store, OxigraphStore)
@@ -488,7 +482,7 @@ def test_open_store_uses_the_built_store_read_only(built: BuildResult, source_co
 
 
 def test_open_store_assembles_when_nothing_is_built(source_copy: Path, tmp_path: Path) -> None:
-    from hamar_graph.backends import open_store
+    from hamar_graph.build.open import open_store
 
     settings = _settings(source_copy, tmp_path / "empty")
     store = open_store(settings)

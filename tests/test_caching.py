@@ -12,7 +12,10 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from hamar_graph import __version__
-from hamar_graph.caching import (
+from hamar_graph.publication.publish import Publication
+from hamar_graph.store.base import Store, StoreUnavailable
+from web import create_app
+from web.caching import (
     accepts_gzip,
     etag_matches,
     http_date,
@@ -23,9 +26,6 @@ from hamar_graph.caching import (
     not_modified,
     parse_http_date,
 )
-from hamar_graph.dumps import Publication
-from hamar_graph.store import Store, StoreUnavailable
-from web import create_app
 
 MODIFIED = dt.datetime(2026, 11, 27, tzinfo=dt.UTC)
 

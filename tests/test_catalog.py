@@ -15,9 +15,9 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, SKOS, XSD
 
-from hamar_graph.catalog import serialize_description
-from hamar_graph.dumps import Publication
-from hamar_graph.store import Store
+from hamar_graph.publication.publish import Publication
+from hamar_graph.rdf.serialize import serialize_description
+from hamar_graph.store.base import Store
 from web import create_app
 
 BASE = "https://data.hamar.kommune.no/"
@@ -305,7 +305,7 @@ def test_robots_txt_points_to_the_sitemap(pub_app: Flask) -> None:
 _SERIALISE = """
 import hashlib, sys
 from rdflib import Graph
-from hamar_graph.catalog import serialize_description
+from hamar_graph.rdf.serialize import serialize_description
 graph = Graph().parse(sys.argv[1], format="turtle")
 print(" ".join(hashlib.sha256(serialize_description(graph, k)).hexdigest() for k in sys.argv[2:]))
 """

@@ -9,8 +9,8 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import Browser, sync_playwright
 
-from hamar_graph.dumps import Publication
-from hamar_graph.store import Store
+from hamar_graph.publication.publish import Publication
+from hamar_graph.store.base import Store
 from tests.sparql_support import LiveServer
 from tests.test_browser_pages import ARGS, AXE, CHROMIUM, WCAG
 from web import create_app

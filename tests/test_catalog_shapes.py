@@ -17,8 +17,9 @@ import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, SH, SKOS
 
-from hamar_graph.catalog import TERMS, serialize_description
-from hamar_graph.dumps import Publication
+from hamar_graph.publication.publish import Publication
+from hamar_graph.publication.vocabulary import TERMS
+from hamar_graph.rdf.serialize import serialize_description
 
 SHAPES = Path(__file__).parent / "data" / "dcat-shapes"
 NO_SHAPES = ("dcat-ap-no-2.00/DCAT-AP-NO-shacl_shapes_2.00.ttl",)

@@ -22,11 +22,13 @@ from rdflib.compare import isomorphic
 from rdflib.namespace import RDF, SKOS
 
 from hamar_graph import __version__
-from hamar_graph.build import BuildResult, assemble, union_graph
+from hamar_graph.build.assembly import assemble
+from hamar_graph.build.pipeline import BuildResult
 from hamar_graph.cli import main
 from hamar_graph.config import Settings
-from hamar_graph.export import RDF_FORMATS
 from hamar_graph.namespaces import HMS, ID
+from hamar_graph.rdf.datasets import union_graph
+from hamar_graph.rdf.formats import RDF_FORMATS
 
 SCRIPT = Path(sys.executable).parent / "hamar-graph"
 AXES_NB = (

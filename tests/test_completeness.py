@@ -14,15 +14,10 @@ import pytest
 from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.namespace import RDF, SKOS
 
-from hamar_graph.completeness import (
-    CATEGORIES,
-    CompletenessReport,
-    completeness,
-    render_text,
-)
+from hamar_graph.build.completeness import CATEGORIES, CompletenessReport, completeness, render_text
+from hamar_graph.build.validate import load_ontology, load_shapes, split_dataset, validate_graph
 from hamar_graph.config import PROJECT_ROOT, Settings
 from hamar_graph.namespaces import HMS, ID
-from hamar_graph.validate import load_ontology, load_shapes, split_dataset, validate_graph
 
 README = PROJECT_ROOT / "data" / "README.md"
 
@@ -211,7 +206,7 @@ def test_goal_without_axis_and_complete_axis() -> None:
 def test_the_pages_query_agrees_with_the_shapes(report: CompletenessReport, store: object) -> None:
     """The pages compute the same gaps with one SPARQL query (hamar_graph.gaps, so that no
     page runs pyshacl); both must list the same (resource, axis) pairs per category."""
-    from hamar_graph.gaps import plan_gaps
+    from hamar_graph.pages.gaps import plan_gaps
 
     codes = {
         ("goal", "no-measure"): "goals_without_measures",

@@ -11,9 +11,9 @@ from rdflib.compare import isomorphic
 from werkzeug.datastructures import MIMEAccept
 from werkzeug.http import parse_accept_header
 
-from hamar_graph.entity import describe_graph
-from hamar_graph.export import RDF_FORMATS
-from hamar_graph.store import Store
+from hamar_graph.pages.entity import describe_graph
+from hamar_graph.rdf.formats import RDF_FORMATS
+from hamar_graph.store.base import Store
 from web import conneg
 
 BASE = "https://data.hamar.kommune.no/"

@@ -10,12 +10,13 @@ import pytest
 from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, SKOS
 
-from hamar_graph.build import BuildResult, union_graph
+from hamar_graph.build.declared import declared_terms, find_undeclared, used_terms
+from hamar_graph.build.pipeline import BuildResult
+from hamar_graph.build.sources import load_sources, source_files
 from hamar_graph.config import PROJECT_ROOT, Settings
 from hamar_graph.namespaces import HMS
-from hamar_graph.sources import load_sources, source_files
-from hamar_graph.store import OxigraphStore
-from hamar_graph.terms import declared_terms, find_undeclared, used_terms
+from hamar_graph.rdf.datasets import union_graph
+from hamar_graph.store.oxigraph import OxigraphStore
 
 #: What the source says there is: five axes (section 4), 17 goals and 4 distinct
 #: measures in the action plan (section 6), eight twin cities (the box in 4.3).

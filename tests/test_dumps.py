@@ -16,20 +16,20 @@ from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 from rdflib.term import Node
 
-import hamar_graph.atomic as atomic
+import hamar_graph.rdf.atomic as atomic
 from hamar_graph import __version__
 from hamar_graph.config import PROJECT_ROOT, Settings
-from hamar_graph.dumps import (
+from hamar_graph.publication.publish import (
     MANIFEST,
     Publication,
-    canonical_dataset,
-    dataset_from_store,
     load_publication,
     make_publication,
-    served_form,
     write_publication,
 )
-from hamar_graph.store import Store, from_ox, union_graph
+from hamar_graph.publication.release import dataset_from_store, served_form
+from hamar_graph.rdf.convert import from_ox
+from hamar_graph.rdf.datasets import canonical_dataset
+from hamar_graph.store.base import Store, union_graph
 from web import create_app
 
 FULL = ["ttl", "nt", "jsonld", "rdf", "nq"]

@@ -17,9 +17,11 @@ from flask import Flask
 from rdflib import Dataset
 from rdflib.plugins.sparql import prepareQuery
 
-from hamar_graph.backends import open_store
+from hamar_graph.build.open import open_store
 from hamar_graph.config import PROJECT_ROOT, Settings
-from hamar_graph.store import MemoryStore, OxigraphStore, Store
+from hamar_graph.store.base import Store
+from hamar_graph.store.memory import MemoryStore
+from hamar_graph.store.oxigraph import OxigraphStore
 from tests.sparql_support import pool_app
 
 #: Valid for Oxigraph (SPARQL 1.2 triple terms), a syntax error for rdflib 7.

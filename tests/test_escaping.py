@@ -22,7 +22,7 @@ from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
 from hamar_graph.config import Settings
 from hamar_graph.namespaces import HMS
-from hamar_graph.store import OxigraphStore
+from hamar_graph.store.oxigraph import OxigraphStore
 from web import create_app
 
 BASE = "https://data.hamar.kommune.no/"
@@ -87,7 +87,7 @@ def evil_app(settings: Settings, evil_store: OxigraphStore) -> Flask:
 def evil_client(evil_app: Flask) -> Iterator[FlaskClient]:
     with evil_app.test_client() as c:
         yield c
-    from web import sparql
+    from web.views import sparql
 
     sparql.close_pool(evil_app)
 

@@ -12,14 +12,9 @@ from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import RDF, RDFS, SKOS, XSD
 
-from hamar_graph.export import (
-    MEDIA_TYPES,
-    RDF_FORMATS,
-    UnsupportedFormat,
-    get_format,
-    serialize,
-)
 from hamar_graph.namespaces import HMS, ID
+from hamar_graph.rdf.formats import MEDIA_TYPES, RDF_FORMATS, UnsupportedFormat, get_format
+from hamar_graph.rdf.serialize import serialize
 
 #: Two namespaces outside our prefix map: rdflib invents ns1/ns2 for them.
 EXA = Namespace("http://a.example.org/vocab#")
@@ -82,7 +77,8 @@ _SCRIPT = """
 import hashlib, sys
 sys.path.insert(0, {tests!r})
 from test_export import tricky_graph
-from hamar_graph.export import RDF_FORMATS, serialize
+from hamar_graph.rdf.formats import RDF_FORMATS
+from hamar_graph.rdf.serialize import serialize
 for key in RDF_FORMATS:
     print(key, hashlib.sha256(serialize(tricky_graph(), key)).hexdigest())
 """

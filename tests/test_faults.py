@@ -40,12 +40,13 @@ from rdflib import Dataset
 
 from benchmarks.load import ServeProcess, build_output, hamar_graph_command
 from hamar_graph import __version__
-from hamar_graph import build as build_module
-from hamar_graph.build import BuildError, BuildResult, assemble, build
+from hamar_graph.build import pipeline as build_module
+from hamar_graph.build.assembly import BuildError, assemble
+from hamar_graph.build.pipeline import BuildResult, build
+from hamar_graph.build.sources import SOURCE_FOLDERS
 from hamar_graph.cli import main
 from hamar_graph.config import Settings
-from hamar_graph.remote import RemoteStore, load_dataset
-from hamar_graph.sources import SOURCE_FOLDERS
+from hamar_graph.store.remote import RemoteStore, load_dataset
 from tests.oxigraph_server import OxigraphServer
 from web import create_app
 

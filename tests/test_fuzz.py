@@ -22,8 +22,9 @@ from hypothesis import strategies as st
 from werkzeug.test import TestResponse
 
 from hamar_graph.config import PROJECT_ROOT, Settings
-from hamar_graph.store import Store
-from web import create_app, sparql
+from hamar_graph.store.base import Store
+from web import create_app
+from web.views import sparql
 
 DEADLINE = 2.0
 #: A request may take the deadline, plus replacing a stopped worker, plus a busy machine.

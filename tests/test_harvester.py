@@ -18,7 +18,7 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import DCAT, RDF
 
 from hamar_graph import __version__
-from hamar_graph.build import build
+from hamar_graph.build.pipeline import build
 from hamar_graph.config import PROJECT_ROOT, Settings
 from tests.sparql_support import ServeProcess, http
 from tests.test_catalog_shapes import (

@@ -16,14 +16,13 @@ from pathlib import Path
 import owlrl
 import pytest
 from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS, XSD
+from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SDO, SKOS, XSD
 
 from hamar_graph.namespaces import (
     GEO,
     HMS,
     ONTOLOGY_IRI,
     PREFIXES,
-    SDO,
     STANDARD_VOCABULARIES,
 )
 

@@ -13,10 +13,11 @@ from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.namespace import RDF, SKOS
 
 from hamar_graph.config import Settings
-from hamar_graph.gaps import plan_gaps
-from hamar_graph.labels import normalise, sort_key
 from hamar_graph.namespaces import HMS
-from hamar_graph.store import Bindings, OxigraphStore, Row, Store
+from hamar_graph.pages.gaps import plan_gaps
+from hamar_graph.pages.labels import normalise, sort_key
+from hamar_graph.store.base import Bindings, Row, Store
+from hamar_graph.store.oxigraph import OxigraphStore
 from web import create_app
 
 BASE = "https://data.hamar.kommune.no/"
@@ -485,6 +486,6 @@ def _inside(lon: float, lat: float, ring: tuple[tuple[float, float], ...]) -> bo
     ],
 )
 def test_packaged_world_outline_decodes(place: str, lon: float, lat: float, on_land: bool) -> None:
-    from hamar_graph.diagrams import land_rings
+    from hamar_graph.pages.diagrams import land_rings
 
     assert any(_inside(lon, lat, ring) for ring in land_rings()) is on_land, place

@@ -10,10 +10,10 @@ from urllib.parse import urldefrag, urljoin, urlsplit
 from flask.testing import FlaskClient
 from rdflib import Dataset
 
-from hamar_graph.completeness import CATEGORIES, completeness
-from hamar_graph.gaps import plan_gaps
-from hamar_graph.store import Store
-from hamar_graph.validate import validate_dataset
+from hamar_graph.build.completeness import CATEGORIES, completeness
+from hamar_graph.build.validate import validate_dataset
+from hamar_graph.pages.gaps import plan_gaps
+from hamar_graph.store.base import Store
 
 BASE = "https://data.hamar.kommune.no/"
 LINKS = re.compile(r'(?:href|action)="([^"]*)"')

@@ -6,7 +6,7 @@ import threading
 
 import pytest
 
-from hamar_graph.ratelimit import RateLimiter
+from web.ratelimit import RateLimiter
 
 
 class Clock:

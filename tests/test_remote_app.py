@@ -21,8 +21,8 @@ from flask.testing import FlaskClient
 from rdflib import Dataset
 from rdflib.compare import isomorphic
 
-from hamar_graph.remote import RemoteStore, load_dataset
-from hamar_graph.store import Store
+from hamar_graph.store.base import Store
+from hamar_graph.store.remote import RemoteStore, load_dataset
 from tests.oxigraph_server import OxigraphServer
 from tests.sparql_support import parse_rdf, pool_app
 

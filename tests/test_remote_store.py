@@ -12,8 +12,8 @@ import pytest
 from rdflib import Dataset, Literal, URIRef
 from rdflib.compare import isomorphic
 
-from hamar_graph.remote import RemoteStore, load_dataset, safe_term, with_values
-from hamar_graph.store import Store, StoreError, StoreUnavailable, union_graph
+from hamar_graph.store.base import Store, StoreError, StoreUnavailable, union_graph
+from hamar_graph.store.remote import RemoteStore, load_dataset, safe_term, with_values
 from tests.oxigraph_server import OxigraphServer
 
 pytestmark = pytest.mark.server

@@ -7,9 +7,9 @@ import re
 import pytest
 from flask.testing import FlaskClient
 
-from hamar_graph.ontology_doc import load_vocabulary
-from hamar_graph.search import build_index, search
-from hamar_graph.store import Store
+from hamar_graph.pages.ontology_doc import load_vocabulary
+from hamar_graph.pages.search import build_index, search
+from hamar_graph.store.base import Store
 
 BASE = "https://data.hamar.kommune.no/"
 

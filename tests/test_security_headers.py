@@ -15,8 +15,9 @@ from werkzeug.test import TestResponse
 from benchmarks.load import ServeProcess, build_output
 from hamar_graph import __version__
 from hamar_graph.config import Settings
-from hamar_graph.store import Store
-from web import create_app, security, sparql
+from hamar_graph.store.base import Store
+from web import create_app, security
+from web.views import sparql
 
 DUMP = f"hamar-graph-{__version__}.ttl"
 SELECT = "SELECT ?s WHERE { ?s ?p ?o } LIMIT 1"
@@ -241,7 +242,7 @@ def test_the_development_server_is_refused(app: Flask) -> None:
 
 
 def test_the_served_app_has_debug_off(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
-    from hamar_graph.server import HamarServer, gunicorn_options
+    from web.server import HamarServer, gunicorn_options
 
     monkeypatch.delenv("FLASK_DEBUG", raising=False)
     served = settings.replace(store="memory")

@@ -22,16 +22,10 @@ import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SH, SKOS
 
+from hamar_graph.build.report import ValidationReport, declared_shapes, severity_of
+from hamar_graph.build.validate import load_ontology, load_shapes, validate_graph
 from hamar_graph.config import PROJECT_ROOT, Settings
 from hamar_graph.namespaces import HMS, SHAPES
-from hamar_graph.validate import (
-    ValidationReport,
-    declared_shapes,
-    load_ontology,
-    load_shapes,
-    severity_of,
-    validate_graph,
-)
 
 FIXTURES = Path(__file__).parent / "data" / "shapes"
 SHAPES_FILE = PROJECT_ROOT / "shapes" / "hamar-shapes.ttl"

@@ -24,15 +24,10 @@ from rdflib.compare import isomorphic
 from rdflib.namespace import DCAT
 
 from hamar_graph.cli import main
-from hamar_graph.site_export import (
-    DOCUMENT_SUFFIXES,
-    Fetched,
-    crawl_export,
-    static_path,
-)
-from hamar_graph.store import Store
+from hamar_graph.store.base import Store
 from tests.sparql_support import free_port
 from web import conneg
+from web.static_export import DOCUMENT_SUFFIXES, Fetched, crawl_export, static_path
 
 pytestmark = pytest.mark.server
 

@@ -24,9 +24,9 @@ from urllib.parse import urlencode
 import pytest
 from flask import Flask
 
-from hamar_graph.store import Store
+from hamar_graph.store.base import Store
 from tests.sparql_support import Listener, LiveServer, http, pool_app
-from web.sparql import POOL_KEY
+from web.views.sparql import POOL_KEY
 
 TIMEOUT = 3.0
 #: The memory test has its own app: a low cap, reached long before a generous deadline.

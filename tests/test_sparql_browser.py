@@ -12,7 +12,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 import pytest
 from playwright.sync_api import Browser, ConsoleMessage, Page, Playwright, sync_playwright
 
-from hamar_graph.store import Store
+from hamar_graph.store.base import Store
 from tests.sparql_support import LiveServer, pool_app
 
 pytestmark = pytest.mark.browser

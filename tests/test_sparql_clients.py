@@ -27,7 +27,7 @@ from SPARQLWrapper import (
 )
 
 from hamar_graph.namespaces import HMS
-from hamar_graph.store import Store
+from hamar_graph.store.base import Store
 from tests.sparql_support import LiveServer, parse_rdf, pool_app
 
 ID = "https://data.hamar.kommune.no/id/"

@@ -17,7 +17,7 @@ from rdflib import Literal, URIRef
 from rdflib.namespace import RDF, SKOS, VOID, XSD
 
 from hamar_graph.namespaces import HMS, SD
-from hamar_graph.store import Store, union_graph
+from hamar_graph.store.base import Store, union_graph
 from tests.sparql_support import parse_rdf, pool_app
 
 ID = "https://data.hamar.kommune.no/id/"

@@ -12,10 +12,16 @@ from flask import Flask
 from rdflib import Literal, URIRef
 from rdflib.namespace import SKOS
 
-from hamar_graph.examples import FIELDS, ExampleError, get_example, load_examples, parse_example
 from hamar_graph.namespaces import HMS
-from hamar_graph.protocol import guard
-from hamar_graph.store import Row, Store
+from hamar_graph.query.examples import (
+    FIELDS,
+    ExampleError,
+    get_example,
+    load_examples,
+    parse_example,
+)
+from hamar_graph.sparql.guard import guard
+from hamar_graph.store.base import Row, Store
 from tests.sparql_support import parse_rdf, pool_app
 
 ID = "https://data.hamar.kommune.no/id/"

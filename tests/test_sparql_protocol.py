@@ -8,23 +8,18 @@ from rdflib import Literal, URIRef
 from rdflib.namespace import RDF, VOID, XSD
 
 from hamar_graph.namespaces import HMS, SD
-from hamar_graph.protocol import (
-    MAX_NESTING,
+from hamar_graph.pages.query_page import results_table
+from hamar_graph.rdf.names import compact, local_href
+from hamar_graph.sparql.description import (
     GraphStats,
     Limits,
-    ProtocolError,
-    algebra_guard,
-    compact,
-    guard,
-    local_href,
-    negotiate,
-    parse_accept,
-    parse_request,
-    results_table,
-    scan_query,
     serialize_description,
     service_description,
 )
+from hamar_graph.sparql.errors import ProtocolError
+from hamar_graph.sparql.guard import MAX_NESTING, algebra_guard, guard, scan_query
+from hamar_graph.sparql.negotiation import negotiate, parse_accept
+from hamar_graph.sparql.request import parse_request
 from tests.sparql_support import parse_rdf
 
 # --- negotiation -------------------------------------------------------------------------

@@ -12,9 +12,9 @@ import pytest
 from flask import Flask
 from rdflib import Dataset
 
-from hamar_graph.remote import RemoteStore
-from hamar_graph.sandbox import StoreSource
-from hamar_graph.store import Store
+from hamar_graph.sparql.worker import StoreSource
+from hamar_graph.store.base import Store
+from hamar_graph.store.remote import RemoteStore
 from tests.oxigraph_server import OxigraphServer
 from tests.sparql_support import Listener, parse_rdf, pool_app
 

@@ -14,8 +14,11 @@ import pyoxigraph as ox
 import pytest
 from rdflib import Dataset
 
-from hamar_graph.sandbox import QueryJob, QueryPool, QueryStopped, StoreSource, execute
-from hamar_graph.store import MemoryStore, OxigraphStore, Store
+from hamar_graph.sparql.pool import QueryPool, QueryStopped
+from hamar_graph.sparql.worker import QueryJob, StoreSource, execute
+from hamar_graph.store.base import Store
+from hamar_graph.store.memory import MemoryStore
+from hamar_graph.store.oxigraph import OxigraphStore
 
 COUNT_CITIES = (
     "PREFIX hms: <https://data.hamar.kommune.no/def/> "

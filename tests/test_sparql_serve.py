@@ -16,11 +16,11 @@ from rdflib import URIRef
 from rdflib.namespace import RDF
 from SPARQLWrapper import JSON, SPARQLWrapper
 
-from hamar_graph import server
 from hamar_graph.cli import main
 from hamar_graph.config import Settings
 from hamar_graph.namespaces import SD
 from tests.sparql_support import ServeProcess, http, parse_rdf
+from web import server
 
 
 def test_flags_and_variables_become_settings(

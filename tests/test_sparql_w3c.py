@@ -20,7 +20,8 @@ from rdflib.collection import Collection
 from rdflib.namespace import RDF
 
 from hamar_graph.namespaces import SD
-from hamar_graph.store import OxigraphStore, load_triples
+from hamar_graph.store.base import load_triples
+from hamar_graph.store.oxigraph import OxigraphStore
 from tests.sparql_support import parse_rdf, pool_app
 
 HERE = Path(__file__).parent / "data" / "w3c-protocol"

@@ -13,18 +13,12 @@ from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.namespace import RDF, SKOS
 from rdflib.term import Node
 
-from hamar_graph.build import assemble
+from hamar_graph.build.assembly import assemble
 from hamar_graph.config import Settings
 from hamar_graph.namespaces import HMS, ID, sparql_prologue
-from hamar_graph.store import (
-    MemoryStore,
-    OxigraphStore,
-    Row,
-    Store,
-    StoreError,
-    load_triples,
-    union_graph,
-)
+from hamar_graph.store.base import Row, Store, StoreError, load_triples, union_graph
+from hamar_graph.store.memory import MemoryStore
+from hamar_graph.store.oxigraph import OxigraphStore
 
 P = sparql_prologue()
 INJECTION = '"> } ; DROP ALL ; INSERT DATA { <http://evil.test/a> <http://evil.test/b> "c" } #'

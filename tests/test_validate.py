@@ -19,22 +19,21 @@ from click.testing import CliRunner
 from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.namespace import DCAT, RDF, SH, SKOS, XSD
 
-from hamar_graph.build import assemble
-from hamar_graph.cli import main
-from hamar_graph.config import PROJECT_ROOT, Settings
-from hamar_graph.namespaces import GEO, HMS, ID, SHAPES
-from hamar_graph.sources import SourceError, load_sources
-from hamar_graph.validate import (
+from hamar_graph.build.assembly import assemble
+from hamar_graph.build.report import ValidationReport, render_text
+from hamar_graph.build.sources import SourceError, load_sources
+from hamar_graph.build.validate import (
     ShapesError,
-    ValidationReport,
     load_files,
     load_shapes,
-    render_text,
     split_dataset,
     validate_dataset,
     validate_files,
     validate_graph,
 )
+from hamar_graph.cli import main
+from hamar_graph.config import PROJECT_ROOT, Settings
+from hamar_graph.namespaces import GEO, HMS, ID, SHAPES
 
 CONSOLE_SCRIPT = Path(sys.executable).parent / "hamar-graph"
 

@@ -12,8 +12,8 @@ from rdflib.namespace import DCTERMS, OWL, RDF, SKOS, VOID
 
 from hamar_graph import __version__
 from hamar_graph.config import PROJECT_ROOT, Settings
-from hamar_graph.dumps import Publication, make_publication
-from hamar_graph.store import Store
+from hamar_graph.publication.publish import Publication, make_publication
+from hamar_graph.store.base import Store
 from web import create_app
 
 BASE = "https://data.hamar.kommune.no/"

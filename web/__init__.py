@@ -11,9 +11,9 @@ from typing import Any
 
 from flask import Flask
 
-from hamar_graph.backends import open_store
+from hamar_graph.build.open import open_store
 from hamar_graph.config import Settings
-from hamar_graph.store import Store
+from hamar_graph.store.base import Store
 
 
 def create_app(test_config: dict[str, Any] | None = None, *, store: Store | None = None) -> Flask:
@@ -36,15 +36,15 @@ def create_app(test_config: dict[str, Any] | None = None, *, store: Store | None
     http_cache.init_app(app)  # before the blueprints, so its after_request runs after theirs
     app.extensions["hamar_store"] = store if store is not None else open_store(settings)
 
-    from web import pages
+    from web.views import pages
 
     app.register_blueprint(pages.bp)
 
-    from web import publication
+    from web.views import publication
 
     app.register_blueprint(publication.bp)
 
-    from web import sparql
+    from web.views import sparql
 
     app.register_blueprint(sparql.bp)
     return app

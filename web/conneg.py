@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from werkzeug.datastructures import MIMEAccept
 
-from hamar_graph.export import MEDIA_TYPES, RDF_FORMATS
+from hamar_graph.rdf.formats import MEDIA_TYPES, RDF_FORMATS
 
 HTML = "html"
 HTML_TYPES = ("text/html", "application/xhtml+xml")

@@ -23,7 +23,8 @@ from __future__ import annotations
 
 from flask import Flask, Response, current_app, request
 
-from hamar_graph.caching import (
+from hamar_graph.store.base import StoreError
+from web.caching import (
     CACHE_CONTROL,
     MIN_GZIP_BYTES,
     NO_STORE,
@@ -36,7 +37,6 @@ from hamar_graph.caching import (
     make_etag,
     not_modified,
 )
-from hamar_graph.store import StoreError
 
 #: Headers a 304 repeats from the 200 it stands for (RFC 9110, 15.4.5).
 _KEEP_ON_304 = ("ETag", "Last-Modified", "Cache-Control", "Vary", "Content-Location", "Expires")
@@ -88,7 +88,7 @@ def after_request(response: Response) -> Response:
         return response
     if not _cacheable(response):
         return response
-    from web.publication import release
+    from web.views.publication import release
 
     try:
         meta = release()

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from flask import Request
 
-from hamar_graph.labels import DEFAULT_LANGUAGE, LANGUAGES
+from hamar_graph.pages.labels import DEFAULT_LANGUAGE, LANGUAGES
 
 _ALIASES = {"nb": "nb", "no": "nb", "nn": "nb", "nb-no": "nb", "en": "en"}
 

@@ -41,8 +41,8 @@ from urllib.parse import quote
 from flask import Flask, Response, current_app, g, request
 
 from hamar_graph.config import Settings
-from hamar_graph.ratelimit import RateLimiter
-from hamar_graph.store import StoreError
+from hamar_graph.store.base import StoreError
+from web.ratelimit import RateLimiter
 
 log = logging.getLogger(__name__)
 

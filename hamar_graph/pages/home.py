@@ -1,0 +1,324 @@
+"""The home page: the strategy at a glance.
+
+:func:`home_page` runs six queries (strategy, axes with table 4.6, key figures,
+tree, map places, responsibility chart) and draws the three pictures of
+:mod:`hamar_graph.diagrams`.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
+from fractions import Fraction
+
+from rdflib import Literal, URIRef
+from rdflib.term import Node as RdfNode
+
+from hamar_graph.pages import diagrams
+from hamar_graph.pages.diagrams import ChartArea, MapPlace, Node, TreeAxis, TreeGoal
+from hamar_graph.pages.labels import Text, pick, sort_key
+from hamar_graph.query import named as queries
+from hamar_graph.rdf.names import local_name, local_path
+from hamar_graph.store.base import Store
+
+
+@dataclass(frozen=True)
+class AxisSummary:
+    """One row of table 4.6: the axis, its goal and its main strategy."""
+
+    href: str
+    notation: str
+    label: Text
+    goal: Text | None
+    goal_href: str | None
+    strategy: Text | None
+    strategy_href: str | None
+
+
+@dataclass(frozen=True)
+class KeyFigure:
+    """A key figure: its label, the value in words and the source's sentence."""
+
+    href: str
+    label: Text
+    value: str
+    text: Text | None
+
+
+@dataclass(frozen=True)
+class HomePage:
+    """Everything the home page shows, in the chosen language."""
+
+    lang: str
+    strategy: Node | None
+    action_plan: Node | None
+    axes: tuple[AxisSummary, ...]
+    key_figures: tuple[KeyFigure, ...]
+    tree: tuple[TreeAxis, ...]
+    places: tuple[MapPlace, ...]
+    chart: tuple[ChartArea, ...]
+    tree_svg: str
+    map_svg: str
+    chart_svg: str
+
+
+def _labels(rows: list[dict[str, RdfNode]], key: str, label: str) -> dict[str, list[RdfNode]]:
+    out: dict[str, list[RdfNode]] = defaultdict(list)
+    for row in rows:
+        if key in row and label in row and row[label] not in out[str(row[key])]:
+            out[str(row[key])].append(row[label])
+    return out
+
+
+def _node(iri: str, labels: list[RdfNode], base: str, lang: str) -> Node:
+    text = pick(labels, lang) or Text(local_name(iri))
+    return Node(text.value, local_path(iri, base) or iri, text.lang)
+
+
+def format_figure(
+    value: Literal | None, unit: Text | None, code: str, lower: bool, lang: str
+) -> str:
+    """The value of a key figure in words: ``over 70 %``, ``2/3``, ``EUR 70 billion``."""
+    if value is None:
+        return ""
+    number = Decimal(str(value))
+    over = {"nb": "over ", "en": "over "}[lang] if lower else ""
+    if code == "P1":
+        return f"{over}{number.normalize():f} %".replace(".", "," if lang == "nb" else ".")
+    if code == "EUR" and number >= 1_000_000_000:
+        billions = (number / 1_000_000_000).normalize()
+        return (
+            f"{over}{billions:f} mrd. euro" if lang == "nb" else f"{over}EUR {billions:f} billion"
+        )
+    if 0 < number < 1:
+        fraction = Fraction(str(number)).limit_denominator(12)
+        if abs(float(fraction) - float(number)) < 0.001:
+            return f"{over}{fraction.numerator}/{fraction.denominator}"
+    text = f"{number.normalize():f}"
+    return f"{over}{text} {unit.value}" if unit else f"{over}{text}"
+
+
+def _axes(store: Store, doc: URIRef, base: str, lang: str) -> tuple[AxisSummary, ...]:
+    rows = store.select(queries.HOME_AXES, {"doc": doc})
+    labels = _labels(rows, "axis", "label")
+    goal_texts = _labels(rows, "goal", "goaltext")
+    strategy_texts = _labels(rows, "strategy", "strategytext")
+    seen: dict[str, AxisSummary] = {}
+    for row in rows:
+        iri = str(row["axis"])
+        if iri in seen:
+            continue
+        goal = str(row["goal"]) if "goal" in row else None
+        strategy = str(row["strategy"]) if "strategy" in row else None
+        seen[iri] = AxisSummary(
+            href=local_path(iri, base) or iri,
+            notation=str(row.get("notation", "")),
+            label=pick(labels[iri], lang) or Text(local_name(iri)),
+            goal=pick(goal_texts[goal], lang) if goal else None,
+            goal_href=local_path(goal, base) if goal else None,
+            strategy=pick(strategy_texts[strategy], lang) if strategy else None,
+            strategy_href=local_path(strategy, base) if strategy else None,
+        )
+    return tuple(sorted(seen.values(), key=lambda a: (a.notation, sort_key(a.label.value))))
+
+
+def _figures(store: Store, doc: URIRef, base: str, lang: str) -> tuple[KeyFigure, ...]:
+    rows = store.select(queries.KEY_FIGURES, {"doc": doc})
+    labels = _labels(rows, "fig", "label")
+    texts = _labels(rows, "fig", "text")
+    units = _labels(rows, "fig", "unit")
+    figures: dict[str, KeyFigure] = {}
+    for row in rows:
+        iri = str(row["fig"])
+        if iri in figures:
+            continue
+        lower = bool(row["lower"].toPython()) if "lower" in row else False
+        value = row.get("value")
+        figures[iri] = KeyFigure(
+            href=local_path(iri, base) or iri,
+            label=pick(labels[iri], lang) or Text(local_name(iri)),
+            value=format_figure(
+                value if isinstance(value, Literal) else None,
+                pick(units[iri], lang),
+                str(row.get("code", "")),
+                lower,
+                lang,
+            ),
+            text=pick(texts[iri], lang),
+        )
+    return tuple(sorted(figures.values(), key=lambda f: sort_key(f.label.value)))
+
+
+def _tree(store: Store, doc: URIRef, base: str, lang: str) -> tuple[TreeAxis, ...]:
+    rows = store.select(queries.TREE, {"doc": doc})
+    axis_labels = _labels(rows, "axis", "axislabel")
+    goal_labels = _labels(rows, "goal", "goallabel")
+    measure_labels = _labels(rows, "measure", "measurelabel")
+    axes: dict[str, tuple[str, dict[str, tuple[int, set[str]]]]] = {}
+    for row in rows:
+        axis = str(row["axis"])
+        _, goals = axes.setdefault(axis, (str(row.get("notation", "")), {}))
+        if "goal" in row:
+            order = int(row["order"].toPython()) if "order" in row else 0
+            _, measures = goals.setdefault(str(row["goal"]), (order, set()))
+            if "measure" in row:
+                measures.add(str(row["measure"]))
+    result = []
+    for axis, (notation, goals) in axes.items():
+        goal_nodes = []
+        for goal, (_order, measures) in sorted(
+            goals.items(),
+            key=lambda kv: (kv[1][0], sort_key(pick(goal_labels[kv[0]], lang).value)),  # type: ignore[union-attr]
+        ):
+            measure_nodes = tuple(
+                sorted(
+                    (_node(m, measure_labels[m], base, lang) for m in measures),
+                    key=lambda n: sort_key(n.label),
+                )
+            )
+            goal_nodes.append(TreeGoal(_node(goal, goal_labels[goal], base, lang), measure_nodes))
+        result.append(
+            TreeAxis(_node(axis, axis_labels[axis], base, lang), notation, tuple(goal_nodes))
+        )
+    return tuple(sorted(result, key=lambda a: (a.notation, sort_key(a.axis.label))))
+
+
+def _places(store: Store, doc: URIRef, base: str, lang: str) -> tuple[MapPlace, ...]:
+    rows = store.select(queries.MAP_PLACES, {"doc": doc, "home": URIRef(base + "id/sted/hamar")})
+    labels = _labels(rows, "place", "label")
+    countries = _labels(rows, "place", "countrylabel")
+    home = base + "id/sted/hamar"
+    places: dict[str, MapPlace] = {}
+    for row in rows:
+        iri = str(row["place"])
+        if iri in places or not ("twin" in row or iri == home):
+            continue
+        country = pick(countries[iri], lang)
+        places[iri] = MapPlace(
+            _node(iri, labels[iri], base, lang),
+            float(row["lat"].toPython()),
+            float(row["long"].toPython()),
+            home=iri == home,
+            country=country.value if country else "",
+        )
+    return tuple(sorted(places.values(), key=lambda p: (not p.home, sort_key(p.place.label))))
+
+
+def _chart(store: Store, doc: URIRef, base: str, lang: str) -> tuple[ChartArea, ...]:
+    rows = store.select(queries.RESPONSIBILITY, {"doc": doc})
+    area_labels = _labels(rows, "area", "arealabel")
+    actor_labels = _labels(rows, "actor", "actorlabel")
+    areas: dict[str, tuple[int, set[str]]] = {}
+    for row in rows:
+        order = int(row["order"].toPython()) if "order" in row else 0
+        _, actors = areas.setdefault(str(row["area"]), (order, set()))
+        if "actor" in row:
+            actors.add(str(row["actor"]))
+    return tuple(
+        ChartArea(
+            _node(area, area_labels[area], base, lang),
+            tuple(
+                sorted(
+                    (_node(a, actor_labels[a], base, lang) for a in actors),
+                    key=lambda n: sort_key(n.label),
+                )
+            ),
+        )
+        for area, (_, actors) in sorted(areas.items(), key=lambda kv: (kv[1][0], kv[0]))
+    )
+
+
+#: Titles and descriptions of the pictures.
+_PICTURES = {
+    "tree": {
+        "nb": (
+            "Strategitreet: akser, mål og tiltak",
+            "De fem aksene til venstre, målene i handlingsplanen for hver akse i midten og "
+            "tiltakene til høyre. Et tiltak som hører til to mål har en strek fra hvert mål.",
+        ),
+        "en": (
+            "The strategy tree: axes, goals and measures",
+            "The five axes on the left, the action plan's goals for each axis in the middle "
+            "and the measures on the right. A measure that serves two goals has a line from "
+            "each goal.",
+        ),
+    },
+    "map": {
+        "nb": (
+            "Kart over Hamar og vennskapsbyene",
+            "Hamar (rød firkant) og vennskapsbyene (blå sirkler) på et verdenskart.",
+        ),
+        "en": (
+            "Map of Hamar and its twin cities",
+            "Hamar (red square) and its twin cities (blue circles) on a world map.",
+        ),
+    },
+    "chart": {
+        "nb": (
+            "Ansvarskartet fra del 5",
+            "Ansvarsområdene øverst, med streker til aktøren som har ansvaret nederst.",
+        ),
+        "en": (
+            "The responsibility chart of section 5",
+            "The areas of responsibility at the top, with lines to the responsible actor below.",
+        ),
+    },
+}
+
+
+def picture_title(name: str, lang: str) -> str:
+    """The title of picture ``name`` (``tree``, ``map``, ``chart``)."""
+    return _PICTURES[name][lang][0]
+
+
+def home_page(store: Store, base: str, lang: str) -> HomePage:
+    """Build the home page in ``lang`` (six queries).
+
+    :param store: the store to ask.
+    :param base: the deployment's base IRI.
+    :param lang: ``nb`` or ``en``.
+    """
+    rows = store.select(queries.STRATEGY)
+    # The graph may hold several strategies (the scaled benchmark does): show Hamar's.
+    preferred = base + "id/dokument/internasjonal-strategi"
+    rows.sort(key=lambda r: (str(r["doc"]) != preferred, str(r["doc"])))
+    rows = [r for r in rows if r["doc"] == rows[0]["doc"]] if rows else []
+    doc = URIRef(str(rows[0]["doc"])) if rows else URIRef(preferred)
+    doc_labels = _labels(rows, "doc", "label")
+    plan_labels = _labels(rows, "plan", "planlabel")
+    strategy = (
+        _node(str(rows[0]["doc"]), doc_labels[str(rows[0]["doc"])], base, lang) if rows else None
+    )
+    plan_row = next((r for r in rows if "plan" in r), None)
+    plan = (
+        _node(str(plan_row["plan"]), plan_labels[str(plan_row["plan"])], base, lang)
+        if plan_row
+        else None
+    )
+    tree = _tree(store, doc, base, lang)
+    places = _places(store, doc, base, lang)
+    chart = _chart(store, doc, base, lang)
+    heading = {"nb": "Ansvar", "en": "Responsibility"}[lang]
+    return HomePage(
+        lang=lang,
+        strategy=strategy,
+        action_plan=plan,
+        axes=_axes(store, doc, base, lang),
+        key_figures=_figures(store, doc, base, lang),
+        tree=tree,
+        places=places,
+        chart=chart,
+        tree_svg=diagrams.strategy_tree(
+            list(tree), title=_PICTURES["tree"][lang][0], desc=_PICTURES["tree"][lang][1]
+        ),
+        map_svg=diagrams.twin_city_map(
+            list(places), title=_PICTURES["map"][lang][0], desc=_PICTURES["map"][lang][1]
+        ),
+        chart_svg=diagrams.responsibility_chart(
+            list(chart),
+            title=_PICTURES["chart"][lang][0],
+            desc=_PICTURES["chart"][lang][1],
+            heading=heading,
+        ),
+    )

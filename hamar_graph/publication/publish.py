@@ -1,0 +1,209 @@
+"""The publication: dumps, catalogues, VoID and the manifest, in memory or in a folder."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from rdflib import Dataset, Graph
+
+from hamar_graph import __version__
+from hamar_graph.config import Settings
+from hamar_graph.namespaces import bind_prefixes
+from hamar_graph.publication.dumps import (
+    DumpFile,
+    Progress,
+    render_dumps,
+)
+from hamar_graph.publication.release import (
+    PublicationMeta,
+    dataset_from_store,
+    store_release,
+)
+from hamar_graph.rdf.atomic import OutputBatch
+from hamar_graph.rdf.datasets import canonical_dataset, union_graph
+from hamar_graph.store.oxigraph import OxigraphStore
+
+#: The manifest written next to the dumps by :func:`write_publication`.
+MANIFEST = "publication.json"
+
+
+#: Catalogue profiles: key → (file name, profile IRI). See :mod:`hamar_graph.catalog`.
+CATALOG_FILES: dict[str, str] = {
+    "dcat-ap": "catalog.ttl",
+    "dcat-ap-no": "catalog-dcat-ap-no.ttl",
+}
+
+
+VOID_FILE = "void.ttl"
+
+
+@dataclass
+class Publication:
+    """The dumps with their catalogue and VoID, in memory or in a folder.
+
+    .. versionadded:: 0.1
+    """
+
+    meta: PublicationMeta
+    files: tuple[DumpFile, ...]
+    catalogs: dict[str, Graph]
+    void: Graph
+    directory: Path | None = None
+    blobs: dict[str, bytes] = field(default_factory=dict, repr=False)
+
+    def file(self, name: str) -> DumpFile | None:
+        """The dump called ``name``, or ``None``."""
+        return next((f for f in self.files if f.name == name), None)
+
+    def read(self, name: str) -> bytes:
+        """The bytes of dump ``name``.
+
+        :raises KeyError: when no such dump is published.
+        """
+        if self.file(name) is None:
+            raise KeyError(name)
+        if name in self.blobs:
+            return self.blobs[name]
+        assert self.directory is not None
+        return (self.directory / name).read_bytes()
+
+
+def make_publication(
+    dataset: Dataset, settings: Settings, progress: Progress | None = None
+) -> Publication:
+    """Render the whole publication in memory: dumps, catalogues, VoID.
+
+    The dumps are made from the data as the query engine serves it
+    (:func:`served_form`), so that they are isomorphic to the endpoint's answers.
+
+    :param dataset: the graph (one named graph per source file).
+    :param settings: the base IRI comes from here, the version from :data:`__version__`.
+    :param progress: called with a short message before each step.
+
+    .. versionadded:: 0.1
+    """
+    from hamar_graph.publication import catalog, void
+
+    served = OxigraphStore()
+    served.load(dataset)
+    release = store_release(served)
+    canonical = canonical_dataset(dataset_from_store(served))
+    meta = PublicationMeta(
+        base_iri=settings.base_iri,
+        version=__version__,
+        data_version=release.data_version,
+        issued=release.issued,
+        modified=release.modified,
+        triples=len(union_graph(canonical)),
+    )
+    rendered = render_dumps(canonical, settings.base_iri, __version__, progress)
+    files = tuple(f for f, _ in rendered.values())
+    if progress:
+        progress("catalogue and VoID")
+    catalogs = {p: catalog.build_catalog(canonical, files, meta, p) for p in CATALOG_FILES}
+    return Publication(
+        meta=meta,
+        files=files,
+        catalogs=catalogs,
+        void=void.build_void(canonical, files, meta),
+        blobs={name: data for name, (_, data) in rendered.items()},
+    )
+
+
+def _manifest(pub: Publication) -> dict[str, Any]:
+    meta = asdict(pub.meta)
+    meta["issued"] = pub.meta.issued.isoformat()
+    meta["modified"] = pub.meta.modified.isoformat()
+    return {"meta": meta, "files": [asdict(f) for f in pub.files]}
+
+
+def publication_files(pub: Publication) -> dict[str, bytes]:
+    """Every file of an in-memory publication, name → bytes, in the order to write them.
+
+    The dumps come first, then the catalogues and the VoID description, and the
+    manifest last, so that a reader who finds the manifest finds every file it names.
+    """
+    from hamar_graph.rdf.serialize import serialize_description
+
+    files = dict(pub.blobs)
+    for profile, file_name in CATALOG_FILES.items():
+        files[file_name] = serialize_description(pub.catalogs[profile], "ttl")
+    files[VOID_FILE] = serialize_description(pub.void, "ttl")
+    files[MANIFEST] = (json.dumps(_manifest(pub), indent=2, sort_keys=True) + "\n").encode()
+    return files
+
+
+def write_publication(
+    dataset: Dataset,
+    settings: Settings,
+    progress: Progress | None = None,
+    batch: OutputBatch | None = None,
+) -> Publication:
+    """Write dumps, catalogues, VoID and the manifest into ``settings.out_dir``.
+
+    :param dataset: the graph as served (``build`` passes what it loads into the store).
+    :param settings: ``out_dir`` and ``base_iri`` are used.
+    :param progress: called with a short message before each step.
+    :param batch: ``build``'s :class:`~hamar_graph.atomic.OutputBatch`: the files are
+        staged in it and appear when ``build`` commits. Without it the files are
+        staged in a batch of their own and committed together: all of them, or none.
+    :returns: the publication (its bytes stay in memory).
+
+    .. versionadded:: 0.1
+    """
+    pub = make_publication(dataset, settings, progress)
+    files = publication_files(pub)
+    if batch is not None:
+        for name, data in files.items():
+            batch.add(name, data)
+    else:
+        with OutputBatch(settings.out_dir) as own:
+            for name, data in files.items():
+                own.add(name, data)
+            own.commit()
+    if progress:
+        progress(f"publication: {len(pub.files)} dump files, catalogues and VoID")
+    pub.directory = settings.out_dir
+    return pub
+
+
+def load_publication(settings: Settings) -> Publication | None:
+    """The publication that ``build`` wrote into ``settings.out_dir``, if it is usable.
+
+    Usable means: the manifest exists, was written by this version for this base
+    IRI, and every file it names is there with the size it states.
+    """
+    out = settings.out_dir
+    try:
+        manifest = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
+        raw = manifest["meta"]
+        meta = PublicationMeta(
+            base_iri=raw["base_iri"],
+            version=raw["version"],
+            data_version=raw["data_version"],
+            issued=dt.date.fromisoformat(raw["issued"]),
+            modified=dt.date.fromisoformat(raw["modified"]),
+            triples=int(raw["triples"]),
+        )
+        files = tuple(DumpFile(**f) for f in manifest["files"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    if meta.version != __version__ or meta.base_iri != settings.base_iri:
+        return None
+    for f in files:
+        path = out / f.name
+        if not path.is_file() or path.stat().st_size != f.size:
+            return None
+    try:
+        catalogs = {
+            p: bind_prefixes(Graph()).parse(out / name, format="turtle")
+            for p, name in CATALOG_FILES.items()
+        }
+        void_graph = bind_prefixes(Graph()).parse(out / VOID_FILE, format="turtle")
+    except (OSError, ValueError):
+        return None
+    return Publication(meta, files, catalogs, void_graph, directory=out)

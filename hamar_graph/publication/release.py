@@ -1,0 +1,147 @@
+"""The data's version and dates: what HTTP validators and the catalogue are made from."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from dataclasses import dataclass
+
+import pyoxigraph as ox
+from rdflib import Dataset, Graph, Literal, URIRef
+from rdflib.namespace import DCTERMS, OWL, RDF
+
+from hamar_graph import __version__
+from hamar_graph.namespaces import bind_prefixes, sparql_prologue
+from hamar_graph.rdf.datasets import canonical_dataset
+from hamar_graph.rdf.serialize import serialize_nquads
+from hamar_graph.store.base import Store
+from hamar_graph.store.oxigraph import OxigraphStore
+
+
+@dataclass(frozen=True)
+class PublicationMeta:
+    """Facts about one release of the graph, computed from the data.
+
+    .. versionadded:: 0.1
+    """
+
+    base_iri: str
+    version: str  #: package version, as in file names
+    data_version: str  #: see :class:`Release`
+    issued: dt.date  #: first issue, from the sources' ``dct:issued``/``dct:created``
+    modified: dt.date  #: last change, the latest ``dct:modified`` of the sources
+    triples: int  #: distinct triples in the complete graph
+
+
+def content_digest(store: Store) -> str:
+    """SHA-256 (hex) of the store's quads: the sorted lines of Oxigraph's N-Quads dump.
+
+    Cheap (milliseconds) on an :class:`~hamar_graph.store.OxigraphStore`. A remote
+    engine is not copied (a million triples over HTTP would take minutes): its
+    fingerprint is the SHA-256 of its named graphs' triple counts, one aggregate
+    query, so a reload that changes any graph's size changes the version. Blank-node
+    labels are not stable, so a store holding blank nodes is hashed over its
+    canonical N-Quads instead (:func:`canonical_dataset`); the build replaces blank
+    nodes by skolem IRIs.
+    """
+    if not isinstance(store, OxigraphStore):
+        counts = store.select(
+            "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g"
+        )
+        text = "\n".join(f"{row['g']}\t{row['n']}" for row in counts)
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()
+    dump = store.native.dump(format=ox.RdfFormat.N_QUADS)
+    lines = sorted(line for line in dump.splitlines() if line.strip())
+    if any(b"_:" in line for line in lines):
+        return hashlib.sha256(
+            serialize_nquads(canonical_dataset(dataset_from_store(store)))
+        ).hexdigest()
+    return hashlib.sha256(b"\n".join(lines)).hexdigest()
+
+
+def served_form(dataset: Dataset) -> Dataset:
+    """``dataset`` as the query engine serves it: loaded into Oxigraph and read back.
+
+    Oxigraph keeps numbers in their canonical form (``"11.0680"^^xsd:decimal`` comes
+    back as ``"11.068"``), so the dumps are made from what the endpoint answers, and
+    are isomorphic to its ``CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }``.
+    """
+    store = OxigraphStore()
+    store.load(dataset)
+    return dataset_from_store(store)
+
+
+def dataset_from_store(store: Store) -> Dataset:
+    """Read every quad of ``store`` (its named graphs) into an rdflib Dataset."""
+    dataset = Dataset()
+    bind_prefixes(dataset)  # type: ignore[arg-type]
+    rows = store.select("SELECT ?g ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } }")
+    for row in rows:
+        dataset.graph(row["g"]).add((row["s"], row["p"], row["o"]))  # type: ignore[arg-type]
+    return dataset
+
+
+def _dates(graph: Graph, predicate: URIRef) -> list[dt.date]:
+    values: list[dt.date] = []
+    for header in graph.subjects(RDF.type, OWL.Ontology):
+        for value in graph.objects(header, predicate):
+            if isinstance(value, Literal):
+                py = value.toPython()
+                if isinstance(py, dt.datetime):
+                    values.append(py.date())
+                elif isinstance(py, dt.date):
+                    values.append(py)
+    return values
+
+
+def release_dates(graph: Graph) -> tuple[dt.date, dt.date]:
+    """``(issued, modified)`` from the ``owl:Ontology`` headers of the source files.
+
+    Modified is the latest ``dct:modified``; issued is the earliest ``dct:issued``,
+    else the earliest ``dct:created``, else the modified date. Without any header
+    date both are today's date (UTC).
+    """
+    modified = max(_dates(graph, DCTERMS.modified), default=None)
+    issued = min(_dates(graph, DCTERMS.issued) or _dates(graph, DCTERMS.created), default=None)
+    if modified is None:
+        modified = issued or dt.datetime.now(dt.UTC).date()
+    return issued or modified, modified
+
+
+@dataclass(frozen=True)
+class Release:
+    """The data's version and dates: what HTTP validators are made from.
+
+    .. versionadded:: 0.1
+    """
+
+    data_version: str  #: ``{version}+{12 hex digits of}`` :func:`content_digest`
+    issued: dt.date
+    modified: dt.date
+
+
+#: The dates in the ``owl:Ontology`` header of every source file.
+HEADER_DATES = (
+    sparql_prologue()
+    + """
+SELECT ?h ?p ?v WHERE {
+  VALUES ?p { dct:modified dct:issued dct:created }
+  ?h a owl:Ontology ; ?p ?v .
+}
+"""
+)
+
+
+def store_release(store: Store, version: str = __version__) -> Release:
+    """Version and dates of the data in ``store``.
+
+    See :func:`content_digest` and :func:`release_dates`.
+
+    .. versionadded:: 0.1
+    """
+    headers = Graph()
+    for row in store.select(HEADER_DATES):
+        headers.add((row["h"], RDF.type, OWL.Ontology))
+        headers.add((row["h"], row["p"], row["v"]))
+    issued, modified = release_dates(headers)
+    return Release(f"{version}+{content_digest(store)[:12]}", issued, modified)

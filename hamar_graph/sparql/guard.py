@@ -1,0 +1,277 @@
+"""The SPARQL 1.1 Protocol, read-only: parse a request, guard the query, choose a format.
+
+Implements the query operation of the SPARQL 1.1 Protocol
+(https://www.w3.org/TR/sparql11-protocol/) and the SPARQL 1.1 Service
+Description (https://www.w3.org/TR/sparql11-service-description/). The web
+layer (:mod:`web.sparql`) hands plain values in (method, content type, the
+parameters, the body) and gets plain values back; nothing here knows Flask.
+
+The read-only guard has three layers, each enough on its own for the cases it
+covers (DESIGN.md, "The query sandbox"):
+
+1. :func:`scan_query`, a tokenizer that follows the SPARQL 1.1 grammar's
+   terminals (strings, IRIs, comments, variables, names), run in the web
+   process before anything else: it finds the query form, update keywords,
+   ``SERVICE`` used as a keyword, ``FROM`` clauses and the bracket nesting depth.
+   Linear in the query length.
+2. :func:`algebra_guard`, run inside the query worker (so that a slow or
+   hostile parse is under the deadline): rdflib parses the query and
+   translates it to SPARQL algebra, which is walked for ``ServiceGraphPattern``;
+   a text that parses as SPARQL Update is refused. Where rdflib cannot parse a
+   text that Oxigraph can (rdflib recurses on long triple blocks), layer 1
+   still holds.
+3. Oxigraph's ``Store.query`` parses queries only, never updates, and never
+   loads what ``FROM`` names; the worker process also drops its network access
+   where the kernel allows (:mod:`hamar_graph.sandbox`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from hamar_graph.sparql.errors import ProtocolError
+from hamar_graph.sparql.request import (
+    READ_ONLY_MESSAGE,
+)
+
+#: Query forms of SPARQL 1.1 Query.
+QUERY_FORMS: tuple[str, ...] = ("SELECT", "CONSTRUCT", "DESCRIBE", "ASK")
+
+
+#: Keywords that start a SPARQL 1.1 Update operation.
+UPDATE_KEYWORDS: frozenset[str] = frozenset(
+    {"INSERT", "DELETE", "LOAD", "CLEAR", "DROP", "CREATE", "ADD", "MOVE", "COPY", "WITH"}
+)
+
+
+#: Deepest bracket nesting (``{``, ``(``, ``[`` together) a query may have. Oxigraph's
+#: parser recurses per level and overflows its stack somewhere past a few thousand;
+#: no real query comes near this.
+MAX_NESTING = 100
+
+
+_PN_CHARS_BASE = (
+    "A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u02ff\u0370-\u037d\u037f-\u1fff\u200c-\u200d"
+    "\u2070-\u218f\u2c00-\u2fef\u3001-\ud7ff\uf900-\ufdcf\ufdf0-\ufffd\U00010000-\U000effff"
+)
+
+
+_VAR_CHARS = _PN_CHARS_BASE + "_0-9\u00b7\u0300-\u036f\u203f-\u2040"
+
+
+_PN_CHARS = _VAR_CHARS + "\\-"
+
+
+_LEXER_PATTERN = r"""
+    (?P<ws>\s+)
+  | (?P<comment>\#[^\n\r]*)
+  | (?P<iri><(?:[^<>"{}|^`\\\x00-\x20]|\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8})*>)
+  | (?P<long1>'''(?:(?:'|'')?(?:[^'\\]|\\.))*''')
+  | (?P<long2>\"\"\"(?:(?:"|"")?(?:[^"\\]|\\.))*\"\"\")
+  | (?P<str1>'(?:[^'\\\n\r]|\\.)*')
+  | (?P<str2>"(?:[^"\\\n\r]|\\.)*")
+  | (?P<var>[?$][VAR]*)
+  | (?P<word>(?:[PN:]|\\.)(?:[PN.:%]|\\.)*)
+  | (?P<open>[{(\[])
+  | (?P<close>[})\]])
+  | (?P<other>.)
+"""
+
+
+_LEXER = re.compile(
+    _LEXER_PATTERN.replace("VAR", _VAR_CHARS).replace("PN", _PN_CHARS), re.VERBOSE | re.DOTALL
+)
+
+
+_UNICODE_ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
+
+
+@dataclass(frozen=True)
+class QueryScan:
+    """What the tokenizer found in a query text.
+
+    .. versionadded:: 0.1
+    """
+
+    form: str | None  #: SELECT, CONSTRUCT, DESCRIBE, ASK, or None when no form keyword leads
+    update: str | None  #: the update keyword that leads the text, if any
+    service: bool  #: ``SERVICE`` appears as a keyword
+    dataset_clause: bool  #: a ``FROM`` / ``FROM NAMED`` clause is present
+    depth: int  #: deepest bracket nesting
+
+
+def _words(text: str) -> Iterable[tuple[str, str]]:
+    """Yield (kind, value) tokens, skipping whitespace, comments, strings and IRIs' insides."""
+    for m in _LEXER.finditer(text):
+        kind = m.lastgroup or "other"
+        if kind in ("ws", "comment"):
+            continue
+        yield kind, m.group()
+
+
+def _scan(text: str) -> QueryScan:
+    form: str | None = None
+    update: str | None = None
+    service = False
+    dataset = False
+    depth = 0
+    max_depth = 0
+    expect: list[str] = []  # the prologue's pending parts: "iri" after BASE, "pname" then "iri"
+    lead_found = False
+    for kind, value in _words(text):
+        if kind == "open":
+            depth += 1
+            max_depth = max(max_depth, depth)
+            continue
+        if kind == "close":
+            depth = max(depth - 1, 0)
+            continue
+        if kind != "word":
+            if not lead_found and expect and kind == expect[0]:
+                expect.pop(0)
+            elif not lead_found and kind != "other":
+                lead_found = True
+            continue
+        # A keyword never contains ':'; a name with ':' is a prefixed name.
+        upper = value.upper()
+        keywords = [] if ":" in value else [p for p in upper.split(".") if p]
+        if not lead_found:
+            if expect and expect[0] == "pname" and value.endswith(":"):
+                expect.pop(0)
+                continue
+            head = keywords[0] if keywords else ""
+            if head == "BASE" and not expect:
+                expect = ["iri"]
+                continue
+            if head == "PREFIX" and not expect:
+                expect = ["pname", "iri"]
+                continue
+            lead_found = True
+            if head in QUERY_FORMS:
+                form = head
+            elif head in UPDATE_KEYWORDS:
+                update = head
+        # Oxigraph's parser reads a keyword right after a number or a boolean
+        # ("1SERVICE <x> {}"), so a bare word that merely contains SERVICE counts; in a
+        # prefixed name, a part after a dot counts too, in case a parser splits there.
+        in_name = "SERVICE" in upper.split(".")[1:]
+        if ("SERVICE" in upper and ":" not in value) or (":" in value and in_name):
+            service = True
+        if "FROM" in keywords:
+            dataset = True
+    return QueryScan(form, update, service, dataset, max_depth)
+
+
+def _unescape(text: str) -> str:
+    def repl(m: re.Match[str]) -> str:
+        code = int(m.group(1) or m.group(2), 16)
+        return chr(code) if code <= 0x10FFFF and not 0xD800 <= code <= 0xDFFF else ""
+
+    return _UNICODE_ESCAPE.sub(repl, text)
+
+
+def scan_query(text: str) -> QueryScan:
+    """Tokenize ``text`` and report its form, updates, ``SERVICE``, ``FROM`` and nesting.
+
+    The text is scanned as written and again with ``\\uXXXX`` escapes decoded (the
+    SPARQL grammar allows engines to decode them before parsing); ``SERVICE`` found in
+    either counts.
+    """
+    first = _scan(text)
+    if "\\u" not in text and "\\U" not in text:
+        return first
+    second = _scan(_unescape(text))
+    return QueryScan(
+        first.form or second.form,
+        first.update or second.update,
+        first.service or second.service,
+        first.dataset_clause or second.dataset_clause,
+        max(first.depth, second.depth),
+    )
+
+
+SERVICE_MESSAGE = (
+    "SERVICE (federated query) is not allowed on this endpoint: it never calls other "
+    "services. Run the federated part on your side, or query each endpoint yourself."
+)
+
+
+def guard(text: str, *, max_nesting: int = MAX_NESTING) -> QueryScan:
+    """Layer 1 of the read-only guard: refuse before anything runs.
+
+    :raises ProtocolError: 403 for an update or ``SERVICE``, 400 for nesting deeper
+        than ``max_nesting``.
+    """
+    scan = scan_query(text)
+    if scan.update:
+        raise ProtocolError(403, f"{READ_ONLY_MESSAGE} (This text starts with {scan.update}.)")
+    if scan.service:
+        raise ProtocolError(403, SERVICE_MESSAGE)
+    if scan.depth > max_nesting:
+        raise ProtocolError(
+            400,
+            f"The query nests brackets {scan.depth} levels deep; the limit is {max_nesting}. "
+            "Flatten the groups (a group inside a group means the same as its content).",
+        )
+    return scan
+
+
+@dataclass(frozen=True)
+class AlgebraVerdict:
+    """What rdflib's parser says about a query text."""
+
+    parsed: bool  #: rdflib parsed and translated it
+    form: str | None = None
+    refusal: tuple[int, str] | None = None  #: (status, message) when the text must not run
+    note: str = ""  #: why rdflib could not parse it (for logs)
+
+
+_RDFLIB_FORMS = {
+    "SelectQuery": "SELECT",
+    "ConstructQuery": "CONSTRUCT",
+    "DescribeQuery": "DESCRIBE",
+    "AskQuery": "ASK",
+}
+
+
+@lru_cache(maxsize=512)
+def algebra_guard(text: str) -> AlgebraVerdict:
+    """Parse ``text`` with rdflib and walk its algebra for ``SERVICE``; refuse updates.
+
+    Cached per text: the same query is parsed once per process.
+    """
+    from rdflib.plugins.sparql.algebra import translateQuery, traverse
+    from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
+    from rdflib.plugins.sparql.parserutils import CompValue
+
+    try:
+        parsed = translateQuery(parseQuery(text))
+    except RecursionError:
+        return AlgebraVerdict(False, note="rdflib's parser recursed too deeply")
+    except Exception as exc:  # pyparsing and rdflib raise many types
+        try:
+            parseUpdate(text)
+        except RecursionError:
+            return AlgebraVerdict(False, note="rdflib's parser recursed too deeply")
+        except Exception:
+            return AlgebraVerdict(False, note=f"rdflib could not parse it: {type(exc).__name__}")
+        return AlgebraVerdict(False, refusal=(403, READ_ONLY_MESSAGE))
+
+    names: set[str] = set()
+
+    def visit(node: Any) -> None:
+        if isinstance(node, CompValue):
+            names.add(node.name)
+
+    try:
+        traverse(parsed.algebra, visitPre=visit)
+    except RecursionError:
+        return AlgebraVerdict(False, note="the algebra is too deep to walk")
+    form = _RDFLIB_FORMS.get(getattr(parsed.algebra, "name", ""))
+    if "ServiceGraphPattern" in names:
+        return AlgebraVerdict(True, form, (403, SERVICE_MESSAGE))
+    return AlgebraVerdict(True, form)

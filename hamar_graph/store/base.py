@@ -1,0 +1,95 @@
+"""The one Store interface, and its embedded implementations.
+
+Everything that queries goes through :class:`Store`. Callers never see which
+engine answers: :class:`OxigraphStore` (pyoxigraph, the default, in memory or
+persistent on disk), :class:`MemoryStore` (rdflib's own SPARQL engine, kept as
+a comparison peer and for tests) and, in :mod:`hamar_graph.remote`, a remote
+SPARQL 1.1 endpoint.
+
+Values are never pasted into query text: :meth:`Store.select`,
+:meth:`Store.ask` and :meth:`Store.construct` take ``bindings`` that the
+engine substitutes (pyoxigraph ``substitutions``, rdflib ``initBindings``).
+Two rules make a query with bindings answer the same on every engine:
+a bound variable of a SELECT must be in its projection (Oxigraph substitutes
+only projected variables, SEP-0007, and raises otherwise), and a DESCRIBE of
+a bound variable needs a WHERE clause (``DESCRIBE ?s WHERE { ?s ?p ?o }``;
+rdflib ignores bindings without one). Oxigraph gives ``xsd:decimal`` values
+back in canonical form (``"13.1950"`` as ``"13.195"``); rdflib keeps the
+lexical form.
+As in SPARQL-dev SEP-0007, a variable bound in a SELECT query must be in its
+projection (``SELECT ?s ?label``, or ``SELECT *``).
+
+The default graph of every query is the union of the named graphs (one per
+source file), as on most public endpoints.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Protocol, runtime_checkable
+
+from rdflib import Dataset, Graph, URIRef
+from rdflib.term import Node
+
+Row = dict[str, Node]
+
+
+Bindings = Mapping[str, Node]
+
+
+class StoreError(RuntimeError):
+    """The engine failed or could not be reached; the message says what to do."""
+
+
+class StoreUnavailable(StoreError):
+    """The engine cannot answer now (down, or past its deadline)."""
+
+
+@runtime_checkable
+class Store(Protocol):
+    """What every query engine offers the library.
+
+    .. versionadded:: 0.1
+    """
+
+    #: Short engine name: ``oxigraph``, ``memory`` or ``remote``.
+    name: str
+
+    def select(self, query: str, bindings: Bindings | None = None) -> list[Row]:
+        """Run a SELECT query and return its rows as dicts of rdflib terms."""
+        ...
+
+    def ask(self, query: str, bindings: Bindings | None = None) -> bool:
+        """Run an ASK query."""
+        ...
+
+    def construct(self, query: str, bindings: Bindings | None = None) -> Graph:
+        """Run a CONSTRUCT or DESCRIBE query and return the triples as a Graph."""
+        ...
+
+    def load(self, dataset: Dataset) -> None:
+        """Replace the store's whole content by ``dataset`` (quads kept in their graphs)."""
+        ...
+
+    def graph_names(self) -> list[URIRef]:
+        """The named graphs in the store, sorted."""
+        ...
+
+    def __len__(self) -> int:
+        """Number of quads in the store."""
+        ...
+
+
+def union_graph(store: Store) -> Graph:
+    """The whole default (union) graph of ``store`` as an rdflib Graph."""
+    return store.construct("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }")
+
+
+def load_triples(store: Store, graphs: Iterable[tuple[URIRef, Graph]]) -> None:
+    """Load ``(name, graph)`` pairs into ``store`` as named graphs, replacing its content."""
+    ds = Dataset()
+    for name, graph in graphs:
+        target = ds.graph(name)
+        for triple in graph:
+            target.add(triple)
+    store.load(ds)

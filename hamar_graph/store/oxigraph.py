@@ -1,0 +1,120 @@
+"""Embedded Oxigraph (pyoxigraph), in memory or persistent on disk: the default engine."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pyoxigraph as ox
+from rdflib import Dataset, Graph, URIRef
+
+from hamar_graph.namespaces import bind_prefixes
+from hamar_graph.rdf.convert import dataset_quads, from_ox, to_ox
+from hamar_graph.store.base import (
+    Bindings,
+    Row,
+    StoreError,
+)
+
+
+class OxigraphStore:
+    """Embedded Oxigraph: in memory, or persistent on disk.
+
+    :param path: folder of a persistent store; ``None`` keeps it in memory.
+    :param read_only: open an existing persistent store read-only (for serving).
+
+    .. versionadded:: 0.1
+    """
+
+    name = "oxigraph"
+
+    def __init__(self, path: Path | None = None, *, read_only: bool = False) -> None:
+        self.path = path
+        if path is None:
+            self._store = ox.Store()
+        elif read_only:
+            if not path.exists():
+                raise StoreError(f"no persistent store at {path}; run `hamar-graph build` first")
+            self._store = ox.Store.read_only(str(path))
+        else:
+            path.mkdir(parents=True, exist_ok=True)
+            self._store = ox.Store(str(path))
+
+    @property
+    def native(self) -> ox.Store:
+        """The pyoxigraph store (for the query sandbox and serialisers)."""
+        return self._store
+
+    def _run(self, query: str, bindings: Bindings | None) -> object:
+        subs = {ox.Variable(k): to_ox(v) for k, v in (bindings or {}).items()}
+        try:
+            return self._store.query(
+                query, use_default_graph_as_union=True, substitutions=subs or None
+            )
+        except SyntaxError:
+            raise
+        except OSError as exc:
+            raise StoreError(f"Oxigraph could not read its store: {exc}") from exc
+
+    def select(self, query: str, bindings: Bindings | None = None) -> list[Row]:
+        result = self._run(query, bindings)
+        if not isinstance(result, ox.QuerySolutions):
+            raise ValueError("select() needs a SELECT query")
+        names = [v.value for v in result.variables]
+        rows: list[Row] = []
+        for solution in result:
+            row: Row = {}
+            for name in names:
+                value = solution[name]
+                if value is not None:
+                    row[name] = from_ox(value)
+            rows.append(row)
+        return rows
+
+    def ask(self, query: str, bindings: Bindings | None = None) -> bool:
+        result = self._run(query, bindings)
+        if not isinstance(result, ox.QueryBoolean):
+            raise ValueError("ask() needs an ASK query")
+        return bool(result)
+
+    def construct(self, query: str, bindings: Bindings | None = None) -> Graph:
+        result = self._run(query, bindings)
+        if not isinstance(result, ox.QueryTriples):
+            raise ValueError("construct() needs a CONSTRUCT or DESCRIBE query")
+        graph = bind_prefixes(Graph())
+        for t in result:
+            graph.add((from_ox(t.subject), from_ox(t.predicate), from_ox(t.object)))
+        return graph
+
+    def load(self, dataset: Dataset) -> None:
+        self._store.clear()
+        self._store.bulk_extend(dataset_quads(dataset))
+        if self.path is not None:
+            self._store.flush()
+            self._store.optimize()
+
+    def graph_names(self) -> list[URIRef]:
+        return sorted(
+            URIRef(g.value) for g in self._store.named_graphs() if isinstance(g, ox.NamedNode)
+        )
+
+    def __len__(self) -> int:
+        return len(self._store)
+
+
+def bulk_load_file(source: Path, store_dir: Path) -> OxigraphStore:
+    """Bulk-load an N-Triples (``.nt``) or N-Quads (``.nq``) file into a new persistent store.
+
+    The fast path for large graphs: Oxigraph parses and indexes the file itself,
+    with no Python object per triple. The store is written to ``store_dir``,
+    which must not exist yet.
+
+    .. versionadded:: 0.1
+    """
+    fmt = ox.RdfFormat.N_QUADS if source.suffix == ".nq" else ox.RdfFormat.N_TRIPLES
+    if store_dir.exists():
+        raise StoreError(f"{store_dir} exists already; remove it or choose another folder")
+    store = OxigraphStore(store_dir)
+    store.native.bulk_load(path=str(source), format=fmt)
+    store.native.flush()
+    store.native.optimize()
+    return store

@@ -1,0 +1,406 @@
+"""The ``/sparql`` blueprint: the SPARQL 1.1 Protocol endpoint and its query page.
+
+The view reads the request (:func:`hamar_graph.protocol.parse_request`), chooses
+the formats (:func:`~hamar_graph.protocol.negotiate`), refuses what must not run
+(:func:`~hamar_graph.protocol.guard`) and hands the query to the app's
+:class:`~hamar_graph.sandbox.QueryPool`. The worker returns the whole body, so the
+status is known before a byte is sent. Browsers get the query page
+(``sparql.html``): YASGUI over a plain form that works without JavaScript.
+
+Every response carries ``Vary: Accept`` and ``Access-Control-Allow-Origin: *``;
+``OPTIONS`` answers CORS preflight requests.
+"""
+
+from __future__ import annotations
+
+import atexit
+import json
+import logging
+import threading
+from typing import Any
+from urllib.parse import urlencode
+
+from flask import Blueprint, Flask, Response, current_app, render_template, request
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
+
+from hamar_graph.config import Settings
+from hamar_graph.namespaces import PREFIXES
+from hamar_graph.pages.query_page import QueryPage, default_query
+from hamar_graph.query.examples import load_examples
+from hamar_graph.rdf.formats import GRAPH_FORMATS, TABULAR_FORMATS, kind_of
+from hamar_graph.sparql.description import (
+    GraphStats,
+    Limits,
+    graph_stats,
+    serialize_description,
+    service_description,
+)
+from hamar_graph.sparql.errors import ProtocolError
+from hamar_graph.sparql.guard import guard
+from hamar_graph.sparql.negotiation import Negotiation, negotiate
+from hamar_graph.sparql.pool import QueryPool
+from hamar_graph.sparql.request import SparqlRequest, parse_request
+from hamar_graph.sparql.worker import QueryJob, QueryOutcome, StoreSource
+
+log = logging.getLogger(__name__)
+
+
+bp = Blueprint("sparql", __name__)
+
+
+#: ``app.extensions`` keys.
+POOL_KEY = "hamar_sparql_pool"
+
+
+STATS_KEY = "hamar_sparql_stats"
+
+
+_LOCK_KEY = "hamar_sparql_lock"
+
+
+#: ``app.config`` key: set to False to let workers keep network access (tests use it
+#: to show that the parsing guard alone stops SERVICE).
+ISOLATE_KEY = "HAMAR_SPARQL_ISOLATE_NETWORK"
+
+
+CORS_HEADERS = {
+    "Access-Control-Allow-Origin": "*",
+    "Access-Control-Expose-Headers": "X-Hamar-Truncated, X-Hamar-Row-Limit, Content-Type",
+}
+
+
+PREFLIGHT_HEADERS = {
+    "Access-Control-Allow-Methods": "GET, POST, OPTIONS",
+    "Access-Control-Allow-Headers": "Accept, Content-Type, Cache-Control, X-Requested-With",
+    "Access-Control-Max-Age": "86400",
+}
+
+
+#: The page's own words.
+TEXT: dict[str, dict[str, str]] = {
+    "title": {"nb": "SPARQL-endepunkt", "en": "SPARQL endpoint"},
+    "intro": {
+        "nb": "Still spørsmål til hele strategien med SPARQL 1.1. Endepunktet er kun for "
+        "lesing, og følger SPARQL 1.1-protokollen, så SPARQLWrapper, rdflib, Jena og "
+        "notatbøker kan bruke det direkte.",
+        "en": "Ask questions across the whole strategy with SPARQL 1.1. The endpoint is "
+        "read-only and follows the SPARQL 1.1 Protocol, so SPARQLWrapper, rdflib, Jena and "
+        "notebooks can use it directly.",
+    },
+    "limits": {
+        "nb": "Grenser: {timeout} sekunder og {memory} MiB per spørring, høyst {rows} rader.",
+        "en": "Limits: {timeout} seconds and {memory} MiB per query, at most {rows} rows.",
+    },
+    "query": {"nb": "Spørring", "en": "Query"},
+    "format": {"nb": "Resultatformat", "en": "Result format"},
+    "format_html": {"nb": "Tabell på siden", "en": "Table on this page"},
+    "run": {"nb": "Kjør spørringen", "en": "Run the query"},
+    "results": {"nb": "Resultat", "en": "Results"},
+    "rows": {"nb": "{count} rader", "en": "{count} rows"},
+    "truncated": {
+        "nb": "Resultatet er avkortet til de første {rows} radene (grensen for endepunktet). "
+        "Legg til LIMIT og OFFSET for å bla, eller snevre inn spørringen.",
+        "en": "The result is cut to its first {rows} rows (the endpoint's limit). Add LIMIT "
+        "and OFFSET to page through it, or narrow the query down.",
+    },
+    "yes": {"nb": "Ja (true)", "en": "Yes (true)"},
+    "no": {"nb": "Nei (false)", "en": "No (false)"},
+    "no_rows": {"nb": "Ingen rader.", "en": "No rows."},
+    "error": {"nb": "Spørringen kunne ikke kjøres", "en": "The query could not run"},
+    "download": {"nb": "Last ned resultatet", "en": "Download the result"},
+    "examples": {"nb": "Eksempelspørringer", "en": "Example queries"},
+    "examples_intro": {
+        "nb": "Hvert eksempel svarer på et spørsmål om planen. Lenkene kjører spørringen og "
+        "kan deles.",
+        "en": "Each example answers a question about the plan. The links run the query and "
+        "can be shared.",
+    },
+    "machines": {"nb": "For programmer", "en": "For programs"},
+    "machines_intro": {
+        "nb": "Send spørringen med GET (?query=) eller POST til {endpoint}. Velg format med "
+        "Accept eller ?format=. En GET uten spørring gir tjenestebeskrivelsen i Turtle eller "
+        "JSON-LD.",
+        "en": "Send the query with GET (?query=) or POST to {endpoint}. Choose the format with "
+        "Accept or ?format=. A GET without a query returns the service description in Turtle or "
+        "JSON-LD.",
+    },
+    "service_description": {"nb": "Tjenestebeskrivelse", "en": "Service description"},
+    "editor_label": {"nb": "Spørringsredigering", "en": "Query editor"},
+    "rows_per_page": {"nb": "Rader per side", "en": "Rows per page"},
+    "filter": {"nb": "Filtrer resultatet", "en": "Filter the results"},
+}
+
+
+def text(key: str, lang: str, **values: Any) -> str:
+    """The page's word ``key`` in ``lang``."""
+    entry = TEXT[key]
+    return entry.get(lang, entry["nb"]).format(**values)
+
+
+@bp.record_once
+def _setup(state: Any) -> None:
+    state.app.extensions[_LOCK_KEY] = threading.Lock()
+
+
+def get_pool(app: Flask | None = None) -> QueryPool:
+    """The app's query pool, started on first use (thread-safe).
+
+    :param app: the app; the current app by default.
+    """
+    app = app or current_app._get_current_object()  # type: ignore[attr-defined]
+    pool: QueryPool | None = app.extensions.get(POOL_KEY)
+    if pool is not None:
+        return pool
+    with app.extensions[_LOCK_KEY]:
+        pool = app.extensions.get(POOL_KEY)
+        if pool is None:
+            settings: Settings = app.extensions["hamar_settings"]
+            pool = QueryPool(
+                StoreSource.for_store(app.extensions["hamar_store"]),
+                size=settings.query_workers,
+                timeout=settings.query_timeout,
+                memory_mb=settings.query_memory_mb,
+                isolate_network=bool(app.config.get(ISOLATE_KEY, True)),
+            )
+            pool.start(wait=True)
+            atexit.register(pool.close)
+            app.extensions[POOL_KEY] = pool
+    return pool
+
+
+def close_pool(app: Flask) -> None:
+    """Stop the app's query workers (tests, and gunicorn's ``worker_exit``)."""
+    pool: QueryPool | None = app.extensions.pop(POOL_KEY, None)
+    if pool is not None:
+        pool.close()
+
+
+def _stats() -> GraphStats:
+    stats: GraphStats | None = current_app.extensions.get(STATS_KEY)
+    if stats is None:
+        stats = graph_stats(current_app.extensions["hamar_store"])
+        current_app.extensions[STATS_KEY] = stats
+    return stats
+
+
+def _settings() -> Settings:
+    return current_app.extensions["hamar_settings"]  # type: ignore[no-any-return]
+
+
+def _limits(settings: Settings) -> Limits:
+    return Limits(
+        settings.query_timeout,
+        settings.query_memory_mb,
+        settings.max_rows,
+        settings.max_query_bytes,
+        settings.max_url_bytes,
+    )
+
+
+def _finish(response: Response, *, html: bool = False) -> Response:
+    for name, value in CORS_HEADERS.items():
+        response.headers[name] = value
+    response.vary.add("Accept")
+    if html:
+        response.vary.add("Accept-Language")
+    return response
+
+
+def _plain(error: ProtocolError) -> Response:
+    response = Response(error.message + "\n", status=error.status, mimetype="text/plain")
+    for name, value in error.headers.items():
+        response.headers[name] = value
+    return _finish(response)
+
+
+def _format_values() -> list[str]:
+    values: list[str] = []
+    for name in ("format", "output", "results"):
+        values += request.args.getlist(name)
+        if request.method == "POST" and request.mimetype == "application/x-www-form-urlencoded":
+            values += request.form.getlist(name)
+    return values
+
+
+def _lang() -> str:
+    from web.i18n import choose_language
+
+    return choose_language(request)[0]
+
+
+@bp.route("/sparql", methods=["GET", "POST", "OPTIONS"], provide_automatic_options=False)
+def endpoint() -> Response:
+    """The SPARQL 1.1 Protocol query operation, the service description and the page."""
+    if request.method == "OPTIONS":
+        response = Response(status=204)
+        for name, value in PREFLIGHT_HEADERS.items():
+            response.headers[name] = value
+        response.headers["Allow"] = "GET, POST, OPTIONS"
+        return _finish(response)
+    negotiation = negotiate(request.headers.get("Accept"))
+    try:
+        settings = _settings()
+        body = request.get_data(cache=True) if request.method == "POST" else b""
+        sparql = parse_request(
+            request.method,
+            request.headers.get("Content-Type"),
+            request.args.to_dict(flat=False),
+            body,
+            max_query_bytes=settings.max_query_bytes,
+        )
+        negotiation = negotiate(request.headers.get("Accept"), _format_values())
+        if sparql is None:
+            return _no_query(negotiation, settings)
+        if negotiation.html:
+            return _page(settings, sparql)
+        outcome = run(sparql, negotiation, settings)
+        return _result(outcome, settings)
+    except ProtocolError as error:
+        if negotiation.html and error.status not in (405, 413):
+            return _page(settings, None, error=error)
+        return _plain(error)
+    except RequestEntityTooLarge:
+        return _plain(
+            ProtocolError(
+                413,
+                f"The request body is larger than {_settings().max_query_bytes} bytes "
+                "(HAMAR_GRAPH_MAX_QUERY_BYTES).",
+            )
+        )
+    except HTTPException:
+        raise
+    except Exception:
+        log.exception("SPARQL request failed")
+        return _plain(ProtocolError(500, "Internal error: the query could not be answered."))
+
+
+def run(sparql: SparqlRequest, negotiation: Negotiation, settings: Settings) -> QueryOutcome:
+    """Guard ``sparql`` and run it in the app's pool.
+
+    :raises ProtocolError: for a refused query, an unacceptable format, a stopped query
+        or a query error (its status and message).
+    """
+    scan = guard(sparql.query)
+    kind = kind_of(scan.form)
+    if negotiation.tabular is None and negotiation.graph is None:
+        raise negotiation.not_acceptable(None)
+    if kind is not None and negotiation.for_form(scan.form) is None:
+        raise negotiation.not_acceptable(kind)
+    job = QueryJob(
+        query=sparql.query,
+        tabular_format=negotiation.tabular.key if negotiation.tabular else None,
+        graph_format=negotiation.graph.key if negotiation.graph else None,
+        max_rows=settings.max_rows,
+        default_graphs=sparql.default_graphs,
+        named_graphs=sparql.named_graphs,
+        protocol_dataset=sparql.has_dataset,
+        dataset_clause=scan.dataset_clause,
+        prefixes=dict(PREFIXES),
+        form=scan.form,
+        base_iri=request.base_url,
+    )
+    outcome = get_pool().run(job)
+    if outcome.status != 200:
+        raise ProtocolError(outcome.status, outcome.message or "The query failed.")
+    return outcome
+
+
+def _result(outcome: QueryOutcome, settings: Settings) -> Response:
+    formats = TABULAR_FORMATS if kind_of(outcome.form) == "tabular" else GRAPH_FORMATS
+    fmt = formats[outcome.format_key or ""]
+    response = Response(outcome.body, status=200, content_type=fmt.content_type)
+    if outcome.form != "ASK":
+        response.headers["X-Hamar-Row-Limit"] = str(settings.max_rows)
+        response.headers["X-Hamar-Truncated"] = "true" if outcome.truncated else "false"
+    return _finish(response)
+
+
+def _no_query(negotiation: Negotiation, settings: Settings) -> Response:
+    if negotiation.html:
+        return _page(settings, None)
+    if negotiation.graph is None or "graph" in negotiation.fallback:
+        raise ProtocolError(
+            400,
+            "Missing query: send a SPARQL query as ?query=, or POST it. A GET without a query "
+            "returns the service description to clients that accept RDF (text/turtle, "
+            "application/ld+json).",
+        )
+    graph = service_description(request.base_url, _stats(), _limits(settings))
+    response = Response(serialize_description(graph, negotiation.graph.key), status=200)
+    response.headers["Content-Type"] = negotiation.graph.content_type
+    return _finish(response)
+
+
+def _page(
+    settings: Settings, sparql: SparqlRequest | None, error: ProtocolError | None = None
+) -> Response:
+    lang = _lang()
+    page = QueryPage(
+        query=sparql.query if sparql else default_query(),
+        endpoint=request.base_url,
+        examples=load_examples(),
+        limits=_limits(settings),
+        prefixes_json=json.dumps(PREFIXES, sort_keys=True),
+        ran=sparql is not None,
+    )
+    status = 200
+    if error is not None:
+        page = page.replace(error=error.message)
+        status = error.status
+    elif sparql is not None:
+        negotiation = negotiate("text/html")
+        try:
+            outcome = run(sparql, negotiation, settings)
+        except ProtocolError as exc:
+            page = page.replace(error=exc.message)
+            status = exc.status
+        else:
+            page = page.with_outcome(outcome, settings.base_iri)
+            page = page.replace(downloads=_downloads(sparql, outcome.form))
+    html = render_template(
+        "sparql.html",
+        page=page,
+        s=lambda key, **values: text(key, lang, **values),
+        example_href=lambda example: _query_href(example.query),
+        tabular=TABULAR_FORMATS,
+        graph=GRAPH_FORMATS,
+    )
+    response = Response(html, status=status, mimetype="text/html")
+    response.headers["Content-Language"] = lang
+    return _finish(response, html=True)
+
+
+def _query_href(query: str, **params: str) -> str:
+    args = {"query": query, **params}
+    lang = request.args.get("lang")
+    if lang:
+        args["lang"] = lang
+    return f"{request.path}?{urlencode(args)}"
+
+
+def _downloads(sparql: SparqlRequest, form: str | None) -> tuple[tuple[str, str], ...]:
+    formats = TABULAR_FORMATS if kind_of(form) == "tabular" else GRAPH_FORMATS
+    out = []
+    for fmt in formats.values():
+        href = _query_href(sparql.query, format=fmt.key)
+        for g in sparql.default_graphs:
+            href += "&" + urlencode({"default-graph-uri": g})
+        for g in sparql.named_graphs:
+            href += "&" + urlencode({"named-graph-uri": g})
+        out.append((fmt.label, href))
+    return tuple(out)
+
+
+@bp.app_errorhandler(405)
+def method_not_allowed(error: HTTPException) -> Response | HTTPException:
+    """A plain 405 for ``/sparql`` (PUT, DELETE ...); other paths keep the default."""
+    if request.path.rstrip("/") != "/sparql":
+        return error
+    response = _plain(
+        ProtocolError(
+            405,
+            f"Method {request.method} is not allowed on /sparql; use GET or POST.",
+            {"Allow": "GET, POST, OPTIONS"},
+        )
+    )
+    return response
