@@ -1,24 +1,17 @@
 """Hamar kommune's international strategy as a linked-data knowledge graph.
 
-The library knows nothing of Flask: it builds, validates, queries and exports
-the graph through the one :class:`~hamar_graph.store.Store` interface.
+The library knows nothing of Flask or the web app. Its packages, each importing only
+those below it (docs/ARCHITECTURE.md):
+
+- :mod:`hamar_graph.pages`: page models (labels, entity, home, diagrams, ontology, search);
+- :mod:`hamar_graph.sparql`, :mod:`hamar_graph.publication`, :mod:`hamar_graph.build`,
+  :mod:`hamar_graph.query`: the endpoint's query path, the dumps and catalogue, the build,
+  the named queries;
+- :mod:`hamar_graph.store`: the one Store interface and its engines;
+- :mod:`hamar_graph.rdf`: formats, serialisation, names, atomic writes;
+- :mod:`hamar_graph.config`, :mod:`hamar_graph.namespaces`: settings and prefixes.
 """
 
 from __future__ import annotations
 
-from hamar_graph.config import Settings
-from hamar_graph.store.base import Store, StoreError, StoreUnavailable
-from hamar_graph.store.memory import MemoryStore
-from hamar_graph.store.oxigraph import OxigraphStore
-
 __version__ = "0.1.0"
-
-__all__ = [
-    "MemoryStore",
-    "OxigraphStore",
-    "Settings",
-    "Store",
-    "StoreError",
-    "StoreUnavailable",
-    "__version__",
-]
