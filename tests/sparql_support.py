@@ -25,7 +25,8 @@ from werkzeug.serving import make_server
 
 from hamar_graph.store.base import Store
 from web import create_app
-from web.views.sparql import ISOLATE_KEY, close_pool, get_pool
+from web.state import ISOLATE_KEY, close_pool
+from web.state import pool as get_pool
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -30,7 +30,7 @@ from hamar_graph.publication.release import dataset_from_store, served_form
 from hamar_graph.rdf.convert import from_ox
 from hamar_graph.rdf.datasets import canonical_dataset
 from hamar_graph.store.base import Store, union_graph
-from web import create_app
+from web import create_app, state
 
 FULL = ["ttl", "nt", "jsonld", "rdf", "nq"]
 RDFLIB_FORMAT = {"ttl": "turtle", "nt": "nt", "jsonld": "json-ld", "rdf": "xml", "nq": "nquads"}
@@ -277,7 +277,7 @@ def test_download_serves_each_dump_with_its_media_type(pub_app: Flask, key: str)
     assert response.status_code == 200
     assert response.mimetype == MEDIA[key]
     assert "Content-Encoding" not in response.headers
-    assert response.data == (pub_app.extensions["hamar_settings"].out_dir / name).read_bytes()
+    assert response.data == (pub_app.extensions["hamar"].settings.out_dir / name).read_bytes()
     gz = client.get(f"/download/{name}.gz", headers={"Accept-Encoding": "gzip"})
     assert gz.status_code == 200
     assert gz.mimetype == "application/gzip"
@@ -292,7 +292,7 @@ def test_download_sends_plain_dumps_gzip_encoded_when_accepted(pub_app: Flask) -
     assert response.headers["Content-Encoding"] == "gzip"
     assert response.mimetype == "text/turtle"
     assert "Accept-Encoding" in response.headers["Vary"]
-    plain = (pub_app.extensions["hamar_settings"].out_dir / name).read_bytes()
+    plain = (pub_app.extensions["hamar"].settings.out_dir / name).read_bytes()
     assert gzip.decompress(response.data) == plain
 
 
@@ -319,7 +319,7 @@ def test_app_without_build_output_makes_the_same_publication(
     # the validators come from the store (milliseconds) before the publication exists
     first = client.get("/robots.txt")
     assert first.headers["ETag"].startswith(f'W/"{published.meta.data_version}-')
-    assert "hamar_publication" not in app.extensions
+    assert state.state(app).peek("publication") is None
     for f in published.files:
         response = client.get(f"/download/{f.name}", headers={"Accept-Encoding": "identity"})
         assert hashlib.sha256(response.data).hexdigest() == f.sha256, f.name

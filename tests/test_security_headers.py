@@ -273,7 +273,7 @@ def test_rate_limit_answers_429_with_retry_after(settings: Settings, store: Stor
 
 
 def test_rate_limit_off_by_default(client: FlaskClient, shared_app: Flask) -> None:
-    assert shared_app.extensions["hamar_settings"].rate_limit == 0
+    assert shared_app.extensions["hamar"].settings.rate_limit == 0
     assert all(client.get("/robots.txt").status_code == 200 for _ in range(300))
 
 

@@ -26,7 +26,7 @@ from flask import Flask
 
 from hamar_graph.store.base import Store
 from tests.sparql_support import Listener, LiveServer, http, pool_app
-from web.views.sparql import POOL_KEY
+from web import state
 
 TIMEOUT = 3.0
 #: The memory test has its own app: a low cap, reached long before a generous deadline.
@@ -55,7 +55,7 @@ class Live:
 
     @property
     def pool(self):
-        return self.app.extensions[POOL_KEY]
+        return state.state(self.app).peek("pool")
 
     def query(self, query: str, **params: str) -> tuple[int, dict[str, str], bytes]:
         body = urlencode({"query": query, **params}).encode()

@@ -366,7 +366,7 @@ def test_wrong_content_type_is_415(sc: FlaskClient) -> None:
 
 
 def test_oversized_body_is_413(sc: FlaskClient, sparql_app: Flask) -> None:
-    limit = sparql_app.extensions["hamar_settings"].max_query_bytes
+    limit = sparql_app.extensions["hamar"].settings.max_query_bytes
     query = "ASK {}" + "#" * limit
     headers = {"Content-Type": "application/sparql-query"}
     r = sc.post("/sparql", data=query.encode(), headers=headers)
@@ -374,7 +374,7 @@ def test_oversized_body_is_413(sc: FlaskClient, sparql_app: Flask) -> None:
 
 
 def test_oversized_url_is_414(sc: FlaskClient, sparql_app: Flask) -> None:
-    limit = sparql_app.extensions["hamar_settings"].max_url_bytes
+    limit = sparql_app.extensions["hamar"].settings.max_url_bytes
     r = sc.get("/sparql?query=" + quote("ASK {}" + "#" * limit))
     assert r.status_code == 414
 

@@ -24,6 +24,7 @@ from __future__ import annotations
 from flask import Flask, Response, current_app, request
 
 from hamar_graph.store.base import StoreError
+from web import state
 from web.caching import (
     CACHE_CONTROL,
     MIN_GZIP_BYTES,
@@ -88,10 +89,8 @@ def after_request(response: Response) -> Response:
         return response
     if not _cacheable(response):
         return response
-    from web.views.publication import release
-
     try:
-        meta = release()
+        meta = state.release()
     except StoreError:
         return response  # the data version is unknown while the store is down
     compressible = is_compressible(response.mimetype)

@@ -21,7 +21,7 @@ Before a request reaches a view it refuses, with a plain-text message:
   ``MAX_CONTENT_LENGTH``, set in :func:`web.create_app`, also stops undeclared,
   chunked bodies when they are read);
 - more than ``settings.rate_limit`` requests a minute from one address, when
-  that setting is above 0 (429 with ``Retry-After``; :mod:`hamar_graph.ratelimit`).
+  that setting is above 0 (429 with ``Retry-After``; :mod:`web.ratelimit`).
 
 A store that fails (a remote engine down or past the deadline) is answered with 503
 (504 for a timeout) and ``Retry-After``, never a 500 (:func:`store_failed`).
@@ -42,6 +42,7 @@ from flask import Flask, Response, current_app, g, request
 
 from hamar_graph.config import Settings
 from hamar_graph.store.base import StoreError
+from web import state
 from web.ratelimit import RateLimiter
 
 log = logging.getLogger(__name__)
@@ -137,7 +138,7 @@ def _plain(message: str, status: int, headers: Mapping[str, str] | None = None) 
 
 
 def _settings() -> Settings:
-    return current_app.extensions["hamar_settings"]  # type: ignore[no-any-return]
+    return state.settings()
 
 
 def _refuse_debug() -> Response | None:
@@ -170,7 +171,7 @@ def _check_limits() -> Response | None:
 
 
 def _rate_limit() -> Response | None:
-    limiter: RateLimiter = current_app.extensions[_LIMITER_KEY]
+    limiter: RateLimiter = state.state().peek(_LIMITER_KEY)
     if not limiter.enabled or request.path.startswith("/static/"):
         return None
     decision = limiter.hit(request.remote_addr or "unknown")
@@ -232,7 +233,7 @@ def init_app(app: Flask) -> None:
     Call it right after the app and its settings exist, before any blueprint is
     registered, so its ``before_request`` runs first.
 
-    :param app: the app; ``app.extensions["hamar_settings"]`` must hold its Settings.
+    :param app: the app, with its :class:`~web.state.AppState`.
     :raises DebugModeRefused: when the app's debug flag is on (``FLASK_DEBUG``).
     """
     if app.debug:
@@ -242,8 +243,8 @@ def init_app(app: Flask) -> None:
             "`hamar-graph serve`."
         )
     app.run = _refuse_dev_server  # type: ignore[method-assign]
-    settings: Settings = app.extensions["hamar_settings"]
-    app.extensions[_LIMITER_KEY] = RateLimiter(settings.rate_limit)
+    app_state = state.state(app)
+    app_state.put(_LIMITER_KEY, RateLimiter(app_state.settings.rate_limit))
     app.before_request(_before_request)
     app.after_request(_after_request)
     app.register_error_handler(StoreError, store_failed)

@@ -66,25 +66,24 @@ def gunicorn_options(settings: Settings) -> dict[str, Any]:
 
 def post_worker_init(worker: Any) -> None:
     """gunicorn hook: hide the server's name, then start the query workers before serving."""
-    from web import security
-    from web.views import sparql
+    from web import security, state
 
     security.post_worker_init(worker)
     app = getattr(worker, "wsgi", None)
-    if app is not None and hasattr(app, "extensions"):
+    if app is not None and state.KEY in getattr(app, "extensions", {}):
         try:
-            sparql.get_pool(app)
+            state.pool(app)
         except Exception:  # the first /sparql request will try again and report
             log.exception("the query workers could not start")
 
 
 def worker_exit(server: Any, worker: Any) -> None:
     """gunicorn hook: stop this process's query workers."""
-    from web.views import sparql
+    from web import state
 
     app = getattr(worker, "wsgi", None)
-    if app is not None and hasattr(app, "extensions"):
-        sparql.close_pool(app)
+    if app is not None and state.KEY in getattr(app, "extensions", {}):
+        state.state(app).close()
 
 
 class HamarServer(BaseApplication):  # type: ignore[misc]

@@ -21,6 +21,7 @@ from hamar_graph.config import Settings
 from hamar_graph.pages.sitemap import (
     page_paths,
 )
+from web import create_app, state
 
 #: Query parameters whose pages are exported as files of their own: the page language
 #: and the page number of index pages. Other queries (search, SPARQL) need the server.
@@ -218,7 +219,6 @@ def export_site(
 
     .. versionadded:: 0.1
     """
-    from web import create_app
 
     app = create_app({f.name: getattr(settings, f.name) for f in fields(settings)})
     app.config["TESTING"] = True
@@ -235,11 +235,8 @@ def export_site(
         finally:
             response.close()
 
-    from web.views.publication import publication
-
-    with app.app_context():
-        names = [f.name for f in publication().files]
-        paths = page_paths(app.extensions["hamar_store"], settings.base_iri)
+    names = [f.name for f in state.publication(app).files]
+    paths = page_paths(state.state(app).store, settings.base_iri)
     target.mkdir(parents=True, exist_ok=True)
     report = crawl_export(fetch, target, seed_urls(paths, names), settings.base_iri, progress)
     if split.path not in ("", "/"):

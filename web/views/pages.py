@@ -8,71 +8,45 @@ gaps, the resource index) lives in ``app.extensions["hamar_pages"]``.
 
 from __future__ import annotations
 
-import threading
-from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
 
-from flask import Blueprint, Response, current_app, render_template, request
+from flask import Blueprint, Response, render_template, request
 from rdflib import URIRef
 from werkzeug.exceptions import HTTPException, NotFound
 
 from hamar_graph.config import Settings
 from hamar_graph.pages import entity as entity_lib
-from hamar_graph.pages.gaps import CompletenessPage, PlanGaps, completeness_page, message, plan_gaps
+from hamar_graph.pages.gaps import completeness_page, message
 from hamar_graph.pages.home import home_page, picture_title
 from hamar_graph.pages.indexes import KindNotFound, index_page, register_page
 from hamar_graph.pages.ontology_doc import (
     TermNotFound,
-    Vocabulary,
-    load_vocabulary,
     ontology_page,
     term_page,
 )
-from hamar_graph.pages.search import ResourceIndex, build_index, search
+from hamar_graph.pages.search import search
+from hamar_graph.pages.site import SiteData
 from hamar_graph.query import named as queries
 from hamar_graph.rdf.serialize import serialize
 from hamar_graph.store.base import Store
-from web import conneg
+from web import conneg, state
 from web.i18n import choose_language, translate
 
 bp = Blueprint("pages", __name__)
 
 
-@dataclass
-class SiteData:
-    """What the pages compute once per app."""
-
-    vocab: Vocabulary
-    gaps: PlanGaps
-    index: ResourceIndex
-    completeness: dict[str, CompletenessPage] = field(default_factory=dict)
-
-
-_LOCK = threading.Lock()
-
-
 def _settings() -> Settings:
-    return current_app.extensions["hamar_settings"]  # type: ignore[no-any-return]
+    return state.settings()
 
 
 def _store() -> Store:
-    return current_app.extensions["hamar_store"]  # type: ignore[no-any-return]
+    return state.store()
 
 
 def site() -> SiteData:
-    """The once-per-app data, built on first use (thread-safe)."""
-    cached = current_app.extensions.get("hamar_pages")
-    if cached is None:
-        with _LOCK:
-            cached = current_app.extensions.get("hamar_pages")
-            if cached is None:
-                store, base = _store(), _settings().base_iri
-                cached = SiteData(
-                    load_vocabulary(store, base), plan_gaps(store), build_index(store, base)
-                )
-                current_app.extensions["hamar_pages"] = cached
-    return cached  # type: ignore[no-any-return]
+    """The once-per-app data (:func:`web.state.site`)."""
+    return state.site()
 
 
 def lang() -> str:

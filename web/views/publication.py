@@ -11,23 +11,21 @@ in ``Content-Location`` (``/catalog.ttl``); each document has its own URL.
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Callable
 
-from flask import Blueprint, Response, abort, current_app, render_template, request
+from flask import Blueprint, Response, abort, render_template, request
 
 from hamar_graph.config import Settings
 from hamar_graph.pages.catalog_page import catalog_page
 from hamar_graph.pages.sitemap import page_paths, robots_txt, sitemap_xml
 from hamar_graph.pages.void_page import void_page
-from hamar_graph.publication.publish import Publication, load_publication, make_publication
-from hamar_graph.publication.release import Release, dataset_from_store, store_release
+from hamar_graph.publication.publish import Publication
+from hamar_graph.publication.release import Release
 from hamar_graph.publication.vocabulary import PROFILES
 from hamar_graph.rdf.formats import RDF_FORMATS
 from hamar_graph.rdf.serialize import serialize_description
-from hamar_graph.store.base import Store, StoreError, StoreUnavailable
-from web import conneg
+from hamar_graph.store.base import Store
+from web import conneg, state
 from web.caching import accepts_gzip
 
 bp = Blueprint("publication", __name__)
@@ -39,13 +37,6 @@ CATALOG_PATHS: dict[str, str] = {"dcat-ap": "/catalog", "dcat-ap-no": "/catalog/
 
 #: Path segments (after the base IRI) that this site serves pages for.
 SERVED_ROOTS: tuple[str, ...] = ("id/", "def/", "catalog", "download/", ".well-known/", "sparql")
-
-
-_LOCK = threading.Lock()
-
-
-#: Seconds to wait before asking a store that failed for the data version again.
-RETRY_AFTER = 30.0
 
 
 #: The page's own words.
@@ -148,63 +139,21 @@ WORDS: dict[str, dict[str, str]] = {
 
 
 def _settings() -> Settings:
-    return current_app.extensions["hamar_settings"]  # type: ignore[no-any-return]
+    return state.settings()
 
 
 def _store() -> Store:
-    return current_app.extensions["hamar_store"]  # type: ignore[no-any-return]
+    return state.store()
 
 
 def publication() -> Publication:
-    """The app's publication: the build output, or made from the store on first use.
-
-    .. versionadded:: 0.1
-    """
-    ext = current_app.extensions
-    pub = ext.get("hamar_publication")
-    if pub is None:
-        with _LOCK:
-            pub = ext.get("hamar_publication")
-            if pub is None:
-                settings = _settings()
-                pub = load_publication(settings)
-                if pub is None:
-                    pub = make_publication(dataset_from_store(_store()), settings)
-                ext["hamar_publication"] = pub
-    return pub  # type: ignore[no-any-return]
+    """The app's publication (:func:`web.state.publication`)."""
+    return state.publication()
 
 
 def release() -> Release:
-    """Version and dates of the served data, for validators (much cheaper than
-    :func:`publication`: milliseconds on the embedded store).
-
-    :raises StoreError: when the store cannot answer; for :data:`RETRY_AFTER` seconds
-        after that, :class:`StoreUnavailable` at once, so a store that is down does not
-        slow every answer down.
-
-    .. versionadded:: 0.1
-    """
-    ext = current_app.extensions
-    cached = ext.get("hamar_release")
-    if cached is None:
-        failed = ext.get("hamar_release_failed")
-        if failed is not None and time.monotonic() - failed < RETRY_AFTER:
-            raise StoreUnavailable("the data version is unknown while the store is down")
-        with _LOCK:
-            cached = ext.get("hamar_release")
-            if cached is None:
-                pub = ext.get("hamar_publication") or load_publication(_settings())
-                if pub is not None:
-                    ext["hamar_publication"] = pub
-                    cached = Release(pub.meta.data_version, pub.meta.issued, pub.meta.modified)
-                else:
-                    try:
-                        cached = store_release(_store())
-                    except StoreError:
-                        ext["hamar_release_failed"] = time.monotonic()
-                        raise
-                ext["hamar_release"] = cached
-    return cached  # type: ignore[no-any-return]
+    """The served data's version and dates (:func:`web.state.release`)."""
+    return state.release()
 
 
 def _lang() -> str:

@@ -13,14 +13,12 @@ Every response carries ``Vary: Accept`` and ``Access-Control-Allow-Origin: *``;
 
 from __future__ import annotations
 
-import atexit
 import json
 import logging
-import threading
 from typing import Any
 from urllib.parse import urlencode
 
-from flask import Blueprint, Flask, Response, current_app, render_template, request
+from flask import Blueprint, Flask, Response, render_template, request
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from hamar_graph.config import Settings
@@ -31,7 +29,6 @@ from hamar_graph.rdf.formats import GRAPH_FORMATS, TABULAR_FORMATS, kind_of
 from hamar_graph.sparql.description import (
     GraphStats,
     Limits,
-    graph_stats,
     serialize_description,
     service_description,
 )
@@ -40,27 +37,13 @@ from hamar_graph.sparql.guard import guard
 from hamar_graph.sparql.negotiation import Negotiation, negotiate
 from hamar_graph.sparql.pool import QueryPool
 from hamar_graph.sparql.request import SparqlRequest, parse_request
-from hamar_graph.sparql.worker import QueryJob, QueryOutcome, StoreSource
+from hamar_graph.sparql.worker import QueryJob, QueryOutcome
+from web import state
 
 log = logging.getLogger(__name__)
 
 
 bp = Blueprint("sparql", __name__)
-
-
-#: ``app.extensions`` keys.
-POOL_KEY = "hamar_sparql_pool"
-
-
-STATS_KEY = "hamar_sparql_stats"
-
-
-_LOCK_KEY = "hamar_sparql_lock"
-
-
-#: ``app.config`` key: set to False to let workers keep network access (tests use it
-#: to show that the parsing guard alone stops SERVICE).
-ISOLATE_KEY = "HAMAR_SPARQL_ISOLATE_NETWORK"
 
 
 CORS_HEADERS = {
@@ -137,54 +120,22 @@ def text(key: str, lang: str, **values: Any) -> str:
     return entry.get(lang, entry["nb"]).format(**values)
 
 
-@bp.record_once
-def _setup(state: Any) -> None:
-    state.app.extensions[_LOCK_KEY] = threading.Lock()
-
-
 def get_pool(app: Flask | None = None) -> QueryPool:
-    """The app's query pool, started on first use (thread-safe).
-
-    :param app: the app; the current app by default.
-    """
-    app = app or current_app._get_current_object()  # type: ignore[attr-defined]
-    pool: QueryPool | None = app.extensions.get(POOL_KEY)
-    if pool is not None:
-        return pool
-    with app.extensions[_LOCK_KEY]:
-        pool = app.extensions.get(POOL_KEY)
-        if pool is None:
-            settings: Settings = app.extensions["hamar_settings"]
-            pool = QueryPool(
-                StoreSource.for_store(app.extensions["hamar_store"]),
-                size=settings.query_workers,
-                timeout=settings.query_timeout,
-                memory_mb=settings.query_memory_mb,
-                isolate_network=bool(app.config.get(ISOLATE_KEY, True)),
-            )
-            pool.start(wait=True)
-            atexit.register(pool.close)
-            app.extensions[POOL_KEY] = pool
-    return pool
+    """The app's query pool (:func:`web.state.pool`)."""
+    return state.pool(app)
 
 
 def close_pool(app: Flask) -> None:
-    """Stop the app's query workers (tests, and gunicorn's ``worker_exit``)."""
-    pool: QueryPool | None = app.extensions.pop(POOL_KEY, None)
-    if pool is not None:
-        pool.close()
+    """Stop the app's query processes (:func:`web.state.close_pool`)."""
+    state.close_pool(app)
 
 
 def _stats() -> GraphStats:
-    stats: GraphStats | None = current_app.extensions.get(STATS_KEY)
-    if stats is None:
-        stats = graph_stats(current_app.extensions["hamar_store"])
-        current_app.extensions[STATS_KEY] = stats
-    return stats
+    return state.graph_stats()
 
 
 def _settings() -> Settings:
-    return current_app.extensions["hamar_settings"]  # type: ignore[no-any-return]
+    return state.settings()
 
 
 def _limits(settings: Settings) -> Limits:
