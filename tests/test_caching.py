@@ -15,7 +15,7 @@ from hamar_graph import __version__
 from hamar_graph.publication.publish import Publication
 from hamar_graph.store.base import Store, StoreUnavailable
 from web import create_app
-from web.caching import (
+from web.http_cache import (
     accepts_gzip,
     etag_matches,
     http_date,

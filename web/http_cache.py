@@ -1,43 +1,162 @@
-"""App-wide HTTP caching, compression and discovery links.
+"""HTTP caching: validators, conditional requests, gzip and discovery links.
+
+Every answer of the app depends only on the data version, the format, the page
+language and the content coding, so that is what the entity tag says
+(``W/"0.1.0+1d2ded2a0c38-text/turtle-nb-gzip"``), and ``Last-Modified`` is the
+data's ``dct:modified`` date at midnight UTC. A client that sends the tag back
+in ``If-None-Match`` (or a date not older than that in ``If-Modified-Since``)
+gets ``304 Not Modified`` and no body. The tags are weak: two answers with the
+same tag are equivalent, not always byte-identical (a SPARQL engine may number
+blank nodes differently). The gzip variant has its own tag.
 
 Installed by :func:`init_app` as an ``after_request`` hook that runs after the
 views (and after every blueprint's own hooks). For each successful GET or HEAD
-whose answer depends only on the data:
+whose answer depends only on the data it adds ``ETag``, ``Last-Modified`` and
+``Cache-Control: public, max-age=3600``, answers conditional requests with 304,
+and compresses text bodies when ``Accept-Encoding`` allows it (``Vary:
+Accept-Encoding``). Errors get ``Cache-Control: no-store`` and no validators.
+Answers that already carry their own validators (static files) or say
+``no-store``/``private``, and SPARQL queries that use ``NOW()``, ``RAND()`` and
+the like, are left alone. Every response, errors included, carries ``Link``
+headers to the catalogue, the VoID description and the SPARQL endpoint (RFC 8288).
 
-- ``ETag`` from the data version, the media type, the page language and the
-  content coding (:func:`hamar_graph.caching.make_etag`);
-- ``Last-Modified`` from the data's ``dct:modified``;
-- ``304 Not Modified`` for a matching ``If-None-Match`` or ``If-Modified-Since``;
-- ``Cache-Control: public, max-age=3600``;
-- gzip for text bodies when ``Accept-Encoding`` allows it, with ``Vary: Accept-Encoding``.
-
-Errors get ``Cache-Control: no-store`` and no validators. Answers that already
-carry their own validators (static files) or say ``no-store``/``private``, and
-SPARQL queries that use ``NOW()``, ``RAND()`` and the like, are left alone.
-
-Every response, errors included, carries ``Link`` headers to the catalogue, the
-VoID description and the SPARQL endpoint (RFC 8288).
+Entity tags, dates and ``Accept-Encoding`` are read and written with werkzeug's
+HTTP helpers. Specifications: HTTP Semantics (RFC 9110) sections 8.8 (validators),
+13 (conditional requests), 12.5.3 (Accept-Encoding); HTTP Caching (RFC 9111).
 """
 
 from __future__ import annotations
 
-from flask import Flask, Response, current_app, request
+import datetime as dt
+import gzip
+import re
 
+from flask import Flask, Response, current_app, request
+from werkzeug.http import http_date as _http_date
+from werkzeug.http import parse_accept_header, parse_date, parse_etags, quote_etag
+
+from hamar_graph.rdf.formats import ALL_FORMATS, HTML_TYPES
 from hamar_graph.store.base import StoreError
 from web import state
-from web.caching import (
-    CACHE_CONTROL,
-    MIN_GZIP_BYTES,
-    NO_STORE,
-    accepts_gzip,
-    gzip_body,
-    http_date,
-    is_compressible,
-    is_deterministic_query,
-    last_modified,
-    make_etag,
-    not_modified,
-)
+
+#: ``Cache-Control`` for answers that depend only on the data version.
+CACHE_CONTROL = "public, max-age=3600"
+#: ``Cache-Control`` for errors and answers that must not be stored.
+NO_STORE = "no-store"
+#: Smaller bodies are not worth compressing.
+MIN_GZIP_BYTES = 512
+
+#: Media types that compress well: text, and every RDF and SPARQL result format.
+_COMPRESSIBLE = {
+    *(media_type for f in ALL_FORMATS for media_type in f.accepted),
+    *HTML_TYPES,
+    "application/json",
+    "application/xml",
+    "application/javascript",
+    "application/trig",
+    "image/svg+xml",
+}
+
+#: SPARQL functions whose result changes from one run to the next.
+_NONDETERMINISTIC = re.compile(r"\b(NOW|RAND|UUID|STRUUID|BNODE)\s*\(", re.IGNORECASE)
+
+
+# --- the rules ----------------------------------------------------------------------------
+
+
+def make_etag(
+    data_version: str,
+    media_type: str,
+    language: str | None = None,
+    coding: str | None = None,
+) -> str:
+    """A weak entity tag for one representation of the data at ``data_version``.
+
+    :param data_version: the data's version (:class:`hamar_graph.publication.release.Release`).
+    :param media_type: the representation's media type, without parameters.
+    :param language: the page language, for pages that have one.
+    :param coding: ``gzip`` when the body is compressed.
+
+    .. versionadded:: 0.1
+    """
+    parts = [data_version, media_type.split(";")[0].strip().lower()]
+    parts += [p for p in (language, coding) if p]
+    tag = "".join(c for c in "-".join(parts) if 0x21 <= ord(c) <= 0x7E and c != '"')
+    return quote_etag(tag, weak=True)
+
+
+def etag_matches(if_none_match: str | None, etag: str) -> bool:
+    """Weak comparison of ``etag`` against an ``If-None-Match`` header (RFC 9110, 13.1.2)."""
+    if not if_none_match:
+        return False
+    opaque = etag.removeprefix("W/").strip('"')
+    return parse_etags(if_none_match).contains_weak(opaque)
+
+
+def last_modified(date: dt.date) -> dt.datetime:
+    """The ``Last-Modified`` instant of data modified on ``date``: midnight UTC."""
+    return dt.datetime(date.year, date.month, date.day, tzinfo=dt.UTC)
+
+
+def http_date(moment: dt.datetime) -> str:
+    """An IMF-fixdate (``Fri, 27 Nov 2026 00:00:00 GMT``)."""
+    return _http_date(moment)
+
+
+def parse_http_date(value: str | None) -> dt.datetime | None:
+    """Parse an HTTP date; ``None`` when absent or invalid."""
+    return parse_date(value) if value else None
+
+
+def not_modified(
+    if_none_match: str | None,
+    if_modified_since: str | None,
+    etag: str,
+    modified: dt.datetime,
+) -> bool:
+    """Whether a GET or HEAD may be answered with 304 (RFC 9110, 13.2.2).
+
+    ``If-None-Match`` decides when present; ``If-Modified-Since`` is used only without it.
+
+    .. versionadded:: 0.1
+    """
+    if if_none_match is not None:
+        return etag_matches(if_none_match, etag)
+    since = parse_http_date(if_modified_since)
+    return since is not None and modified <= since
+
+
+def accepts_gzip(accept_encoding: str | None) -> bool:
+    """Whether ``Accept-Encoding`` allows gzip (``gzip``, ``x-gzip`` or ``*``, with q > 0)."""
+    if not accept_encoding:
+        return False
+    # An explicit gzip (or x-gzip) entry decides, even with q=0; only then does "*".
+    entries = {value.lower(): q for value, q in parse_accept_header(accept_encoding)}
+    for name in ("gzip", "x-gzip"):
+        if name in entries:
+            return entries[name] > 0
+    return entries.get("*", 0) > 0
+
+
+def is_compressible(media_type: str | None) -> bool:
+    """Whether a body of ``media_type`` is text worth compressing."""
+    if not media_type:
+        return False
+    base = media_type.split(";")[0].strip().lower()
+    return base.startswith("text/") or base in _COMPRESSIBLE or base.endswith("+json")
+
+
+def gzip_body(data: bytes) -> bytes:
+    """Compress a response body (reproducibly: no name, ``mtime=0``)."""
+    return gzip.compress(data, compresslevel=6, mtime=0)
+
+
+def is_deterministic_query(query: str | None) -> bool:
+    """Whether a SPARQL query's answer depends only on the data (no ``NOW()``, ``RAND()`` ...)."""
+    return not (query and _NONDETERMINISTIC.search(query))
+
+
+# --- the hook -----------------------------------------------------------------------------
 
 #: Headers a 304 repeats from the 200 it stands for (RFC 9110, 15.4.5).
 _KEEP_ON_304 = ("ETag", "Last-Modified", "Cache-Control", "Vary", "Content-Location", "Expires")

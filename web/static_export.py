@@ -21,15 +21,15 @@ from hamar_graph.config import Settings
 from hamar_graph.pages.sitemap import (
     page_paths,
 )
-from web import create_app, state
+from web import conneg, create_app, state
 
 #: Query parameters whose pages are exported as files of their own: the page language
 #: and the page number of index pages. Other queries (search, SPARQL) need the server.
 STATIC_PARAMS: tuple[str, ...] = ("lang", "side")
 
 
-#: Document suffixes of every resource and term (web.conneg's, kept in step by a test).
-DOCUMENT_SUFFIXES: tuple[str, ...] = (".html", ".ttl", ".nt", ".jsonld", ".rdf")
+#: Document suffixes of every resource and term.
+DOCUMENT_SUFFIXES: tuple[str, ...] = tuple(conneg.SUFFIXES)
 
 
 #: Paths (and path prefixes) whose resources have those documents.

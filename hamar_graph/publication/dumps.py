@@ -33,11 +33,13 @@ from dataclasses import dataclass
 from rdflib import Dataset
 
 from hamar_graph.rdf.datasets import union_graph
-from hamar_graph.rdf.formats import GZIP_MEDIA_TYPE, NQUADS, RDF_FORMATS, RdfFormat
+from hamar_graph.rdf.formats import GZIP_MEDIA_TYPE, NQUADS, RDF_FORMATS, Format
 from hamar_graph.rdf.serialize import serialize, serialize_nquads
 
 #: Formats of the complete graph, in the order the catalogue lists them.
-FULL_FORMATS: tuple[RdfFormat, ...] = (*RDF_FORMATS.values(), NQUADS)
+FULL_FORMATS: tuple[Format, ...] = (*RDF_FORMATS.values(), NQUADS)
+#: Those formats by key.
+FORMATS_BY_KEY: dict[str, Format] = {f.key: f for f in FULL_FORMATS}
 
 
 #: The parts published on their own, and the named graphs each holds.
@@ -83,13 +85,13 @@ def gzip_bytes(data: bytes) -> bytes:
     return gzip.compress(data, compresslevel=9, mtime=0)
 
 
-def dump_name(part: str, fmt: RdfFormat, version: str, compressed: bool) -> str:
+def dump_name(part: str, fmt: Format, version: str, compressed: bool) -> str:
     """``hamar-graph-0.1.0.ttl``, ``hamar-graph-shapes-0.1.0.ttl.gz`` ..."""
     stem = "hamar-graph" if part == "all" else f"hamar-graph-{part}"
     return f"{stem}-{version}.{fmt.extension}" + (".gz" if compressed else "")
 
 
-def _describe(name: str, part: str, fmt: RdfFormat, compressed: bool, data: bytes) -> DumpFile:
+def _describe(name: str, part: str, fmt: Format, compressed: bool, data: bytes) -> DumpFile:
     return DumpFile(
         name=name,
         part=part,
@@ -110,7 +112,7 @@ def render_dumps(
     """Serialise every dump of a canonical dataset: name → (description, bytes)."""
     out: dict[str, tuple[DumpFile, bytes]] = {}
     for part in PARTS:
-        formats: Iterable[RdfFormat] = FULL_FORMATS if part == "all" else (RDF_FORMATS["ttl"],)
+        formats: Iterable[Format] = FULL_FORMATS if part == "all" else (RDF_FORMATS["ttl"],)
         graph = union_graph(canonical, part, base_iri)
         for fmt in formats:
             if progress:

@@ -33,8 +33,8 @@ from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, FOAF, RDF, VOID, XSD
 from rdflib.term import Node
 
-from hamar_graph.namespaces import DESCRIPTION_PREFIXES, FORMATS, STANDARD_VOCABULARIES
-from hamar_graph.publication.dumps import DumpFile
+from hamar_graph.namespaces import DESCRIPTION_PREFIXES, STANDARD_VOCABULARIES
+from hamar_graph.publication.dumps import FORMATS_BY_KEY, DumpFile
 from hamar_graph.publication.release import PublicationMeta
 from hamar_graph.publication.vocabulary import (
     LICENCE,
@@ -43,15 +43,6 @@ from hamar_graph.publication.vocabulary import (
     CatalogIRIs,
 )
 from hamar_graph.rdf.datasets import union_graph
-
-#: W3C format IRIs (https://www.w3.org/ns/formats/) of the dump formats.
-FORMAT_FEATURES: dict[str, URIRef] = {
-    "ttl": FORMATS.Turtle,
-    "nt": FORMATS["N-Triples"],
-    "jsonld": FORMATS["JSON-LD"],
-    "rdf": FORMATS.RDF_XML,
-    "nq": FORMATS["N-Quads"],
-}
 
 
 @dataclass(frozen=True)
@@ -212,7 +203,7 @@ def build_void(dataset: Dataset, files: Sequence[DumpFile], meta: PublicationMet
     for f in files:
         if f.part == "all":
             graph.add((ds, VOID.dataDump, iris.download(f)))
-            graph.add((ds, VOID.feature, FORMAT_FEATURES[f.format_key]))
+            graph.add((ds, VOID.feature, URIRef(FORMATS_BY_KEY[f.format_key].w3c)))
     terms = list(stats.class_entities) + list(stats.property_triples)
     for vocabulary in vocabularies(terms, meta.base_iri):
         graph.add((ds, VOID.vocabulary, vocabulary))

@@ -39,17 +39,7 @@ from hamar_graph.rdf.serialize import serialize
 from hamar_graph.store.base import Bindings, Row, Store
 
 #: Result formats of :func:`format_result`, in the order ``--help`` lists them.
-QUERY_FORMATS: tuple[str, ...] = (
-    "table",
-    "json",
-    "csv",
-    "tsv",
-    "xml",
-    "ttl",
-    "nt",
-    "jsonld",
-    "rdf",
-)
+QUERY_FORMATS: tuple[str, ...] = ("table", "json", "csv", "tsv", "xml", *RDF_FORMATS)
 
 
 #: Longest cell of the ``table`` format; longer values end in "…" (other formats are whole).

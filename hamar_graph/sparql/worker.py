@@ -18,21 +18,6 @@ from hamar_graph.rdf.formats import GRAPH_FORMATS, TABULAR_FORMATS, kind_of
 from hamar_graph.sparql.guard import algebra_guard
 from hamar_graph.store.remote import RemoteEngine
 
-_QR_FORMATS = {
-    "json": ox.QueryResultsFormat.JSON,
-    "xml": ox.QueryResultsFormat.XML,
-    "csv": ox.QueryResultsFormat.CSV,
-    "tsv": ox.QueryResultsFormat.TSV,
-}
-
-
-_RDF_FORMATS = {
-    "ttl": ox.RdfFormat.TURTLE,
-    "nt": ox.RdfFormat.N_TRIPLES,
-    "jsonld": ox.RdfFormat.JSON_LD,
-    "rdf": ox.RdfFormat.RDF_XML,
-}
-
 
 @dataclass(frozen=True)
 class StoreSource:
@@ -174,7 +159,7 @@ def _not_acceptable(form: str) -> QueryOutcome:
 def _boolean(result: ox.QueryBoolean, job: QueryJob) -> QueryOutcome:
     if job.tabular_format is None:
         return _not_acceptable("ASK")
-    body = result.serialize(format=_QR_FORMATS[job.tabular_format]) or b""
+    body = result.serialize(format=TABULAR_FORMATS[job.tabular_format].oxigraph) or b""
     return QueryOutcome(200, "ASK", job.tabular_format, body, count=1)
 
 
@@ -192,7 +177,7 @@ def _solutions(result: ox.QuerySolutions, job: QueryJob) -> QueryOutcome:
         lines.append("\t".join(_tsv_term(term) for term in row))
     tsv = ("\n".join(lines) + "\n").encode("utf-8")
     kept = ox.parse_query_results(tsv, format=ox.QueryResultsFormat.TSV)
-    body = kept.serialize(format=_QR_FORMATS[job.tabular_format]) or b""  # type: ignore[union-attr]
+    body = kept.serialize(format=TABULAR_FORMATS[job.tabular_format].oxigraph) or b""  # type: ignore[union-attr]
     return QueryOutcome(200, "SELECT", job.tabular_format, body, truncated, len(rows))
 
 
@@ -212,7 +197,7 @@ def _triples(result: ox.QueryTriples, job: QueryJob, form: str) -> QueryOutcome:
     triples = list(itertools.islice(result, job.max_rows + 1))
     truncated = len(triples) > job.max_rows
     triples = triples[: job.max_rows]
-    fmt = _RDF_FORMATS[job.graph_format]
+    fmt = GRAPH_FORMATS[job.graph_format].oxigraph
     prefixes = dict(job.prefixes) if job.graph_format in ("ttl", "rdf") else None
     body = ox.serialize(triples, format=fmt, prefixes=prefixes) or b""
     return QueryOutcome(200, form, job.graph_format, body, truncated, len(triples))

@@ -94,70 +94,35 @@ def _html(body: str, status: int = 200, vary: bool = True) -> Response:
     return response
 
 
-def _negotiate(path: str, suffix: str | None) -> str:
-    """The format to answer with; a suffix document never negotiates."""
-    if suffix is not None:
-        return suffix
-    try:
-        return conneg.choose(request.accept_mimetypes, request.args.get("format"))
-    except conneg.UnknownFormat as exc:
-        raise _plain(400, str(exc)) from exc
-    except conneg.NotAcceptable as exc:
-        raise _plain(406, str(exc)) from exc
-
-
-class _PlainError(HTTPException):
-    def __init__(self, response: Response) -> None:
-        super().__init__(response=response)
-
-
-def _plain(status: int, text: str) -> _PlainError:
-    response = Response(text + "\n", status=status, mimetype="text/plain")
-    response.vary.update(conneg.VARY.split(", "))
-    return _PlainError(response)
-
-
-def _finish(response: Response, path: str, key: str, negotiated: bool) -> Response:
-    response.headers["Content-Location"] = conneg.document(path, key)
-    response.headers["Link"] = conneg.link_header(path)
-    if negotiated:
-        response.vary.update(conneg.VARY.split(", "))
-    return response
-
-
-def _rdf(graph_triples: Any, path: str, key: str, negotiated: bool) -> Response:
-    from hamar_graph.rdf.formats import RDF_FORMATS
-
-    body = serialize(graph_triples, key)
-    response = Response(body, mimetype=RDF_FORMATS[key].media_type)
-    response.headers["Content-Type"] = RDF_FORMATS[key].content_type
-    return _finish(response, path, key, negotiated)
-
-
 @bp.get("/id/<path:rest>")
 def resource(rest: str) -> Response:
     """A thing: ``/id/{kind}/{slug}`` (negotiated) or one of its documents (``.ttl`` …)."""
     if rest.endswith("/"):
         return kind_index(rest.rstrip("/"))
     path, suffix = conneg.split_suffix("/id/" + rest)
-    key = _negotiate(path, suffix)
-    iri = _settings().base_iri + path.lstrip("/")
+    base = _settings().base_iri
+    iri = base + path.lstrip("/")
     store = _store()
-    if key != conneg.HTML:
+
+    def html() -> Response:
+        data = site()
         try:
-            graph = entity_lib.describe_graph(store, iri)
+            page = entity_lib.describe(
+                store, iri, base=base, lang=lang(), vocab=data.vocab, gaps=data.gaps
+            )
+        except entity_lib.NotFound:
+            raise _not_found() from None
+        return _html(
+            render_template("entity.html", page=page, alternates=conneg.alternates(path), path=path)
+        )
+
+    def rdf(key: str) -> bytes:
+        try:
+            return serialize(entity_lib.describe_graph(store, iri), key)
         except entity_lib.NotFound:
             raise _not_found(rdf=True) from None
-        return _rdf(graph, path, key, suffix is None)
-    data = site()
-    try:
-        page = entity_lib.describe(
-            store, iri, base=_settings().base_iri, lang=lang(), vocab=data.vocab, gaps=data.gaps
-        )
-    except entity_lib.NotFound:
-        raise _not_found() from None
-    body = render_template("entity.html", page=page, alternates=conneg.alternates(path), path=path)
-    return _finish(_html(body), path, key, suffix is None)
+
+    return conneg.respond(path, suffix, html, rdf)
 
 
 @bp.get("/id/")
@@ -192,12 +157,27 @@ def kind_index(kind: str) -> Response:
 def term(rest: str) -> Response:
     """The ontology (``/def/hamar``) or one of its terms (``/def/Axis``), negotiated."""
     path, suffix = conneg.split_suffix("/def/" + rest)
-    key = _negotiate(path, suffix)
     settings = _settings()
     iri = settings.base_iri + path.lstrip("/")
     data = site()
     is_ontology = URIRef(iri) == data.vocab.ontology_iri
-    if key != conneg.HTML:
+
+    def html() -> Response:
+        if is_ontology:
+            return _html(
+                render_template(
+                    "ontology.html",
+                    page=ontology_page(data.vocab, lang()),
+                    alternates=conneg.alternates(path),
+                )
+            )
+        try:
+            tpage = term_page(data.vocab, iri, lang())
+        except TermNotFound:
+            raise _not_found() from None
+        return _html(render_template("term.html", page=tpage, alternates=conneg.alternates(path)))
+
+    def rdf(key: str) -> bytes:
         if is_ontology:
             graph = _store().construct(
                 queries.GRAPH_TRIPLES, {"g": URIRef(settings.base_iri + "graph/ontology-hamar")}
@@ -208,20 +188,9 @@ def term(rest: str) -> Response:
             if URIRef(iri) not in data.vocab.kinds:
                 raise _not_found(rdf=True)
             graph = entity_lib.describe_graph(_store(), iri)
-        return _rdf(graph, path, key, suffix is None)
-    if is_ontology:
-        body = render_template(
-            "ontology.html",
-            page=ontology_page(data.vocab, lang()),
-            alternates=conneg.alternates(path),
-        )
-    else:
-        try:
-            tpage = term_page(data.vocab, iri, lang())
-        except TermNotFound:
-            raise _not_found() from None
-        body = render_template("term.html", page=tpage, alternates=conneg.alternates(path))
-    return _finish(_html(body), path, key, suffix is None)
+        return serialize(graph, key)
+
+    return conneg.respond(path, suffix, html, rdf)
 
 
 @bp.get("/def/")
@@ -271,23 +240,16 @@ def completeness() -> Response:
     return _html(render_template("completeness.html", page=page))
 
 
-def _wants_rdf() -> bool:
-    try:
-        return conneg.choose(request.accept_mimetypes, request.args.get("format")) != conneg.HTML
-    except (conneg.UnknownFormat, conneg.NotAcceptable):
-        return True
-
-
 def _not_found(rdf: bool = False) -> HTTPException:
-    if rdf or _wants_rdf():
+    if rdf or conneg.wants_rdf():
         text = {
             "nb": "404 Ikke funnet: grafen sier ingenting om denne IRI-en.",
             "en": "404 Not Found: the graph says nothing about this IRI.",
         }[lang()]
-        return _plain(404, text)
+        return conneg.plain(404, text)
     response = _html(render_template("404.html"), status=404)
     response.vary.update(conneg.VARY.split(", "))
-    return _PlainError(response)
+    return conneg.PlainError(response)
 
 
 @bp.app_errorhandler(404)

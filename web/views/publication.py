@@ -11,8 +11,6 @@ in ``Content-Location`` (``/catalog.ttl``); each document has its own URL.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from flask import Blueprint, Response, abort, render_template, request
 
 from hamar_graph.config import Settings
@@ -22,11 +20,10 @@ from hamar_graph.pages.void_page import void_page
 from hamar_graph.publication.publish import Publication
 from hamar_graph.publication.release import Release
 from hamar_graph.publication.vocabulary import PROFILES
-from hamar_graph.rdf.formats import RDF_FORMATS
 from hamar_graph.rdf.serialize import serialize_description
 from hamar_graph.store.base import Store
 from web import conneg, state
-from web.caching import accepts_gzip
+from web.http_cache import accepts_gzip
 
 bp = Blueprint("publication", __name__)
 
@@ -169,32 +166,8 @@ def _html(body: str) -> Response:
     return response
 
 
-def _negotiated(
-    path: str, suffix: str | None, html: Callable[[], str], rdf: Callable[[str], bytes]
-) -> Response:
-    """Answer ``path`` (or its ``suffix`` document) in the negotiated format."""
-    if suffix is not None:
-        key = suffix
-    else:
-        try:
-            key = conneg.choose(request.accept_mimetypes, request.args.get("format"))
-        except conneg.UnknownFormat as exc:
-            return Response(f"{exc}\n", status=400, mimetype="text/plain")
-        except conneg.NotAcceptable as exc:
-            return Response(f"{exc}\n", status=406, mimetype="text/plain")
-    if key == conneg.HTML:
-        response = _html(html())
-    else:
-        response = Response(rdf(key), mimetype=RDF_FORMATS[key].media_type)
-        response.headers["Content-Type"] = RDF_FORMATS[key].content_type
-    response.headers["Content-Location"] = conneg.document(path, key)
-    response.headers["Link"] = conneg.link_header(path)
-    if suffix is None:
-        response.vary.update(conneg.VARY.split(", "))
-    return response
-
-
 def _suffix(ext: str | None) -> str | None:
+    """The format key of a ``.{ext}`` document URL (404 for an unknown suffix)."""
     if ext is None:
         return None
     key = conneg.SUFFIXES.get("." + ext)
@@ -225,7 +198,9 @@ def _catalog(profile: str, path: str, ext: str | None) -> Response:
             local=_local,
         )
 
-    return _negotiated(path, _suffix(ext), html, lambda key: serialize_description(graph, key))
+    return conneg.respond(
+        path, _suffix(ext), lambda: _html(html()), lambda key: serialize_description(graph, key)
+    )
 
 
 def _local(iri: str) -> str | None:
@@ -271,7 +246,9 @@ def void(ext: str | None = None) -> Response:
             local=_local,
         )
 
-    return _negotiated(path, _suffix(ext), html, lambda key: serialize_description(pub.void, key))
+    return conneg.respond(
+        path, _suffix(ext), lambda: _html(html()), lambda key: serialize_description(pub.void, key)
+    )
 
 
 @bp.get("/download/")

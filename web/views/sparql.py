@@ -34,11 +34,11 @@ from hamar_graph.sparql.description import (
 )
 from hamar_graph.sparql.errors import ProtocolError
 from hamar_graph.sparql.guard import guard
-from hamar_graph.sparql.negotiation import Negotiation, negotiate
 from hamar_graph.sparql.pool import QueryPool
 from hamar_graph.sparql.request import SparqlRequest, parse_request
 from hamar_graph.sparql.worker import QueryJob, QueryOutcome
 from web import state
+from web.conneg import Negotiation, negotiate
 
 log = logging.getLogger(__name__)
 
