@@ -199,11 +199,11 @@ def query_command(
     """
     from hamar_graph.build.assembly import BuildError
     from hamar_graph.build.open import open_store
+    from hamar_graph.namespaces import PREFIXES, rebased
     from hamar_graph.query.run import (
         QueryFormatError,
         QuerySyntaxError,
         format_result,
-        project_prefixes,
         run_query,
     )
     from hamar_graph.store.base import StoreError
@@ -217,7 +217,7 @@ def query_command(
     except (BuildError, StoreError) as exc:
         _fail(str(exc))
     try:
-        result = run_query(engine, text, prefixes=project_prefixes(settings.base_iri))
+        result = run_query(engine, text, prefixes=rebased(PREFIXES, settings.base_iri))
         data = format_result(result, fmt, settings.base_iri)
     except QuerySyntaxError as exc:
         _fail(f"malformed query: {exc}", 2)

@@ -9,7 +9,7 @@ from rdflib.namespace import RDF, VOID, XSD
 
 from hamar_graph.namespaces import HMS, SD
 from hamar_graph.pages.query_page import results_table
-from hamar_graph.rdf.names import compact, local_href
+from hamar_graph.rdf.names import local_path, prefixed_name
 from hamar_graph.sparql.description import (
     GraphStats,
     Limits,
@@ -379,12 +379,14 @@ def test_results_table_cells() -> None:
     assert results_table({"head": {}, "boolean": False}, "x").boolean is False
 
 
-def test_compact_and_local_href() -> None:
-    assert compact("http://www.w3.org/2004/02/skos/core#prefLabel") == "skos:prefLabel"
-    assert compact("http://example.org/x") == "http://example.org/x"
-    assert local_href("https://data.hamar.kommune.no/id/x", "https://data.hamar.kommune.no/") == (
-        "/id/x"
-    )
-    assert local_href("http://example.org/x", "https://data.hamar.kommune.no/") == (
-        "http://example.org/x"
-    )
+def test_prefixed_names_and_local_paths() -> None:
+    assert prefixed_name("http://www.w3.org/2004/02/skos/core#prefLabel") == "skos:prefLabel"
+    assert prefixed_name("http://example.org/x") == "<http://example.org/x>"
+    assert prefixed_name("http://example.org/x", fallback="x") == "x"
+    assert prefixed_name("https://data.hamar.kommune.no/id/akse/a") == "id:akse/a"
+    assert prefixed_name("http://h/def/Axis", "http://h/") == "hms:Axis"  # rebased
+    base = "https://data.hamar.kommune.no/"
+    assert local_path(base + "id/x", base) == "/id/x"
+    assert local_path(base + "graph/data-axes", base) is None
+    assert local_path(base + "graph/data-axes", base, ("",)) == "/graph/data-axes"
+    assert local_path("http://example.org/x", base) is None

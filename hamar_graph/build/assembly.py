@@ -105,5 +105,5 @@ def class_counts(graph: Graph, base_iri: str) -> dict[str, int]:
     counter: Counter[str] = Counter()
     for cls in set(graph.objects(None, RDF.type)):
         if isinstance(cls, URIRef):
-            counter[prefixed_name(cls, base_iri)] = len(set(graph.subjects(RDF.type, cls)))
+            counter[prefixed_name(str(cls), base_iri)] = len(set(graph.subjects(RDF.type, cls)))
     return dict(sorted(counter.items()))

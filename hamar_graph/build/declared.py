@@ -230,7 +230,7 @@ def find_undeclared(
                 URIRef(SOURCE_BASE + term[len(base_iri) :]) if term.startswith(base_iri) else term
             )
             problem = problems.setdefault(
-                term, UndeclaredTerm(term, kind, prefixed_name(term, base_iri))
+                term, UndeclaredTerm(term, kind, prefixed_name(str(term), base_iri))
             )
             problem.usages.append(Usage(shown, find_line(text, source_term)))
     return [problems[t] for t in sorted(problems)]

@@ -12,7 +12,7 @@ from rdflib.collection import Collection
 from rdflib.namespace import RDF, SH, SKOS
 from rdflib.term import Node
 
-from hamar_graph.namespaces import PREFIXES
+from hamar_graph.rdf.names import prefixed_name
 
 #: Severities from most to least severe: the order reports use.
 SEVERITIES: tuple[str, ...] = ("Violation", "Warning", "Info")
@@ -155,14 +155,6 @@ def _label(graph: Graph, node: Node, lang: str) -> str | None:
     return labels[0] if labels else None
 
 
-def _prefixed(term: Node) -> str:
-    text = str(term)
-    for prefix, namespace in PREFIXES.items():
-        if text.startswith(namespace) and "/" not in text[len(namespace) :]:
-            return f"{prefix}:{text[len(namespace) :]}"
-    return f"<{text}>"
-
-
 _PATH_OPERATORS: tuple[tuple[URIRef, str], ...] = (
     (SH.zeroOrMorePath, "*"),
     (SH.oneOrMorePath, "+"),
@@ -177,7 +169,7 @@ def render_path(report: Graph, path: Node | None) -> str | None:
     if path is None:
         return None
     if isinstance(path, URIRef):
-        return _prefixed(path)
+        return prefixed_name(str(path))
     inverse = report.value(path, SH.inversePath)
     if inverse is not None:
         return "^" + _group(report, inverse)

@@ -23,7 +23,7 @@ from rdflib.namespace import DCAT, DCTERMS, FOAF, OWL, RDF, RDFS, SKOS
 from rdflib.term import Node
 
 from hamar_graph.namespaces import ELI, GEO
-from hamar_graph.rdf.names import curie
+from hamar_graph.rdf.names import prefixed_name
 
 #: The languages pages are offered in; the first is the default.
 LANGUAGES: tuple[str, ...] = ("nb", "en")
@@ -162,7 +162,11 @@ class Labeller:
     def term(self, iri: Node, lang: str) -> str:
         """The label of a class or property, in ``lang`` if there is one."""
         labels = self._labels.get(URIRef(str(iri)), {})
-        return labels.get(lang) or labels.get(DEFAULT_LANGUAGE) or curie(str(iri))
+        return (
+            labels.get(lang)
+            or labels.get(DEFAULT_LANGUAGE)
+            or prefixed_name(str(iri), fallback=str(iri))
+        )
 
     def has(self, iri: Node) -> bool:
         """Whether ``iri`` has a label of its own (ontology or standard)."""

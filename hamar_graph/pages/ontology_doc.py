@@ -19,7 +19,7 @@ from rdflib.term import Node
 
 from hamar_graph.pages.labels import Labeller, Text, lang_of, pick, sort_key
 from hamar_graph.query import named as queries
-from hamar_graph.rdf.names import curie, local_path
+from hamar_graph.rdf.names import local_path, prefixed_name
 from hamar_graph.store.base import Store
 
 _CLASS_KINDS = {OWL.Class, RDFS.Class}
@@ -171,7 +171,7 @@ def _ref(vocab: Vocabulary, iri: Node, labeller: Labeller, lang: str) -> TermRef
     text = str(iri)
     path = local_path(text, vocab.base)
     local = path is not None and vocab.is_local(iri)
-    label = labeller.term(iri, lang) if local else curie(text)
+    label = labeller.term(iri, lang) if local else prefixed_name(text, fallback=text)
     return TermRef(text, label, path if (local and path) else text, local)
 
 
@@ -194,7 +194,7 @@ def _doc(vocab: Vocabulary, term: URIRef, labeller: Labeller, lang: str) -> Term
     children = [t for t, props in vocab.statements.items() if term in props.get(parent_pred, [])]
     return TermDoc(
         iri=str(term),
-        curie=curie(str(term)),
+        curie=prefixed_name(str(term), fallback=str(term)),
         anchor=name,
         href=local_path(str(term), vocab.base) or str(term),
         kind="class" if is_class else "property",

@@ -13,7 +13,7 @@ from hamar_graph.query.examples import Example
 from hamar_graph.rdf.formats import (
     kind_of,
 )
-from hamar_graph.rdf.names import compact, local_href
+from hamar_graph.rdf.names import local_path, prefixed_name
 from hamar_graph.sparql.description import (
     Limits,
 )
@@ -56,12 +56,17 @@ def _cell(value: Mapping[str, str] | None, base_iri: str) -> Cell:
     kind = value.get("type", "literal")
     text = value.get("value", "")
     if kind == "uri":
-        return Cell(compact(text), local_href(text, base_iri), text, kind="uri")
+        return Cell(
+            prefixed_name(text, fallback=text),
+            local_path(text, base_iri, ("",)) or text,
+            text,
+            kind="uri",
+        )
     if kind == "bnode":
         return Cell(f"_:{text}", kind="bnode")
     lang = value.get("xml:lang")
     datatype = value.get("datatype")
-    title = compact(datatype) if datatype else None
+    title = prefixed_name(datatype, fallback=datatype) if datatype else None
     return Cell(text, None, title, lang, "literal")
 
 

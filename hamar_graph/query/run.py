@@ -90,14 +90,6 @@ _DECLARED_PREFIX = re.compile(r"\bPREFIX\s+([A-Za-z][\w.-]*)?:", re.IGNORECASE)
 _VARIABLE = re.compile(r"[?$]([A-Za-z0-9_\u00b7\u00c0-\uffff]+)")
 
 
-def project_prefixes(base_iri: str = SOURCE_BASE) -> dict[str, str]:
-    """:data:`~hamar_graph.namespaces.PREFIXES`, with ours rebased to ``base_iri``."""
-    return {
-        p: base_iri + ns[len(SOURCE_BASE) :] if ns.startswith(SOURCE_BASE) else ns
-        for p, ns in PREFIXES.items()
-    }
-
-
 def parse_query(query: str, prefixes: Mapping[str, str] | None = None) -> ParsedQuery:
     """Parse ``query`` and return its form and result columns.
 
@@ -230,7 +222,7 @@ def cell(term: Node | None, base_iri: str = SOURCE_BASE, width: int = TABLE_CELL
     if term is None:
         text = ""
     elif isinstance(term, URIRef):
-        text = prefixed_name(term, base_iri)
+        text = prefixed_name(str(term), base_iri)
     elif isinstance(term, BNode):
         text = f"_:{term}"
     elif isinstance(term, Literal):
@@ -238,7 +230,7 @@ def cell(term: Node | None, base_iri: str = SOURCE_BASE, width: int = TABLE_CELL
         if term.language:
             text += f"@{term.language}"
         elif term.datatype is not None and term.datatype not in _PLAIN_TYPES:
-            text += "^^" + prefixed_name(term.datatype, base_iri)
+            text += "^^" + prefixed_name(str(term.datatype), base_iri)
     else:  # pragma: no cover - no other term kinds come out of a store
         text = str(term)
     text = " ".join(text.split())

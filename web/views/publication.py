@@ -20,6 +20,7 @@ from hamar_graph.pages.void_page import void_page
 from hamar_graph.publication.publish import Publication
 from hamar_graph.publication.release import Release
 from hamar_graph.publication.vocabulary import PROFILES
+from hamar_graph.rdf.names import SERVED, local_path
 from hamar_graph.rdf.serialize import serialize_description
 from hamar_graph.store.base import Store
 from web import conneg, state
@@ -30,10 +31,6 @@ bp = Blueprint("publication", __name__)
 
 #: The path of each catalogue profile.
 CATALOG_PATHS: dict[str, str] = {"dcat-ap": "/catalog", "dcat-ap-no": "/catalog/dcat-ap-no"}
-
-
-#: Path segments (after the base IRI) that this site serves pages for.
-SERVED_ROOTS: tuple[str, ...] = ("id/", "def/", "catalog", "download/", ".well-known/", "sparql")
 
 
 #: The page's own words.
@@ -212,8 +209,7 @@ def _local(iri: str) -> str | None:
     base = _settings().base_iri
     if not iri.startswith(base):
         return iri
-    rest = iri[len(base) :]
-    return "/" + rest if rest == "" or rest.startswith(SERVED_ROOTS) else None
+    return "/" if iri == base else local_path(iri, base, SERVED)
 
 
 @bp.get("/catalog")
