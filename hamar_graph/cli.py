@@ -76,7 +76,8 @@ def load_command(
 
     from hamar_graph.build.assembly import assemble
     from hamar_graph.store.base import StoreError
-    from hamar_graph.store.remote import RemoteStore, load_dataset
+    from hamar_graph.store.remote import RemoteStore
+    from hamar_graph.store.remote_load import load_dataset
 
     settings = settings_from(ctx, query_timeout=timeout)
     store = RemoteStore(

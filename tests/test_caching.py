@@ -305,6 +305,13 @@ class _DownStore:
     def __len__(self) -> int:
         raise StoreUnavailable("down")
 
+    def fingerprint(self) -> str:
+        self.calls += 1
+        raise StoreUnavailable("down")
+
+    def engine_source(self) -> object:
+        raise StoreUnavailable("down")
+
 
 def test_a_store_that_is_down_costs_one_try_per_interval(tmp_path: Path) -> None:
     """Answers that do not need the store still come, without validators, and quickly."""

@@ -46,7 +46,8 @@ from hamar_graph.build.pipeline import BuildResult, build
 from hamar_graph.build.sources import SOURCE_FOLDERS
 from hamar_graph.cli import main
 from hamar_graph.config import Settings
-from hamar_graph.store.remote import RemoteStore, load_dataset
+from hamar_graph.store.remote import RemoteStore
+from hamar_graph.store.remote_load import load_dataset
 from tests.oxigraph_server import OxigraphServer
 from web import create_app
 

@@ -16,7 +16,7 @@ from hamar_graph.config import Settings
 from hamar_graph.namespaces import HMS
 from hamar_graph.pages.gaps import plan_gaps
 from hamar_graph.pages.labels import normalise, sort_key
-from hamar_graph.store.base import Bindings, Row, Store
+from hamar_graph.store.base import Bindings, EngineSource, Row, Store
 from hamar_graph.store.oxigraph import OxigraphStore
 from web import create_app
 
@@ -229,6 +229,12 @@ class CountingStore:
 
     def __len__(self) -> int:
         return len(self.inner)
+
+    def fingerprint(self) -> str:
+        return self.inner.fingerprint()
+
+    def engine_source(self) -> EngineSource:
+        return self.inner.engine_source()
 
 
 def _counting_app(settings: Settings, store: Store) -> tuple[Flask, CountingStore]:

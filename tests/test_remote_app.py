@@ -22,7 +22,8 @@ from rdflib import Dataset
 from rdflib.compare import isomorphic
 
 from hamar_graph.store.base import Store
-from hamar_graph.store.remote import RemoteStore, load_dataset
+from hamar_graph.store.remote import RemoteStore
+from hamar_graph.store.remote_load import load_dataset
 from tests.oxigraph_server import OxigraphServer
 from tests.sparql_support import parse_rdf, pool_app
 

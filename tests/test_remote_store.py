@@ -13,7 +13,8 @@ from rdflib import Dataset, Literal, URIRef
 from rdflib.compare import isomorphic
 
 from hamar_graph.store.base import Store, StoreError, StoreUnavailable, union_graph
-from hamar_graph.store.remote import RemoteStore, load_dataset, safe_term, with_values
+from hamar_graph.store.remote import RemoteStore, safe_term, with_values
+from hamar_graph.store.remote_load import load_dataset
 from tests.oxigraph_server import OxigraphServer
 
 pytestmark = pytest.mark.server

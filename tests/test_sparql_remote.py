@@ -12,7 +12,6 @@ import pytest
 from flask import Flask
 from rdflib import Dataset
 
-from hamar_graph.sparql.worker import StoreSource
 from hamar_graph.store.base import Store
 from hamar_graph.store.remote import RemoteStore
 from tests.oxigraph_server import OxigraphServer
@@ -48,8 +47,8 @@ def remote_app(engine: OxigraphServer, tmp_path_factory: pytest.TempPathFactory)
 
 
 def test_remote_store_is_forwarded_not_copied(engine: OxigraphServer) -> None:
-    source = StoreSource.for_store(RemoteStore(engine.query_url))
-    assert source.remote == engine.query_url and source.nquads is None
+    source = RemoteStore(engine.query_url).engine_source()
+    assert source.endpoint == engine.query_url and source.needs_network
 
 
 def test_answers_match_the_embedded_store(remote_app: Flask, store: Store) -> None:

@@ -15,10 +15,10 @@ import pytest
 from rdflib import Dataset
 
 from hamar_graph.sparql.pool import QueryPool, QueryStopped
-from hamar_graph.sparql.worker import QueryJob, StoreSource, execute
+from hamar_graph.sparql.worker import QueryJob, execute
 from hamar_graph.store.base import Store
 from hamar_graph.store.memory import MemoryStore
-from hamar_graph.store.oxigraph import OxigraphStore
+from hamar_graph.store.oxigraph import OxigraphEngine, OxigraphSource, OxigraphStore
 
 COUNT_CITIES = (
     "PREFIX hms: <https://data.hamar.kommune.no/def/> "
@@ -36,7 +36,7 @@ def count(body: bytes) -> int:
 
 
 def test_execute_in_process(store: Store) -> None:
-    native = store.native  # type: ignore[attr-defined]
+    native = OxigraphEngine(store.native)  # type: ignore[attr-defined]
     outcome = execute(native, job(COUNT_CITIES))
     assert (outcome.status, outcome.form, count(outcome.body)) == (200, "SELECT", 8)
     assert outcome.media_type == "application/sparql-results+json"
@@ -54,7 +54,7 @@ def test_persistent_store_is_opened_read_only_by_the_worker(
     writable.load(dataset)
     del writable  # release RocksDB's lock before others open it
     served = OxigraphStore(path, read_only=True)
-    source = StoreSource.for_store(served)
+    source = served.engine_source()
     assert source.path == str(path) and source.nquads is None
     with QueryPool(source, size=1, timeout=30).start() as pool:
         outcome = pool.run(job(COUNT_CITIES))
@@ -64,7 +64,7 @@ def test_persistent_store_is_opened_read_only_by_the_worker(
 def test_any_store_is_copied_as_nquads(dataset: Dataset) -> None:
     memory = MemoryStore()
     memory.load(dataset)
-    source = StoreSource.for_store(memory)
+    source = memory.engine_source()
     assert source.path is None and source.nquads
     with QueryPool(source, size=1, timeout=30).start() as pool:
         outcome = pool.run(job(COUNT_CITIES))
@@ -74,7 +74,7 @@ def test_any_store_is_copied_as_nquads(dataset: Dataset) -> None:
 
 
 def test_a_request_waits_for_a_free_worker_only_until_its_deadline(store: Store) -> None:
-    with QueryPool(StoreSource.for_store(store), size=1, timeout=2).start() as pool:
+    with QueryPool(store.engine_source(), size=1, timeout=2).start() as pool:
         errors: list[QueryStopped] = []
 
         def slow() -> None:
@@ -117,7 +117,7 @@ def test_workers_lose_their_network_where_the_kernel_allows() -> None:
     probe.start()
     allowed = queue.get(timeout=60)
     probe.join(30)
-    source = StoreSource(nquads=b"")
+    source = OxigraphSource(nquads=b"")
     with QueryPool(source, size=1, timeout=30).start() as pool:
         assert pool.isolated() is allowed
     with QueryPool(source, size=1, timeout=30, isolate_network=False).start() as pool:
@@ -125,7 +125,7 @@ def test_workers_lose_their_network_where_the_kernel_allows() -> None:
 
 
 def test_close_stops_every_worker() -> None:
-    pool = QueryPool(StoreSource(nquads=b""), size=2, timeout=30).start()
+    pool = QueryPool(OxigraphSource(nquads=b""), size=2, timeout=30).start()
     pids = pool.pids()
     assert len(pids) == 2
     pool.close()
@@ -144,7 +144,7 @@ def _state(pid: int) -> str:
 
 
 def test_a_worker_that_cannot_start_is_reported(tmp_path: Path) -> None:
-    pool = QueryPool(StoreSource(path=str(tmp_path / "missing")), size=1, timeout=5)
+    pool = QueryPool(OxigraphSource(path=str(tmp_path / "missing")), size=1, timeout=5)
     with pytest.raises(QueryStopped) as caught:
         pool.start(wait=True, timeout=5)
     pool.close()
@@ -153,7 +153,7 @@ def test_a_worker_that_cannot_start_is_reported(tmp_path: Path) -> None:
 
 
 def test_truncation_in_every_format(store: Store) -> None:
-    native = store.native  # type: ignore[attr-defined]
+    native = OxigraphEngine(store.native)  # type: ignore[attr-defined]
     query = "SELECT ?s WHERE { ?s a ?t } ORDER BY ?s"
     for fmt in ("json", "xml", "csv", "tsv"):
         outcome = execute(

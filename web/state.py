@@ -26,7 +26,6 @@ from hamar_graph.publication.release import Release, dataset_from_store, store_r
 from hamar_graph.sparql.description import GraphStats
 from hamar_graph.sparql.description import graph_stats as count_graphs
 from hamar_graph.sparql.pool import QueryPool
-from hamar_graph.sparql.worker import StoreSource
 from hamar_graph.store import Store, StoreError, StoreUnavailable
 
 T = TypeVar("T")
@@ -182,7 +181,7 @@ def pool(app: Flask | None = None) -> QueryPool:
     def make() -> QueryPool:
         settings = st.settings
         started = QueryPool(
-            StoreSource.for_store(st.store),
+            st.store.engine_source(),
             size=settings.query_workers,
             timeout=settings.query_timeout,
             memory_mb=settings.query_memory_mb,

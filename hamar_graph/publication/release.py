@@ -3,17 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from dataclasses import dataclass
 
-import pyoxigraph as ox
 from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, RDF
 
 from hamar_graph import __version__
 from hamar_graph.namespaces import bind_prefixes, sparql_prologue
-from hamar_graph.rdf.datasets import canonical_dataset
-from hamar_graph.rdf.serialize import serialize_nquads
 from hamar_graph.store.base import Store
 from hamar_graph.store.oxigraph import OxigraphStore
 
@@ -34,29 +30,8 @@ class PublicationMeta:
 
 
 def content_digest(store: Store) -> str:
-    """SHA-256 (hex) of the store's quads: the sorted lines of Oxigraph's N-Quads dump.
-
-    Cheap (milliseconds) on an :class:`~hamar_graph.store.OxigraphStore`. A remote
-    engine is not copied (a million triples over HTTP would take minutes): its
-    fingerprint is the SHA-256 of its named graphs' triple counts, one aggregate
-    query, so a reload that changes any graph's size changes the version. Blank-node
-    labels are not stable, so a store holding blank nodes is hashed over its
-    canonical N-Quads instead (:func:`canonical_dataset`); the build replaces blank
-    nodes by skolem IRIs.
-    """
-    if not isinstance(store, OxigraphStore):
-        counts = store.select(
-            "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g"
-        )
-        text = "\n".join(f"{row['g']}\t{row['n']}" for row in counts)
-        return hashlib.sha256(text.encode("utf-8")).hexdigest()
-    dump = store.native.dump(format=ox.RdfFormat.N_QUADS)
-    lines = sorted(line for line in dump.splitlines() if line.strip())
-    if any(b"_:" in line for line in lines):
-        return hashlib.sha256(
-            serialize_nquads(canonical_dataset(dataset_from_store(store)))
-        ).hexdigest()
-    return hashlib.sha256(b"\n".join(lines)).hexdigest()
+    """SHA-256 (hex) of the store's data: :meth:`~hamar_graph.store.base.Store.fingerprint`."""
+    return store.fingerprint()
 
 
 def served_form(dataset: Dataset) -> Dataset:

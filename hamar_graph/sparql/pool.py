@@ -37,9 +37,9 @@ from hamar_graph.sparql.errors import ProtocolError
 from hamar_graph.sparql.worker import (
     QueryJob,
     QueryOutcome,
-    StoreSource,
     _worker_main,
 )
+from hamar_graph.store.base import EngineSource
 
 log = logging.getLogger(__name__)
 
@@ -102,7 +102,7 @@ class _Worker:
 class QueryPool:
     """A fixed number of query worker processes, shared by the threads of one server process.
 
-    :param source: where workers get their data (:meth:`StoreSource.for_store`).
+    :param source: where workers get their engine (:meth:`Store.engine_source`).
     :param size: number of workers.
     :param timeout: deadline of one query in seconds, counted from :meth:`run`'s call,
         waiting for a free worker included.
@@ -114,7 +114,7 @@ class QueryPool:
 
     def __init__(
         self,
-        source: StoreSource,
+        source: EngineSource,
         *,
         size: int = 2,
         timeout: float = 10.0,

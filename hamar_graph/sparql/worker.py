@@ -16,50 +16,7 @@ import pyoxigraph as ox
 
 from hamar_graph.rdf.formats import GRAPH_FORMATS, TABULAR_FORMATS, kind_of
 from hamar_graph.sparql.guard import algebra_guard
-from hamar_graph.store.remote import RemoteEngine
-
-
-@dataclass(frozen=True)
-class StoreSource:
-    """Where a worker gets its data: a persistent store folder, N-Quads bytes, or a
-    remote SPARQL 1.1 endpoint it forwards the (checked) queries to.
-
-    .. versionadded:: 0.1
-    """
-
-    path: str | None = None
-    nquads: bytes | None = None
-    remote: str | None = None  #: query URL of a remote engine
-
-    @classmethod
-    def for_store(cls, store: Any) -> StoreSource:
-        """The source for a :class:`hamar_graph.store.Store`.
-
-        A persistent :class:`~hamar_graph.store.OxigraphStore` is opened read-only by
-        each worker; a remote store's endpoint gets the queries forwarded; any other store
-        is copied once as N-Quads.
-        """
-        path = getattr(store, "path", None)
-        native = getattr(store, "native", None)
-        if path is not None and native is not None:
-            return cls(path=str(path))
-        if native is not None:
-            return cls(nquads=native.dump(format=ox.RdfFormat.N_QUADS))
-        if getattr(store, "name", None) == "remote" and getattr(store, "endpoint", None):
-            return cls(remote=str(store.endpoint))
-        return cls(nquads=_nquads_of(store))
-
-
-def _nquads_of(store: Any) -> bytes:
-    """Copy any Store's named graphs as N-Quads, through its query interface."""
-    from hamar_graph.rdf.convert import to_ox
-
-    quads = []
-    for row in store.select("SELECT ?g ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } }"):
-        quads.append(
-            ox.Quad(to_ox(row["s"]), to_ox(row["p"]), to_ox(row["o"]), to_ox(row["g"]))  # type: ignore[arg-type]
-        )
-    return ox.serialize(quads, format=ox.RdfFormat.N_QUADS) or b""
+from hamar_graph.store.base import EngineSource, QueryEngine
 
 
 @dataclass(frozen=True)
@@ -106,8 +63,8 @@ class QueryOutcome:
         return fmt.media_type if fmt else None
 
 
-def execute(store: ox.Store | RemoteEngine, job: QueryJob) -> QueryOutcome:
-    """Check and run ``job`` on ``store`` and serialise its result.
+def execute(engine: QueryEngine, job: QueryJob) -> QueryOutcome:
+    """Check and run ``job`` on ``engine`` and serialise its result.
 
     Runs in the worker process; also usable directly on a trusted store.
 
@@ -124,10 +81,8 @@ def execute(store: ox.Store | RemoteEngine, job: QueryJob) -> QueryOutcome:
         kwargs["named_graphs"] = [ox.NamedNode(g) for g in job.named_graphs]
     elif not job.dataset_clause:
         kwargs["use_default_graph_as_union"] = True
-    if isinstance(store, RemoteEngine):
-        kwargs["form"] = form
     try:
-        result = store.query(job.query, **kwargs)
+        result = engine.query(job.query, form=form, **kwargs)
     except ConnectionError as exc:
         return QueryOutcome(503, form, message=f"{exc}.", reason="unavailable")
     except SyntaxError as exc:
@@ -224,20 +179,9 @@ def _isolate_network() -> bool:
     return False
 
 
-def _open_store(source: StoreSource, timeout: float = 10.0) -> Any:
-    if source.remote is not None:
-        return RemoteEngine(source.remote, timeout)
-    if source.path is not None:
-        return ox.Store.read_only(source.path)
-    store = ox.Store()
-    if source.nquads:
-        store.bulk_load(source.nquads, format=ox.RdfFormat.N_QUADS)
-    return store
-
-
 def _worker_main(
     conn: Connection,
-    source: StoreSource,
+    source: EngineSource,
     memory_mb: int,
     isolate_network: bool,
     log_path: str,
@@ -254,9 +198,9 @@ def _worker_main(
     os.environ["RUST_BACKTRACE"] = "0"
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     # A worker that forwards to a remote engine needs the network.
-    isolated = _isolate_network() if isolate_network and source.remote is None else False
+    isolated = _isolate_network() if isolate_network and not source.needs_network else False
     try:
-        store = _open_store(source, timeout)
+        engine = source.open(timeout)
         algebra_guard("ASK {}")  # import and warm the parser before the cap
         limit = memory_mb * 1024 * 1024
         used = _address_space()
@@ -277,7 +221,7 @@ def _worker_main(
         if job is None:
             return
         try:
-            outcome = execute(store, job)
+            outcome = execute(engine, job)
         except MemoryError:
             outcome = QueryOutcome(
                 503,

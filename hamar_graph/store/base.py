@@ -21,12 +21,19 @@ projection (``SELECT ?s ?label``, or ``SELECT *``).
 
 The default graph of every query is the union of the named graphs (one per
 source file), as on most public endpoints.
+
+Every store also gives the public SPARQL endpoint what it needs, so no code outside
+this package asks which engine it has: :meth:`Store.engine_source` tells a query
+process how to open an engine of its own (:class:`EngineSource`), and
+:meth:`Store.fingerprint` says what data the store holds (the data version behind
+HTTP validators).
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable, Mapping
-from typing import Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 from rdflib import Dataset, Graph, URIRef
 from rdflib.term import Node
@@ -78,6 +85,51 @@ class Store(Protocol):
     def __len__(self) -> int:
         """Number of quads in the store."""
         ...
+
+    def fingerprint(self) -> str:
+        """A hex digest that changes whenever the store's data changes."""
+        ...
+
+    def engine_source(self) -> EngineSource:
+        """How a query process opens an engine over the same data (picklable)."""
+        ...
+
+
+@runtime_checkable
+class QueryEngine(Protocol):
+    """What a sandboxed query process runs a checked query on.
+
+    ``query`` takes pyoxigraph's query arguments (``base_iri``,
+    ``use_default_graph_as_union``, ``default_graph``, ``named_graphs``) and the query's
+    form, and returns pyoxigraph results (``QuerySolutions``, ``QueryBoolean`` or an
+    iterable of triples). It raises :class:`SyntaxError` for a query the engine refuses
+    and :class:`ConnectionError` when the engine cannot answer.
+    """
+
+    def query(self, query: str, **kwargs: Any) -> Any: ...
+
+
+@runtime_checkable
+class EngineSource(Protocol):
+    """A picklable recipe for a :class:`QueryEngine`, opened inside a query process."""
+
+    #: Whether the engine needs the network (a remote endpoint); query processes over
+    #: local data drop their network access.
+    needs_network: bool
+
+    def open(self, timeout: float) -> QueryEngine:
+        """Open the engine (``timeout``: seconds an engine may take to answer)."""
+        ...
+
+
+def counts_fingerprint(store: Store) -> str:
+    """SHA-256 of the named graphs' triple counts: one aggregate query, for engines whose
+    data is too large to copy; it changes whenever a reload changes any graph's size."""
+    counts = store.select(
+        "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g"
+    )
+    text = "\n".join(f"{row['g']}\t{row['n']}" for row in counts)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def union_graph(store: Store) -> Graph:

@@ -6,13 +6,16 @@ import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+import pyoxigraph as ox
 from rdflib import Dataset, Graph, URIRef
 
 from hamar_graph.namespaces import bind_prefixes
+from hamar_graph.rdf.convert import dataset_quads
 from hamar_graph.store.base import (
     Bindings,
     Row,
 )
+from hamar_graph.store.oxigraph import OxigraphSource, nquads_fingerprint
 
 
 @contextmanager
@@ -92,3 +95,16 @@ class MemoryStore:
 
     def __len__(self) -> int:
         return sum(1 for _ in self._dataset.quads((None, None, None, None)))
+
+    def _nquads(self) -> bytes:
+        copy = ox.Store()
+        copy.bulk_extend(dataset_quads(self._dataset))
+        return copy.dump(format=ox.RdfFormat.N_QUADS) or b""
+
+    def fingerprint(self) -> str:
+        """The same digest an Oxigraph store with this data has."""
+        return nquads_fingerprint(self._nquads())
+
+    def engine_source(self) -> OxigraphSource:
+        """rdflib cannot be stopped mid-query, so query processes run a copy in Oxigraph."""
+        return OxigraphSource(nquads=self._nquads())

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pyoxigraph as ox
 from rdflib import Dataset, Graph, URIRef
@@ -99,6 +102,65 @@ class OxigraphStore:
 
     def __len__(self) -> int:
         return len(self._store)
+
+    def fingerprint(self) -> str:
+        """SHA-256 of the sorted lines of Oxigraph's N-Quads dump (milliseconds here).
+
+        Blank-node labels are not stable, so a store holding blank nodes is hashed over
+        its canonical N-Quads instead; the build replaces blank nodes by skolem IRIs.
+        """
+        return nquads_fingerprint(self._store.dump(format=ox.RdfFormat.N_QUADS) or b"")
+
+    def engine_source(self) -> OxigraphSource:
+        """A persistent store is opened read-only by each query process; an in-memory
+        one is copied to it once, as N-Quads."""
+        if self.path is not None:
+            return OxigraphSource(path=str(self.path))
+        return OxigraphSource(nquads=self._store.dump(format=ox.RdfFormat.N_QUADS) or b"")
+
+
+def nquads_fingerprint(nquads: bytes) -> str:
+    """SHA-256 (hex) of N-Quads, lines sorted; canonical blank-node labels when it has any."""
+    lines = sorted(line for line in nquads.splitlines() if line.strip())
+    if any(b"_:" in line for line in lines):
+        from rdflib import Dataset as _Dataset
+
+        from hamar_graph.rdf.datasets import canonical_dataset
+        from hamar_graph.rdf.serialize import serialize_nquads
+
+        dataset = _Dataset()
+        dataset.parse(data=nquads, format="nquads")
+        return hashlib.sha256(serialize_nquads(canonical_dataset(dataset))).hexdigest()
+    return hashlib.sha256(b"\n".join(lines)).hexdigest()
+
+
+class OxigraphEngine:
+    """pyoxigraph's store as a :class:`~hamar_graph.store.base.QueryEngine`."""
+
+    def __init__(self, store: ox.Store) -> None:
+        self.store = store
+
+    def query(self, query: str, *, form: str | None = None, **kwargs: Any) -> Any:
+        """Run ``query`` with pyoxigraph's arguments (``form`` is not needed here)."""
+        return self.store.query(query, **kwargs)
+
+
+@dataclass(frozen=True)
+class OxigraphSource:
+    """Where a query process finds its Oxigraph data: a persistent store to open
+    read-only, or N-Quads to load into memory."""
+
+    path: str | None = None
+    nquads: bytes | None = None
+    needs_network: bool = False
+
+    def open(self, timeout: float) -> OxigraphEngine:
+        if self.path is not None:
+            return OxigraphEngine(ox.Store.read_only(self.path))
+        store = ox.Store()
+        if self.nquads:
+            store.bulk_load(self.nquads, format=ox.RdfFormat.N_QUADS)
+        return OxigraphEngine(store)
 
 
 def bulk_load_file(source: Path, store_dir: Path) -> OxigraphStore:
