@@ -17,6 +17,7 @@ from flask import Blueprint, Response, current_app, render_template, request
 from rdflib import URIRef
 from werkzeug.exceptions import HTTPException, NotFound
 
+from hamar_graph import i18n
 from hamar_graph.config import Settings
 from hamar_graph.pages import entity as entity_lib
 from hamar_graph.pages.gaps import CompletenessPage, PlanGaps, completeness_page, message, plan_gaps
@@ -34,7 +35,7 @@ from hamar_graph.query import named as queries
 from hamar_graph.rdf.serialize import serialize
 from hamar_graph.store.base import Store
 from web import conneg
-from web.i18n import choose_language, translate
+from web.i18n import choose_language
 
 bp = Blueprint("pages", __name__)
 
@@ -103,7 +104,7 @@ def _helpers() -> dict[str, Any]:
     return {
         "lang": current,
         "other_lang": "en" if current == "nb" else "nb",
-        "t": lambda key, **values: translate(key, current, **values),
+        "t": lambda key, **values: i18n.text(key, current, **values),
         "href": href,
         "switch_href": switch_href,
         "explicit_lang": choose_language(request)[1],
@@ -306,11 +307,7 @@ def _wants_rdf() -> bool:
 
 def _not_found(rdf: bool = False) -> HTTPException:
     if rdf or _wants_rdf():
-        text = {
-            "nb": "404 Ikke funnet: grafen sier ingenting om denne IRI-en.",
-            "en": "404 Not Found: the graph says nothing about this IRI.",
-        }[lang()]
-        return _plain(404, text)
+        return _plain(404, i18n.text("page.not_found_rdf", lang()))
     response = _html(render_template("404.html"), status=404)
     response.vary.update(conneg.VARY.split(", "))
     return _PlainError(response)
