@@ -13,7 +13,8 @@ from flask import Request
 
 from hamar_graph.i18n import DEFAULT_LANGUAGE, LANGUAGES
 
-_ALIASES = {"nb": "nb", "no": "nb", "nn": "nb", "nb-no": "nb", "en": "en"}
+#: ``Accept-Language`` tags that get the Norwegian (bokmål) pages too.
+_NORWEGIAN = {"no": "nb", "nn": "nb"}
 
 
 def choose_language(request: Request) -> tuple[str, bool]:
@@ -23,5 +24,6 @@ def choose_language(request: Request) -> tuple[str, bool]:
         return asked, True
     best = request.accept_languages.best_match(["nb", "no", "nn", "en"])
     if best:
-        return _ALIASES.get(best.lower(), DEFAULT_LANGUAGE), False
+        chosen = _NORWEGIAN.get(best.lower(), best.lower())
+        return (chosen if chosen in LANGUAGES else DEFAULT_LANGUAGE), False
     return DEFAULT_LANGUAGE, False
