@@ -9,7 +9,8 @@ those below it (docs/ARCHITECTURE.md):
   the named queries;
 - :mod:`hamar_graph.store`: the one Store interface and its engines;
 - :mod:`hamar_graph.rdf`: formats, serialisation, names, atomic writes;
-- :mod:`hamar_graph.config`, :mod:`hamar_graph.namespaces`: settings and prefixes.
+- :mod:`hamar_graph.config`, :mod:`hamar_graph.namespaces`, :mod:`hamar_graph.i18n`: settings,
+  prefixes, and the interface's words in nb and en (``text.toml``).
 """
 
 from __future__ import annotations

@@ -14,6 +14,7 @@ import click
 
 from hamar_graph import __version__
 from hamar_graph.config import Settings
+from hamar_graph.i18n import DEFAULT_LANGUAGE, LANGUAGES
 from hamar_graph.query.run import QUERY_FORMATS
 from hamar_graph.rdf.formats import RDF_FORMATS
 
@@ -326,8 +327,8 @@ def export_site_command(ctx: click.Context, directory: Path, base_iri: str | Non
 )
 @click.option(
     "--lang",
-    type=click.Choice(["nb", "en"]),
-    default="nb",
+    type=click.Choice(list(LANGUAGES)),
+    default=DEFAULT_LANGUAGE,
     show_default=True,
     help="Language of the text report: headings, labels and messages.",
 )

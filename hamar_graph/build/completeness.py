@@ -28,6 +28,7 @@ from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.namespace import RDF, SKOS
 from rdflib.term import Node
 
+from hamar_graph import i18n
 from hamar_graph.build.report import ValidationReport
 from hamar_graph.build.validate import split_dataset
 from hamar_graph.namespaces import HMS
@@ -52,37 +53,6 @@ CATEGORIES: tuple[tuple[str, str, str], ...] = (
     ("measures_without_responsible_actor", MEASURES_WITHOUT_RESPONSIBLE_ACTOR, "measure"),
     ("measures_without_cost", MEASURES_WITHOUT_COST, "measure"),
 )
-
-
-#: Headings of the categories, per language.
-HEADINGS: dict[str, dict[str, str]] = {
-    "goals_without_measures": {"nb": "Mål uten tiltak", "en": "Goals without a measure"},
-    "goals_without_responsible_actor": {
-        "nb": "Mål uten ansvarlig aktør",
-        "en": "Goals without a responsible actor",
-    },
-    "measures_without_responsible_actor": {
-        "nb": "Tiltak uten ansvarlig aktør",
-        "en": "Measures without a responsible actor",
-    },
-    "measures_without_cost": {"nb": "Tiltak uten kostnad", "en": "Measures without a cost"},
-}
-
-
-_TEXT: dict[str, dict[str, str]] = {
-    "title": {
-        "nb": "Hva handlingsplanen lar stå åpent",
-        "en": "What the action plan leaves open",
-    },
-    "plan": {
-        "nb": "{goals} mål og {measures} tiltak",
-        "en": "{goals} goals and {measures} measures",
-    },
-    "of": {"nb": "av", "en": "of"},
-    "row": {"nb": "rad", "en": "row"},
-    "none": {"nb": "ingenting mangler", "en": "nothing missing"},
-    "no_axis": {"nb": "Uten akse", "en": "Without an axis"},
-}
 
 
 @dataclass(frozen=True)
@@ -141,7 +111,7 @@ class AxisCompleteness:
         first, second = (
             (self.label_en, self.label_nb) if lang == "en" else (self.label_nb, self.label_en)
         )
-        return first or second or self.iri or _TEXT["no_axis"][lang]
+        return first or second or self.iri or i18n.text("completeness.no_axis", lang)
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -289,35 +259,36 @@ def completeness(report: ValidationReport, data_graph: Graph | Dataset) -> Compl
 
 def render_text(report: CompletenessReport, lang: str = "nb") -> str:
     """The report as plain text for the terminal, in ``nb`` or ``en``."""
-    if lang not in ("nb", "en"):
+    if lang not in i18n.LANGUAGES:
         raise ValueError(f"lang must be nb or en, not {lang!r}")
-    text = {key: value[lang] for key, value in _TEXT.items()}
     totals = report.totals()
-    lines = [
-        f"{text['title']} ({text['plan'].format(goals=report.goals, measures=report.measures)})",
-    ]
-    width = max(len(HEADINGS[name][lang]) for name, _sid, _kind in CATEGORIES)
+    plan = i18n.text("completeness.plan", lang, goals=report.goals, measures=report.measures)
+    lines = [f"{i18n.text('completeness.title', lang)} ({plan})"]
+    headings = {name: i18n.text(f"completeness.{name}", lang) for name, _sid, _kind in CATEGORIES}
+    width = max(len(heading) for heading in headings.values())
+    of = i18n.text("completeness.of", lang)
     for name, sid, kind in CATEGORIES:
         whole = report.goals if kind == "goal" else report.measures
-        lines.append(
-            f"  {HEADINGS[name][lang].ljust(width)}  {totals[name]:>3} {text['of']} {whole}"
-            f"  ({sid})"
-        )
+        lines.append(f"  {headings[name].ljust(width)}  {totals[name]:>3} {of} {whole}  ({sid})")
     for axis in report.axes:
         heading = f"{axis.notation} " if axis.notation else ""
         lines += ["", f"{heading}{axis.label(lang)}"]
         if axis.iri:
             lines.append(f"  <{axis.iri}>")
         if axis.is_complete:
-            lines.append(f"  ({text['none']})")
+            lines.append(f"  ({i18n.text('completeness.none', lang)})")
             continue
         for name, _sid, _kind in CATEGORIES:
             items = axis.items(name)
             if not items:
                 continue
-            lines.append(f"  {HEADINGS[name][lang]} ({len(items)}):")
+            lines.append(f"  {headings[name]} ({len(items)}):")
             for item in items:
-                row = f"{text['row']} {item.row_order}: " if item.row_order is not None else ""
+                row = (
+                    f"{i18n.text('completeness.row', lang)} {item.row_order}: "
+                    if item.row_order is not None
+                    else ""
+                )
                 lines.append(f"    - {row}{item.label(lang)}")
                 lines.append(f"      <{item.iri}>")
     return "\n".join(lines) + "\n"

@@ -12,6 +12,7 @@ from rdflib.collection import Collection
 from rdflib.namespace import RDF, SH, SKOS
 from rdflib.term import Node
 
+from hamar_graph import i18n
 from hamar_graph.rdf.names import prefixed_name
 
 #: Severities from most to least severe: the order reports use.
@@ -283,30 +284,6 @@ def severity_of(shapes: Graph, shape: URIRef) -> str:
     return shape_id(value) if value is not None else "Violation"
 
 
-_WORDS: dict[str, dict[str, str]] = {
-    "nb": {
-        "title": "Validering av {triples} tripler mot {shapes} regler",
-        "Violation": "Brudd",
-        "Warning": "Advarsler",
-        "Info": "Merknader",
-        "path": "egenskap",
-        "value": "verdi",
-        "conforms": "Resultat: ingen brudd ({warnings} advarsler, {infos} merknader).",
-        "fails": "Resultat: {violations} brudd. Grafen oppfyller ikke reglene.",
-    },
-    "en": {
-        "title": "Validation of {triples} triples against {shapes} shapes",
-        "Violation": "Violations",
-        "Warning": "Warnings",
-        "Info": "Infos",
-        "path": "path",
-        "value": "value",
-        "conforms": "Result: no Violation ({warnings} warnings, {infos} infos).",
-        "fails": "Result: {violations} Violation(s). The graph does not conform.",
-    },
-}
-
-
 def render_text(
     report: ValidationReport,
     lang: str = "nb",
@@ -318,32 +295,38 @@ def render_text(
     :param lang: ``nb`` or ``en``, for headings, labels and messages.
     :param severities: the severities to list (the summary always counts all).
     """
-    if lang not in _WORDS:
+    if lang not in i18n.LANGUAGES:
         raise ValueError(f"lang must be nb or en, not {lang!r}")
-    words = _WORDS[lang]
-    lines = [words["title"].format(triples=report.data_triples, shapes=report.shapes_count)]
+    lines = [
+        i18n.text("validation.title", lang, triples=report.data_triples, shapes=report.shapes_count)
+    ]
     groups = report.by_severity()
     for severity in SEVERITIES:
         results = groups[severity]
         if severity not in severities or not results:
             continue
-        lines += ["", f"{words[severity]} ({len(results)})"]
+        lines += ["", f"{i18n.text(f'validation.{severity}', lang)} ({len(results)})"]
         for result in results:
             label = result.label(lang)
             name = f"{label} <{result.focus_node}>" if label else _show(result.focus_node)
             lines.append(f"  {result.shape_id:<4} {name}")
             if result.path:
-                lines.append(f"       {words['path']}: {result.path}")
+                lines.append(f"       {i18n.text('validation.path', lang)}: {result.path}")
             if result.value is not None:
-                lines.append(f"       {words['value']}: {_show(result.value)}")
+                lines.append(f"       {i18n.text('validation.value', lang)}: {_show(result.value)}")
             lines.append(f"       {result.message(lang)}")
     lines.append("")
     if report.conforms:
         lines.append(
-            words["conforms"].format(warnings=len(groups["Warning"]), infos=len(groups["Info"]))
+            i18n.text(
+                "validation.conforms",
+                lang,
+                warnings=len(groups["Warning"]),
+                infos=len(groups["Info"]),
+            )
         )
     else:
-        lines.append(words["fails"].format(violations=len(groups["Violation"])))
+        lines.append(i18n.text("validation.fails", lang, violations=len(groups["Violation"])))
     return "\n".join(lines) + "\n"
 
 

@@ -20,6 +20,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import FOAF, OWL, RDF, RDFS, SKOS, XSD
 from rdflib.term import Node
 
+from hamar_graph import i18n
 from hamar_graph.namespaces import GEO, HMS
 from hamar_graph.pages.gaps import PlanGaps, message
 from hamar_graph.pages.labels import Text, kind_label, lang_of, pick, sort_key
@@ -176,7 +177,10 @@ def _link(iri: Node, labels: list[Node], base: str, lang: str) -> Link:
 def _literal_text(value: Literal, lang: str) -> Text:
     if value.datatype == XSD.boolean:
         yes = value.toPython() is True
-        return Text({"nb": "ja" if yes else "nei", "en": "yes" if yes else "no"}[lang], lang)
+        word = (
+            i18n.text("page.boolean_true", lang) if yes else i18n.text("page.boolean_false", lang)
+        )
+        return Text(word, lang)
     return Text(str(value), lang_of(value))
 
 

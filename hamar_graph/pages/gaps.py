@@ -14,17 +14,15 @@ from dataclasses import dataclass
 from rdflib import Literal
 from rdflib.term import Node
 
+from hamar_graph import i18n
 from hamar_graph.namespaces import HMS
 from hamar_graph.pages.labels import Text, pick, sort_key
 from hamar_graph.query import named as queries
 from hamar_graph.store.base import Store
 
-#: Warning code → message per language (the shapes' messages, in words staff use).
-MESSAGES: dict[str, dict[str, str]] = {
-    "no-measure": {"nb": "Ingen tiltak", "en": "No measure"},
-    "no-responsible": {"nb": "Ingen ansvarlig aktør", "en": "No responsible actor"},
-    "no-cost": {"nb": "Ingen kostnad", "en": "No cost"},
-}
+#: The warning codes, in the order pages list them; each has a message (the shapes'
+#: messages, in words staff use) in section ``gaps`` of the interface table.
+CODES: tuple[str, ...] = ("no-measure", "no-responsible", "no-cost")
 
 
 @dataclass(frozen=True)
@@ -37,7 +35,7 @@ class GapItem:
     axis: str
     axis_labels: tuple[Literal, ...]
     order: int
-    lacks: tuple[str, ...]  #: warning codes, in :data:`MESSAGES` order
+    lacks: tuple[str, ...]  #: warning codes, in :data:`CODES` order
     axis_notation: str = ""
 
     def label(self, lang: str) -> Text:
@@ -153,7 +151,7 @@ def completeness_page(gaps: PlanGaps, base: str, lang: str) -> CompletenessPage:
     for item in gaps.items:
         by_axis.setdefault(item.axis, []).append(item)
     axes = []
-    totals = dict.fromkeys(MESSAGES, 0)
+    totals = dict.fromkeys(CODES, 0)
     for axis, items in by_axis.items():
         axis_label = pick(items[0].axis_labels, lang) or Text(axis)
 
@@ -167,7 +165,7 @@ def completeness_page(gaps: PlanGaps, base: str, lang: str) -> CompletenessPage:
                 for i in chosen
             )
 
-        counts = dict.fromkeys(MESSAGES, 0)
+        counts = dict.fromkeys(CODES, 0)
         for item in items:
             for code in item.lacks:
                 counts[code] += 1
@@ -189,9 +187,9 @@ def completeness_page(gaps: PlanGaps, base: str, lang: str) -> CompletenessPage:
         for code in lacks:
             totals[code] += 1
     axes.sort(key=lambda a: (a.notation, sort_key(a.label.value)))
-    return CompletenessPage(lang, tuple(axes), totals, tuple(MESSAGES))
+    return CompletenessPage(lang, tuple(axes), totals, CODES)
 
 
 def message(code: str, lang: str) -> Text:
     """The message of a warning code in ``lang``."""
-    return Text(MESSAGES[code].get(lang, MESSAGES[code]["nb"]), lang)
+    return Text(i18n.text(f"gaps.{code}", lang), lang)

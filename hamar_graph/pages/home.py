@@ -15,6 +15,7 @@ from fractions import Fraction
 from rdflib import Literal, URIRef
 from rdflib.term import Node as RdfNode
 
+from hamar_graph import i18n
 from hamar_graph.pages import diagrams
 from hamar_graph.pages.diagrams import ChartArea, MapPlace, Node, TreeAxis, TreeGoal
 from hamar_graph.pages.labels import Text, pick, sort_key
@@ -83,20 +84,24 @@ def format_figure(
     if value is None:
         return ""
     number = Decimal(str(value))
-    over = {"nb": "over ", "en": "over "}[lang] if lower else ""
+    shown = _figure_value(number, unit, code, lang)
+    return i18n.text("figures.over", lang, value=shown) if lower else shown
+
+
+def _figure_value(number: Decimal, unit: Text | None, code: str, lang: str) -> str:
     if code == "P1":
-        return f"{over}{number.normalize():f} %".replace(".", "," if lang == "nb" else ".")
+        return (
+            f"{number.normalize():f}".replace(".", i18n.text("figures.decimal_mark", lang)) + " %"
+        )
     if code == "EUR" and number >= 1_000_000_000:
         billions = (number / 1_000_000_000).normalize()
-        return (
-            f"{over}{billions:f} mrd. euro" if lang == "nb" else f"{over}EUR {billions:f} billion"
-        )
+        return i18n.text("figures.billions", lang, value=f"{billions:f}")
     if 0 < number < 1:
         fraction = Fraction(str(number)).limit_denominator(12)
         if abs(float(fraction) - float(number)) < 0.001:
-            return f"{over}{fraction.numerator}/{fraction.denominator}"
+            return f"{fraction.numerator}/{fraction.denominator}"
     text = f"{number.normalize():f}"
-    return f"{over}{text} {unit.value}" if unit else f"{over}{text}"
+    return f"{text} {unit.value}" if unit else text
 
 
 def _axes(store: Store, doc: URIRef, base: str, lang: str) -> tuple[AxisSummary, ...]:
@@ -229,47 +234,14 @@ def _chart(store: Store, doc: URIRef, base: str, lang: str) -> tuple[ChartArea, 
     )
 
 
-#: Titles and descriptions of the pictures.
-_PICTURES = {
-    "tree": {
-        "nb": (
-            "Strategitreet: akser, mål og tiltak",
-            "De fem aksene til venstre, målene i handlingsplanen for hver akse i midten og "
-            "tiltakene til høyre. Et tiltak som hører til to mål har en strek fra hvert mål.",
-        ),
-        "en": (
-            "The strategy tree: axes, goals and measures",
-            "The five axes on the left, the action plan's goals for each axis in the middle "
-            "and the measures on the right. A measure that serves two goals has a line from "
-            "each goal.",
-        ),
-    },
-    "map": {
-        "nb": (
-            "Kart over Hamar og vennskapsbyene",
-            "Hamar (rød firkant) og vennskapsbyene (blå sirkler) på et verdenskart.",
-        ),
-        "en": (
-            "Map of Hamar and its twin cities",
-            "Hamar (red square) and its twin cities (blue circles) on a world map.",
-        ),
-    },
-    "chart": {
-        "nb": (
-            "Ansvarskartet fra del 5",
-            "Ansvarsområdene øverst, med streker til aktøren som har ansvaret nederst.",
-        ),
-        "en": (
-            "The responsibility chart of section 5",
-            "The areas of responsibility at the top, with lines to the responsible actor below.",
-        ),
-    },
-}
-
-
 def picture_title(name: str, lang: str) -> str:
     """The title of picture ``name`` (``tree``, ``map``, ``chart``)."""
-    return _PICTURES[name][lang][0]
+    return i18n.text(f"pictures.{name}_title", lang)
+
+
+def picture_description(name: str, lang: str) -> str:
+    """The description of picture ``name`` (the SVG's ``<desc>``)."""
+    return i18n.text(f"pictures.{name}_description", lang)
 
 
 def home_page(store: Store, base: str, lang: str) -> HomePage:
@@ -299,7 +271,6 @@ def home_page(store: Store, base: str, lang: str) -> HomePage:
     tree = _tree(store, doc, base, lang)
     places = _places(store, doc, base, lang)
     chart = _chart(store, doc, base, lang)
-    heading = {"nb": "Ansvar", "en": "Responsibility"}[lang]
     return HomePage(
         lang=lang,
         strategy=strategy,
@@ -310,15 +281,19 @@ def home_page(store: Store, base: str, lang: str) -> HomePage:
         places=places,
         chart=chart,
         tree_svg=diagrams.strategy_tree(
-            list(tree), title=_PICTURES["tree"][lang][0], desc=_PICTURES["tree"][lang][1]
+            list(tree),
+            title=picture_title("tree", lang),
+            desc=picture_description("tree", lang),
         ),
         map_svg=diagrams.twin_city_map(
-            list(places), title=_PICTURES["map"][lang][0], desc=_PICTURES["map"][lang][1]
+            list(places),
+            title=picture_title("map", lang),
+            desc=picture_description("map", lang),
         ),
         chart_svg=diagrams.responsibility_chart(
             list(chart),
-            title=_PICTURES["chart"][lang][0],
-            desc=_PICTURES["chart"][lang][1],
-            heading=heading,
+            title=picture_title("chart", lang),
+            desc=picture_description("chart", lang),
+            heading=i18n.text("pictures.chart_heading", lang),
         ),
     )

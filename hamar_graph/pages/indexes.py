@@ -11,7 +11,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from hamar_graph.pages.labels import KINDS, Labeller, Text, kind_label, sort_key
+from hamar_graph.pages.labels import Labeller, Text, kind_label, sort_key
+from hamar_graph.pages.labels import kinds as known_kinds
 from hamar_graph.pages.search import ResourceIndex
 from hamar_graph.rdf.names import local_path
 
@@ -132,7 +133,7 @@ def _sorted_items(
 def register_page(index: ResourceIndex, lang: str, labeller: Labeller) -> RegisterPage:
     """Every kind of thing with its count, in the order of docs/MODEL.md."""
     counts = index.kinds()
-    order = {k: i for i, k in enumerate(KINDS)}
+    order = {k: i for i, k in enumerate(known_kinds())}
     kinds = tuple(
         KindSummary(k, f"/id/{k}/", kind_label(k, lang), n)
         for k, n in sorted(counts.items(), key=lambda kv: (order.get(kv[0], len(order)), kv[0]))

@@ -5,8 +5,9 @@ holds the small, query-free helpers for that:
 
 - :func:`pick` chooses the literal in the wanted language (falling back to
   Norwegian, then any language);
-- :data:`STANDARD_LABELS` names the standard-vocabulary terms our data uses
-  (``skos:prefLabel``, ``owl:sameAs`` …), which the ontology does not label;
+- :func:`standard_labels` names the standard-vocabulary terms our data uses
+  (``skos:prefLabel``, ``owl:sameAs`` …), which the ontology does not label (their
+  words are in the interface table, :mod:`hamar_graph.i18n`);
 - :func:`sort_key` sorts Norwegian text with æ, ø, å after z;
 - :func:`normalise` folds text for search (æ→ae, ø→o, å→a, accents stripped);
 - :func:`local_path` maps an IRI under the base to the path the server answers on.
@@ -14,22 +15,19 @@ holds the small, query-free helpers for that:
 
 from __future__ import annotations
 
+import functools
 import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from rdflib import Literal, URIRef
-from rdflib.namespace import DCAT, DCTERMS, FOAF, OWL, RDF, RDFS, SKOS
 from rdflib.term import Node
 
-from hamar_graph.namespaces import ELI, GEO
+from hamar_graph import i18n
+from hamar_graph.i18n import DEFAULT_LANGUAGE as DEFAULT_LANGUAGE
+from hamar_graph.i18n import LANGUAGES as LANGUAGES
+from hamar_graph.namespaces import PREFIXES
 from hamar_graph.rdf.names import prefixed_name
-
-#: The languages pages are offered in; the first is the default.
-LANGUAGES: tuple[str, ...] = ("nb", "en")
-
-
-DEFAULT_LANGUAGE = "nb"
 
 
 @dataclass(frozen=True)
@@ -70,84 +68,29 @@ def pick(values: Iterable[Node], lang: str) -> Text | None:
     return None
 
 
-def _l(nb: str, en: str) -> dict[str, str]:
-    return {"nb": nb, "en": en}
+@functools.cache
+def standard_labels() -> dict[URIRef, dict[str, str]]:
+    """Labels of standard-vocabulary terms the data uses and the ontology does not label
+    (section ``terms`` of the interface table, keyed there by prefixed name)."""
+    labels: dict[URIRef, dict[str, str]] = {}
+    for name, texts in i18n.section("terms").items():
+        prefix, _, local = name.partition(":")
+        labels[URIRef(PREFIXES[prefix] + local)] = texts
+    return labels
 
 
-#: Labels of standard-vocabulary terms the data uses and the ontology does not label.
-STANDARD_LABELS: dict[URIRef, dict[str, str]] = {
-    RDF.type: _l("type", "type"),
-    RDFS.label: _l("etikett", "label"),
-    RDFS.comment: _l("kommentar", "comment"),
-    RDFS.seeAlso: _l("se også", "see also"),
-    RDFS.isDefinedBy: _l("definert i", "defined by"),
-    SKOS.prefLabel: _l("navn", "name"),
-    SKOS.altLabel: _l("alternativt navn", "alternative name"),
-    SKOS.definition: _l("definisjon", "definition"),
-    SKOS.notation: _l("nummer", "notation"),
-    SKOS.inScheme: _l("i begrepssystem", "in scheme"),
-    SKOS.topConceptOf: _l("toppbegrep i", "top concept of"),
-    SKOS.hasTopConcept: _l("har toppbegrep", "has top concept"),
-    SKOS.exactMatch: _l("samme som", "exact match"),
-    SKOS.closeMatch: _l("nær samsvar med", "close match"),
-    OWL.sameAs: _l("samme som", "same as"),
-    DCTERMS.title: _l("tittel", "title"),
-    DCTERMS.description: _l("beskrivelse", "description"),
-    DCTERMS.publisher: _l("utgiver", "publisher"),
-    DCTERMS.creator: _l("opphav", "creator"),
-    DCTERMS.language: _l("språk", "language"),
-    DCTERMS.license: _l("lisens", "licence"),
-    DCTERMS.source: _l("kilde", "source"),
-    DCTERMS.modified: _l("endret", "modified"),
-    DCTERMS.created: _l("opprettet", "created"),
-    DCTERMS.identifier: _l("identifikator", "identifier"),
-    DCAT.startDate: _l("startår", "start year"),
-    DCAT.endDate: _l("sluttår", "end year"),
-    GEO.lat: _l("breddegrad", "latitude"),
-    GEO.long: _l("lengdegrad", "longitude"),
-    ELI.passed_by: _l("vedtatt av", "passed by"),
-    ELI.number: _l("nummer", "number"),
-    FOAF.homepage: _l("hjemmeside", "homepage"),
-}
-
-
-#: The kinds of things (first path segment after ``id/``), as in docs/MODEL.md.
-KINDS: dict[str, dict[str, str]] = {
-    "dokument": _l("Dokumenter", "Documents"),
-    "seksjon": _l("Deler av kildedokumentet", "Sections of the source"),
-    "vedtak": _l("Vedtak", "Adoptions"),
-    "periode": _l("Perioder", "Periods"),
-    "mal": _l("Overordnet mål", "Overall goal"),
-    "resultat": _l("Ønskede resultater", "Intended results"),
-    "akse": _l("Akser", "Axes"),
-    "aksemal": _l("Mål for aksene", "Axis goals"),
-    "hovedstrategi": _l("Hovedstrategier", "Main strategies"),
-    "handlingsmal": _l("Mål i handlingsplanen", "Action-plan goals"),
-    "tiltak": _l("Tiltak", "Measures"),
-    "ansvarsomrade": _l("Ansvarsområder", "Areas of responsibility"),
-    "aktor": _l("Aktører", "Actors"),
-    "funksjon": _l("Funksjoner", "Functions"),
-    "organisasjon": _l("Organisasjoner og samarbeidspartnere", "Organisations and partners"),
-    "person": _l("Personer", "People"),
-    "vennskapsby": _l("Vennskapsbyer", "Twin cities"),
-    "sted": _l("Steder", "Places"),
-    "land": _l("Land", "Countries"),
-    "region": _l("Regioner", "Regions"),
-    "nokkeltall": _l("Nøkkeltall", "Key figures"),
-    "avtale": _l("Avtaler", "Agreements"),
-    "program": _l("Programmer", "Programmes"),
-    "strategi": _l("Strategier", "Strategies"),
-    "plan": _l("Kommunale planer", "Municipal plans"),
-    "tema": _l("Temaer", "Topics"),
-    "arrangement": _l("Arrangementer", "Events"),
-    "institusjon": _l("Institusjoner", "Institutions"),
-}
+def kinds() -> tuple[str, ...]:
+    """The kinds of things (first path segment after ``id/``, as in docs/MODEL.md), in
+    the order the index pages list them."""
+    return tuple(i18n.section("kinds"))
 
 
 def kind_label(kind: str, lang: str) -> str:
     """The heading of the index page of ``kind`` (the slug itself when unknown)."""
-    labels = KINDS.get(kind)
-    return labels[lang] if labels else kind
+    try:
+        return i18n.text(f"kinds.{kind}", lang)
+    except KeyError:
+        return kind
 
 
 class Labeller:
@@ -157,7 +100,7 @@ class Labeller:
     """
 
     def __init__(self, labels: Mapping[URIRef, Mapping[str, str]]) -> None:
-        self._labels = {**STANDARD_LABELS, **{k: dict(v) for k, v in labels.items()}}
+        self._labels = {**standard_labels(), **{k: dict(v) for k, v in labels.items()}}
 
     def term(self, iri: Node, lang: str) -> str:
         """The label of a class or property, in ``lang`` if there is one."""

@@ -38,12 +38,11 @@ from collections.abc import Iterable, Sequence
 from rdflib import Dataset, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, OWL, RDF, RDFS, SKOS, XSD
 
+from hamar_graph import i18n
 from hamar_graph.namespaces import DCATAP, SPDX, VCARD
 from hamar_graph.publication.dumps import DumpFile
 from hamar_graph.publication.release import PublicationMeta, release_dates
 from hamar_graph.publication.vocabulary import (
-    _FORMAT_WORDS,
-    _PART_WORDS,
     ACCESS_PUBLIC,
     ATTRIBUTION,
     AVAILABLE,
@@ -60,7 +59,7 @@ from hamar_graph.publication.vocabulary import (
     LOCAL_AUTHORITY,
     ORGANISATION_NUMBER,
     OWL2,
-    PART_TEXTS,
+    PARTS,
     PROFILES,
     PUBLISHER,
     SCHEMES,
@@ -109,6 +108,11 @@ def header(graph: Graph) -> URIRef | None:
 def _texts(graph: Graph, subject: URIRef, predicate: URIRef, texts: dict[str, str]) -> None:
     for lang, text in texts.items():
         graph.add((subject, predicate, Literal(text, lang=lang)))
+
+
+def _literals(key: str) -> list[Literal]:
+    """The interface text ``key`` in every language, as language-tagged literals."""
+    return [Literal(text, lang=lang) for lang, text in i18n.texts(key).items()]
 
 
 def _add_terms(graph: Graph) -> None:
@@ -160,18 +164,18 @@ def _add_distribution(
     url = iris.download(f)
     fmt = get_format(f.format_key) if f.format_key != "nq" else None
     graph.add((node, RDF.type, DCAT.Distribution))
-    for lang in ("nb", "en"):
+    for lang in i18n.LANGUAGES:
         label = fmt.label if fmt else f.format_label
-        title = f"{_PART_WORDS[f.part][lang]} {_FORMAT_WORDS[lang]} {label}"
+        part = i18n.text(f"catalog.{f.part}_short", lang)
+        title = i18n.text("catalog.distribution_title", lang, part=part, format=label)
         if f.compressed:
             title += " (gzip)"
         graph.add((node, DCTERMS.title, Literal(title, lang=lang)))
-    graph.add(
-        (node, DCTERMS.description, Literal(f"Fil {f.name}, versjon {meta.version}.", lang="nb"))
-    )
-    graph.add(
-        (node, DCTERMS.description, Literal(f"File {f.name}, version {meta.version}.", lang="en"))
-    )
+    for lang in i18n.LANGUAGES:
+        description = i18n.text(
+            "catalog.distribution_description", lang, name=f.name, version=meta.version
+        )
+        graph.add((node, DCTERMS.description, Literal(description, lang=lang)))
     graph.add((node, DCAT.accessURL, url))
     graph.add((node, DCAT.downloadURL, url))
     graph.add((url, RDF.type, RDFS.Resource))
@@ -220,10 +224,8 @@ def build_catalog(
     union = union_graph(dataset)
     graph = Graph()
     keywords = [
-        Literal("internasjonal strategi", lang="nb"),
-        Literal("international strategy", lang="en"),
-        Literal("handlingsplan", lang="nb"),
-        Literal("action plan", lang="en"),
+        *(Literal(t, lang=lang) for lang, t in i18n.texts("catalog.keyword_strategy").items()),
+        *(Literal(t, lang=lang) for lang, t in i18n.texts("catalog.keyword_plan").items()),
         *axis_keywords(union, meta.base_iri),
     ]
     years = action_plan_years(union, meta.base_iri)
@@ -231,21 +233,14 @@ def build_catalog(
 
     cat = iris.catalog
     graph.add((cat, RDF.type, DCAT.Catalog))
-    _texts(
-        graph,
-        cat,
-        DCTERMS.title,
-        {"nb": "Hamar kommunes datakatalog", "en": "Hamar kommune's data catalogue"},
-    )
+    _texts(graph, cat, DCTERMS.title, i18n.texts("catalog.catalogue_title"))
     _texts(
         graph,
         cat,
         DCTERMS.description,
         {
-            "nb": "Datasett og tjenester for Hamar kommunes internasjonale strategi "
-            f"som lenkede data ({prof.label}).",
-            "en": "Datasets and services for Hamar kommune's international strategy "
-            f"as linked data ({prof.label}).",
+            lang: i18n.text("catalog.catalogue_description", lang, profile=prof.label)
+            for lang in i18n.LANGUAGES
         },
     )
     graph.add((cat, DCTERMS.identifier, Literal(str(cat))))
@@ -266,19 +261,18 @@ def build_catalog(
 
     # publisher, contact point, place and period
     graph.add((PUBLISHER, RDF.type, FOAF.Agent))
-    graph.add((PUBLISHER, FOAF.name, Literal("Hamar kommune", lang="nb")))
-    graph.add((PUBLISHER, FOAF.name, Literal("Hamar Municipality", lang="en")))
+    _texts(graph, PUBLISHER, FOAF.name, i18n.texts("catalog.publisher"))
     graph.add((PUBLISHER, DCTERMS.identifier, Literal(ORGANISATION_NUMBER)))
     graph.add((PUBLISHER, DCTERMS.type, LOCAL_AUTHORITY))
     graph.add((iris.contact, RDF.type, VCARD.Organization))
     graph.add((iris.contact, RDF.type, VCARD.Kind))
-    graph.add((iris.contact, VCARD.fn, Literal("Hamar kommune", lang="nb")))
-    graph.add((iris.contact, VCARD["organization-name"], Literal("Hamar kommune", lang="nb")))
+    municipality = Literal(i18n.text("catalog.publisher", "nb"), lang="nb")
+    graph.add((iris.contact, VCARD.fn, municipality))
+    graph.add((iris.contact, VCARD["organization-name"], municipality))
     graph.add((iris.contact, VCARD.hasEmail, CONTACT_EMAIL))
     graph.add((iris.contact, VCARD.hasURL, CONTACT_URL))
     graph.add((GEONORGE_HAMAR, RDF.type, DCTERMS.Location))
-    graph.add((GEONORGE_HAMAR, RDFS.label, Literal("Hamar kommune", lang="nb")))
-    graph.add((GEONORGE_HAMAR, RDFS.label, Literal("Hamar Municipality", lang="en")))
+    _texts(graph, GEONORGE_HAMAR, RDFS.label, i18n.texts("catalog.publisher"))
     if years and period is not None:
         graph.add((period, RDF.type, DCTERMS.PeriodOfTime))
         graph.add((period, DCAT.startDate, _date(dt.date(years[0], 1, 1))))
@@ -286,20 +280,17 @@ def build_catalog(
 
     # datasets
     standards: dict[str, URIRef] = {}
-    for part in ("all", "data", "ontology", "shapes"):
+    for part in PARTS:
         node = iris.dataset(part)
         part_graph = union if part == "all" else union_graph(dataset, part, meta.base_iri)
         head = header(part_graph) if part in ("ontology", "shapes") else None
         graph.add((cat, DCAT.dataset, node))
         graph.add((node, RDF.type, DCAT.Dataset))
-        texts = PART_TEXTS[part]
         titles = list(part_graph.objects(head, DCTERMS.title)) if head else []
         descriptions = list(part_graph.objects(head, DCTERMS.description)) if head else []
-        for title in titles or [Literal(texts[lang], lang=lang) for lang in ("nb", "en")]:
+        for title in titles or _literals(f"catalog.{part}_title"):
             graph.add((node, DCTERMS.title, title))
-        for text in descriptions or [
-            Literal(texts[f"{lang}_d"], lang=lang) for lang in ("nb", "en")
-        ]:
+        for text in descriptions or _literals(f"catalog.{part}_description"):
             graph.add((node, DCTERMS.description, text))
         _common(graph, node, iris, keywords)
         graph.add((node, DCTERMS.creator, PUBLISHER))
@@ -336,21 +327,8 @@ def build_catalog(
     # the SPARQL endpoint
     svc = iris.service
     graph.add((svc, RDF.type, DCAT.DataService))
-    _texts(
-        graph,
-        svc,
-        DCTERMS.title,
-        {"nb": "SPARQL-endepunkt", "en": "SPARQL endpoint"},
-    )
-    _texts(
-        graph,
-        svc,
-        DCTERMS.description,
-        {
-            "nb": "Spørringer mot hele kunnskapsgrafen med SPARQL 1.1 (kun lesing).",
-            "en": "Read-only SPARQL 1.1 queries over the complete knowledge graph.",
-        },
-    )
+    _texts(graph, svc, DCTERMS.title, i18n.texts("catalog.service_title"))
+    _texts(graph, svc, DCTERMS.description, i18n.texts("catalog.service_description"))
     _common(graph, svc, iris, [Literal("SPARQL", lang="nb"), Literal("SPARQL", lang="en")])
     graph.add((svc, DCAT.endpointURL, iris.sparql))
     graph.add((svc, DCAT.endpointDescription, iris.sparql))
@@ -360,7 +338,7 @@ def build_catalog(
     graph.add((svc, DCTERMS.license, LICENCE))
     graph.add((svc, DCTERMS.conformsTo, SPARQL_PROTOCOL))
     _standard(graph, SPARQL_PROTOCOL, [Literal("SPARQL 1.1 Protocol", lang="en")])
-    for part in ("all", "data", "ontology", "shapes"):
+    for part in PARTS:
         graph.add((svc, DCAT.servesDataset, iris.dataset(part)))
     for code in ("RDF_TURTLE", "JSON_LD", "RDF_XML", "RDF_N_TRIPLES"):
         graph.add((svc, DCTERMS.format, URIRef(EU + "file-type/" + code)))

@@ -198,61 +198,10 @@ SCHEMES: dict[URIRef, tuple[tuple[str, str], ...]] = {
 }
 
 
-PART_TEXTS: dict[str, dict[str, str]] = {
-    "all": {
-        "nb": "Hamar kommunes internasjonale strategi som lenkede data",
-        "en": "Hamar kommune's international strategy as linked data",
-        "nb_d": (
-            "Hele kunnskapsgrafen: Hamar kommunes internasjonale strategi med handlingsplan "
-            "for internasjonalt arbeid 2015–2019 (dokumentet, målene, de fem aksene, tiltak, "
-            "ansvar og kostnad, aktører og vennskapsbyer), ontologien og SHACL-reglene."
-        ),
-        "en_d": (
-            "The complete knowledge graph: Hamar kommune's international strategy with its "
-            "action plan for international work 2015–2019 (the document, its goals, the five "
-            "axes, measures, responsibility and cost, actors and twin cities), the ontology "
-            "and the SHACL shapes."
-        ),
-    },
-    "data": {
-        "nb": "Internasjonal strategi for Hamar kommune: innholdet",
-        "en": "Hamar kommune's international strategy: the content",
-        "nb_d": (
-            "Dokumentet som data: seksjoner, vedtak, overordnet mål og ønskede resultater, "
-            "aksene med mål og hovedstrategier, handlingsplanens mål og tiltak med ansvar og "
-            "kostnad, aktører, steder, vennskapsbyer, nøkkeltall og referanser."
-        ),
-        "en_d": (
-            "The document as data: sections, adoption, overall goal and intended results, the "
-            "axes with their goals and main strategies, the action plan's goals and measures "
-            "with responsibility and cost, actors, places, twin cities, key figures and "
-            "references."
-        ),
-    },
-    "ontology": {
-        "nb": "Ontologi for Hamar kommunes internasjonale strategi",
-        "en": "Ontology for Hamar kommune's international strategy",
-        "nb_d": "Klassene og egenskapene som grafen bruker.",
-        "en_d": "The classes and properties the graph uses.",
-    },
-    "shapes": {
-        "nb": "SHACL-regler for Hamar kommunes internasjonale strategi",
-        "en": "SHACL shapes for Hamar kommune's international strategy",
-        "nb_d": "Reglene som grafen valideres mot.",
-        "en_d": "The rules the graph is validated against.",
-    },
-}
-
-
-_FORMAT_WORDS = {"nb": "som", "en": "as"}
-
-
-_PART_WORDS = {
-    "all": {"nb": "Hele kunnskapsgrafen", "en": "The complete knowledge graph"},
-    "data": {"nb": "Innholdet", "en": "The content"},
-    "ontology": {"nb": "Ontologien", "en": "The ontology"},
-    "shapes": {"nb": "SHACL-reglene", "en": "The SHACL shapes"},
-}
+#: The parts of the publication: the complete graph and its three parts. Their titles,
+#: descriptions and short names are in section ``catalog`` of the interface table
+#: (``catalog.{part}_title``, ``catalog.{part}_description``, ``catalog.{part}_short``).
+PARTS: tuple[str, ...] = ("all", "data", "ontology", "shapes")
 
 
 class CatalogIRIs:

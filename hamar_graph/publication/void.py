@@ -33,12 +33,12 @@ from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, FOAF, RDF, VOID, XSD
 from rdflib.term import Node
 
+from hamar_graph import i18n
 from hamar_graph.namespaces import DESCRIPTION_PREFIXES, STANDARD_VOCABULARIES
 from hamar_graph.publication.dumps import FORMATS_BY_KEY, DumpFile
 from hamar_graph.publication.release import PublicationMeta
 from hamar_graph.publication.vocabulary import (
     LICENCE,
-    PART_TEXTS,
     PUBLISHER,
     CatalogIRIs,
 )
@@ -180,15 +180,16 @@ def build_void(dataset: Dataset, files: Sequence[DumpFile], meta: PublicationMet
     ds = iris.dataset("all")
 
     graph.add((doc, RDF.type, VOID.DatasetDescription))
-    graph.add((doc, DCTERMS.title, Literal("VoID-beskrivelse av kunnskapsgrafen", lang="nb")))
-    graph.add((doc, DCTERMS.title, Literal("VoID description of the knowledge graph", lang="en")))
+    for lang, title in i18n.texts("catalog.void_title").items():
+        graph.add((doc, DCTERMS.title, Literal(title, lang=lang)))
     graph.add((doc, FOAF.primaryTopic, ds))
     graph.add((doc, DCTERMS.isPartOf, iris.catalog))
 
     graph.add((ds, RDF.type, VOID.Dataset))
-    for lang in ("nb", "en"):
-        graph.add((ds, DCTERMS.title, Literal(PART_TEXTS["all"][lang], lang=lang)))
-        graph.add((ds, DCTERMS.description, Literal(PART_TEXTS["all"][f"{lang}_d"], lang=lang)))
+    for lang in i18n.LANGUAGES:
+        graph.add((ds, DCTERMS.title, Literal(i18n.text("catalog.all_title", lang), lang=lang)))
+        description = i18n.text("catalog.all_description", lang)
+        graph.add((ds, DCTERMS.description, Literal(description, lang=lang)))
     graph.add((ds, DCTERMS.publisher, PUBLISHER))
     graph.add((ds, DCTERMS.license, LICENCE))
     graph.add((ds, DCTERMS.issued, Literal(meta.issued.isoformat(), datatype=XSD.date)))
@@ -232,8 +233,9 @@ def build_void(dataset: Dataset, files: Sequence[DumpFile], meta: PublicationMet
         part_graph = union_graph(dataset, part, meta.base_iri)
         graph.add((ds, VOID.subset, sub))
         graph.add((sub, RDF.type, VOID.Dataset))
-        for lang in ("nb", "en"):
-            graph.add((sub, DCTERMS.title, Literal(PART_TEXTS[part][lang], lang=lang)))
+        for lang in i18n.LANGUAGES:
+            title = i18n.text(f"catalog.{part}_title", lang)
+            graph.add((sub, DCTERMS.title, Literal(title, lang=lang)))
         graph.add((sub, VOID.triples, _count(len(part_graph))))
         for f in files:
             if f.part == part:

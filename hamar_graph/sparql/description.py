@@ -9,6 +9,7 @@ from typing import Any
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, VOID, XSD
 
+from hamar_graph import i18n
 from hamar_graph.namespaces import HMS, PREFIXES, SD, SERVICE_PREFIXES, bind_prefixes
 from hamar_graph.rdf.formats import (
     GRAPH_FORMATS,
@@ -126,10 +127,7 @@ def service_description(endpoint: str, stats: GraphStats, limits: Limits) -> Gra
     g.add((service, SD.supportedLanguage, SD.SPARQL11Query))
     g.add((service, SD.feature, SD.UnionDefaultGraph))
     g.add((service, SD.defaultEntailmentRegime, ENTAILMENT_SIMPLE))
-    for title, lang in (
-        ("Hamar kommune: internasjonal strategi", "nb"),
-        ("Hamar municipality: international strategy", "en"),
-    ):
+    for lang, title in i18n.texts("sparql.service_title").items():
         g.add((service, DCTERMS.title, Literal(title, lang=lang)))
     g.add(
         (

@@ -15,6 +15,7 @@ from flask import Blueprint, Response, render_template, request
 from rdflib import URIRef
 from werkzeug.exceptions import HTTPException, NotFound
 
+from hamar_graph import i18n
 from hamar_graph.config import Settings
 from hamar_graph.pages import entity as entity_lib
 from hamar_graph.pages.gaps import completeness_page, message
@@ -31,7 +32,7 @@ from hamar_graph.query import named as queries
 from hamar_graph.rdf.serialize import serialize
 from hamar_graph.store.base import Store
 from web import conneg, state
-from web.i18n import choose_language, translate
+from web.i18n import choose_language
 
 bp = Blueprint("pages", __name__)
 
@@ -77,7 +78,7 @@ def _helpers() -> dict[str, Any]:
     return {
         "lang": current,
         "other_lang": "en" if current == "nb" else "nb",
-        "t": lambda key, **values: translate(key, current, **values),
+        "t": lambda key, **values: i18n.text(key, current, **values),
         "href": href,
         "switch_href": switch_href,
         "explicit_lang": choose_language(request)[1],
@@ -242,11 +243,7 @@ def completeness() -> Response:
 
 def _not_found(rdf: bool = False) -> HTTPException:
     if rdf or conneg.wants_rdf():
-        text = {
-            "nb": "404 Ikke funnet: grafen sier ingenting om denne IRI-en.",
-            "en": "404 Not Found: the graph says nothing about this IRI.",
-        }[lang()]
-        return conneg.plain(404, text)
+        return conneg.plain(404, i18n.text("page.not_found_rdf", lang()))
     response = _html(render_template("404.html"), status=404)
     response.vary.update(conneg.VARY.split(", "))
     return conneg.PlainError(response)

@@ -33,105 +33,6 @@ bp = Blueprint("publication", __name__)
 CATALOG_PATHS: dict[str, str] = {"dcat-ap": "/catalog", "dcat-ap-no": "/catalog/dcat-ap-no"}
 
 
-#: The page's own words.
-WORDS: dict[str, dict[str, str]] = {
-    "nb": {
-        "catalogue": "Datakatalog",
-        "void": "Datasettbeskrivelse (VoID)",
-        "downloads": "Nedlasting",
-        "formats": "Andre formater",
-        "profile_other": "Samme katalog etter",
-        "publisher": "Utgiver",
-        "org_number": "organisasjonsnummer",
-        "contact": "Kontakt",
-        "licence": "Lisens",
-        "languages": "Språk",
-        "themes": "Temaer",
-        "spatial": "Dekningsområde",
-        "temporal": "Tidsrom",
-        "issued": "Utgitt",
-        "modified": "Endret",
-        "datasets": "Datasett",
-        "keywords": "Emneord",
-        "conforms": "Følger",
-        "distributions": "Distribusjoner",
-        "file": "Fil",
-        "media_type": "Medietype",
-        "size": "Størrelse (byte)",
-        "checksum": "Sjekksum",
-        "service": "Datatjeneste",
-        "endpoint": "Endepunkt",
-        "endpoint_description": "Tjenestebeskrivelse",
-        "figures": "Tall",
-        "figure": "Mål",
-        "count": "Antall",
-        "classes": "Klasser",
-        "class": "Klasse",
-        "instances": "Forekomster",
-        "properties": "Egenskaper",
-        "triples": "Tripler",
-        "subsets": "Deler",
-        "part": "Del",
-        "linksets": "Lenker til andre datasett",
-        "target": "Mål",
-        "predicate": "Egenskap",
-        "dumps": "Datadumper",
-        "vocabularies": "Vokabularer",
-        "uri_space": "URI-rom",
-        "sparql": "SPARQL-endepunkt",
-        "dataset": "Datasett",
-        "gzip": "gzip-komprimert",
-    },
-    "en": {
-        "catalogue": "Data catalogue",
-        "void": "Dataset description (VoID)",
-        "downloads": "Downloads",
-        "formats": "Other formats",
-        "profile_other": "The same catalogue after",
-        "publisher": "Publisher",
-        "org_number": "organisation number",
-        "contact": "Contact",
-        "licence": "Licence",
-        "languages": "Languages",
-        "themes": "Themes",
-        "spatial": "Spatial coverage",
-        "temporal": "Temporal coverage",
-        "issued": "Issued",
-        "modified": "Modified",
-        "datasets": "Datasets",
-        "keywords": "Keywords",
-        "conforms": "Conforms to",
-        "distributions": "Distributions",
-        "file": "File",
-        "media_type": "Media type",
-        "size": "Size (bytes)",
-        "checksum": "Checksum",
-        "service": "Data service",
-        "endpoint": "Endpoint",
-        "endpoint_description": "Service description",
-        "figures": "Figures",
-        "figure": "Measure",
-        "count": "Count",
-        "classes": "Classes",
-        "class": "Class",
-        "instances": "Instances",
-        "properties": "Properties",
-        "triples": "Triples",
-        "subsets": "Parts",
-        "part": "Part",
-        "linksets": "Links to other datasets",
-        "target": "Target",
-        "predicate": "Property",
-        "dumps": "Data dumps",
-        "vocabularies": "Vocabularies",
-        "uri_space": "URI space",
-        "sparql": "SPARQL endpoint",
-        "dataset": "Dataset",
-        "gzip": "gzip-compressed",
-    },
-}
-
-
 def _settings() -> Settings:
     return state.settings()
 
@@ -173,10 +74,6 @@ def _suffix(ext: str | None) -> str | None:
     return key
 
 
-def _words() -> dict[str, str]:
-    return WORDS[_lang()]
-
-
 def _catalog(profile: str, path: str, ext: str | None) -> Response:
     pub = publication()
     graph = pub.catalogs[profile]
@@ -189,7 +86,6 @@ def _catalog(profile: str, path: str, ext: str | None) -> Response:
         return render_template(
             "publication/catalog.html",
             page=page,
-            w=_words(),
             alternates=conneg.alternates(path),
             profiles=[o for o in others if o[1] != path],
             local=_local,
@@ -237,7 +133,6 @@ def void(ext: str | None = None) -> Response:
         return render_template(
             "publication/void.html",
             page=void_page(pub.void, _lang()),
-            w=_words(),
             alternates=conneg.alternates(path),
             local=_local,
         )
@@ -251,9 +146,7 @@ def void(ext: str | None = None) -> Response:
 def downloads() -> Response:
     """The list of dump files with sizes and checksums."""
     pub = publication()
-    return _html(
-        render_template("publication/downloads.html", files=pub.files, meta=pub.meta, w=_words())
-    )
+    return _html(render_template("publication/downloads.html", files=pub.files, meta=pub.meta))
 
 
 @bp.get("/download/<name>")

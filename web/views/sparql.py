@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import json
 import logging
-from typing import Any
 from urllib.parse import urlencode
 
 from flask import Blueprint, Flask, Response, render_template, request
@@ -57,67 +56,6 @@ PREFLIGHT_HEADERS = {
     "Access-Control-Allow-Headers": "Accept, Content-Type, Cache-Control, X-Requested-With",
     "Access-Control-Max-Age": "86400",
 }
-
-
-#: The page's own words.
-TEXT: dict[str, dict[str, str]] = {
-    "title": {"nb": "SPARQL-endepunkt", "en": "SPARQL endpoint"},
-    "intro": {
-        "nb": "Still spørsmål til hele strategien med SPARQL 1.1. Endepunktet er kun for "
-        "lesing, og følger SPARQL 1.1-protokollen, så SPARQLWrapper, rdflib, Jena og "
-        "notatbøker kan bruke det direkte.",
-        "en": "Ask questions across the whole strategy with SPARQL 1.1. The endpoint is "
-        "read-only and follows the SPARQL 1.1 Protocol, so SPARQLWrapper, rdflib, Jena and "
-        "notebooks can use it directly.",
-    },
-    "limits": {
-        "nb": "Grenser: {timeout} sekunder og {memory} MiB per spørring, høyst {rows} rader.",
-        "en": "Limits: {timeout} seconds and {memory} MiB per query, at most {rows} rows.",
-    },
-    "query": {"nb": "Spørring", "en": "Query"},
-    "format": {"nb": "Resultatformat", "en": "Result format"},
-    "format_html": {"nb": "Tabell på siden", "en": "Table on this page"},
-    "run": {"nb": "Kjør spørringen", "en": "Run the query"},
-    "results": {"nb": "Resultat", "en": "Results"},
-    "rows": {"nb": "{count} rader", "en": "{count} rows"},
-    "truncated": {
-        "nb": "Resultatet er avkortet til de første {rows} radene (grensen for endepunktet). "
-        "Legg til LIMIT og OFFSET for å bla, eller snevre inn spørringen.",
-        "en": "The result is cut to its first {rows} rows (the endpoint's limit). Add LIMIT "
-        "and OFFSET to page through it, or narrow the query down.",
-    },
-    "yes": {"nb": "Ja (true)", "en": "Yes (true)"},
-    "no": {"nb": "Nei (false)", "en": "No (false)"},
-    "no_rows": {"nb": "Ingen rader.", "en": "No rows."},
-    "error": {"nb": "Spørringen kunne ikke kjøres", "en": "The query could not run"},
-    "download": {"nb": "Last ned resultatet", "en": "Download the result"},
-    "examples": {"nb": "Eksempelspørringer", "en": "Example queries"},
-    "examples_intro": {
-        "nb": "Hvert eksempel svarer på et spørsmål om planen. Lenkene kjører spørringen og "
-        "kan deles.",
-        "en": "Each example answers a question about the plan. The links run the query and "
-        "can be shared.",
-    },
-    "machines": {"nb": "For programmer", "en": "For programs"},
-    "machines_intro": {
-        "nb": "Send spørringen med GET (?query=) eller POST til {endpoint}. Velg format med "
-        "Accept eller ?format=. En GET uten spørring gir tjenestebeskrivelsen i Turtle eller "
-        "JSON-LD.",
-        "en": "Send the query with GET (?query=) or POST to {endpoint}. Choose the format with "
-        "Accept or ?format=. A GET without a query returns the service description in Turtle or "
-        "JSON-LD.",
-    },
-    "service_description": {"nb": "Tjenestebeskrivelse", "en": "Service description"},
-    "editor_label": {"nb": "Spørringsredigering", "en": "Query editor"},
-    "rows_per_page": {"nb": "Rader per side", "en": "Rows per page"},
-    "filter": {"nb": "Filtrer resultatet", "en": "Filter the results"},
-}
-
-
-def text(key: str, lang: str, **values: Any) -> str:
-    """The page's word ``key`` in ``lang``."""
-    entry = TEXT[key]
-    return entry.get(lang, entry["nb"]).format(**values)
 
 
 def get_pool(app: Flask | None = None) -> QueryPool:
@@ -311,7 +249,6 @@ def _page(
     html = render_template(
         "sparql.html",
         page=page,
-        s=lambda key, **values: text(key, lang, **values),
         example_href=lambda example: _query_href(example.query),
         tabular=TABULAR_FORMATS,
         graph=GRAPH_FORMATS,
