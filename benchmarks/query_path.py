@@ -348,6 +348,9 @@ def result_rows(answer: Answer) -> int | None:
 
 
 _RUNNING: set[Server] = set()
+#: ``--ours-env KEY=VALUE``: settings for our server, on top of the defaults (a run with any
+#: is not a run "with default settings"; the report says so).
+OURS_ENV: dict[str, str] = {}
 
 
 class Server:
@@ -458,6 +461,7 @@ def ours_server(out_dir: Path, log_dir: Path, store_path: Path | None = None) ->
     env["HAMAR_GRAPH_OUT_DIR"] = str(out_dir)
     if store_path is not None:
         env["HAMAR_GRAPH_STORE_PATH"] = str(store_path)
+    env.update(OURS_ENV)
     return Server(
         "ours",
         lambda port: [exe, "serve", "--host", "127.0.0.1", "--port", str(port)],
@@ -760,6 +764,15 @@ def latencies(
     return out
 
 
+def constant(query: str) -> Callable[[int], str]:
+    """The same query text for every request."""
+
+    def make(_i: int) -> str:
+        return query
+
+    return make
+
+
 def percentile(values: Sequence[float], q: float) -> float:
     """The ``q``-th percentile (0–100) by the nearest-rank method."""
     if not values:
@@ -902,12 +915,21 @@ def fairness_run(
     stop.set()
     for t in threads:
         t.join(hostile_timeout + CLIENT_TIMEOUT + 10)
-    return summarize_fairness(samples, time.monotonic() - started, load_before, clients, hostile)
+    elapsed = time.monotonic() - started
+    return summarize_fairness(samples, seconds, elapsed, load_before, clients, hostile)
 
 
 def summarize_fairness(
-    samples: Sequence[Sample], elapsed: float, load_before: float, clients: int, hostile: int
+    samples: Sequence[Sample],
+    seconds: float,
+    elapsed: float,
+    load_before: float,
+    clients: int,
+    hostile: int,
 ) -> dict[str, Any]:
+    """Figures per class. Requests still running at the end are waited for (up to their
+    timeout) and counted: ``drain_s`` says how long that took."""
+
     def figures(group: Sequence[Sample]) -> dict[str, Any]:
         answered = [s.seconds * 1000 for s in group if s.status is not None]
         statuses = Counter(
@@ -930,7 +952,9 @@ def summarize_fairness(
     refused = [s for s in hostile_samples if s.status in (429, 503)]
     too_many = [s for s in hostile_samples if s.status == 429]
     return {
-        "seconds": round(elapsed, 1),
+        "seconds": seconds,
+        "drain_s": round(elapsed - seconds, 1),
+        "ordinary_rps": round(len(ordinary) / seconds, 1),
         "ordinary_clients": clients,
         "hostile_in_flight": hostile,
         "load_before": load_before,
@@ -961,7 +985,7 @@ def entity_pages(server: Server, subjects: Sequence[str], want: int = 40) -> lis
     # the axes first: the issue's example (/id/akse/...)
     paths.sort(key=lambda p: not p.startswith("/id/akse/"))
     client = server.client()
-    found = []
+    found: list[str] = []
     for path in paths:
         if len(found) >= want:
             break
@@ -997,8 +1021,14 @@ def table(title: str, header: Sequence[str], rows: Sequence[Sequence[object]]) -
             return f"{value:,.2f}" if abs(value) < 100 else f"{value:,.0f}"
         return str(value)
 
+    def numeric(column: int) -> bool:
+        values = [row[column] for row in rows if row[column] not in (None, "")]
+        return bool(values) and all(
+            isinstance(v, int | float) or (isinstance(v, str) and v.endswith("×")) for v in values
+        )
+
     lines = [f"### {title}", "", "| " + " | ".join(header) + " |"]
-    lines.append("|" + "|".join("---" if i == 0 else "---:" for i in range(len(header))) + "|")
+    lines.append("|" + "|".join("---:" if numeric(i) else "---" for i in range(len(header))) + "|")
     lines += ["| " + " | ".join(cell(v) for v in row) + " |" for row in rows]
     return "\n".join(lines) + "\n"
 
@@ -1051,7 +1081,9 @@ def versions() -> dict[str, str]:
             done = subprocess.run(command, capture_output=True, text=True, timeout=30)
         except OSError as exc:
             return f"unavailable ({exc})"
-        return (done.stdout or done.stderr).strip().splitlines()[0]
+        words = (done.stdout or done.stderr).strip().split()
+        # "hamar-graph, version 0.1.0", "oxigraph 0.5.13", "wrk debian/4.1.0-3+b2 [epoll] ..."
+        return words[2] if words[1:2] == ["version"] else words[1].split("/")[-1]
 
     return {
         "hamar-graph": first_line([bin_path("hamar-graph"), "--version"]),
@@ -1087,7 +1119,7 @@ def run_startup(run: Run, graph: Graph, work: Path, repeat: int) -> None:
             with running(server):
                 times[server.name].append(server.first_answer_s or float("nan"))
             time.sleep(1.0)  # let the stopped one's processes go before the next start
-    result = {
+    result: dict[str, dict[str, Any]] = {
         name: {
             "median_s": statistics.median(t),
             "min_s": min(t),
@@ -1339,8 +1371,11 @@ def report_fairness(run: Run, result: dict[str, Any]) -> None:
         table(
             f"Fairness (ours): {attack['ordinary_clients']} ordinary clients pausing, "
             f"{attack['hostile_in_flight']} hostile queries in flight "
-            f"({result['query_processes']} query processes), {attack['seconds']:g} s; "
-            f"load {attack['load_before']:.1f} → {attack['load_after']:.1f}",
+            f"({result['query_processes']} query processes), {attack['seconds']:g} s "
+            f"(+{attack['drain_s']:g} s for the last answers); ordinary requests "
+            f"{attack['ordinary_rps']:g}/s under attack"
+            + (f", {calm['ordinary_rps']:g}/s calm" if calm else "")
+            + f"; load {attack['load_before']:.1f} → {attack['load_after']:.1f}",
             ["class", "n", "5xx", "no answer", "p50 ms", "p99 ms", "p99 ms calm", "statuses"],
             rows,
         )
@@ -1459,9 +1494,8 @@ def run_scale(run: Run, hamar: Graph, work: Path, args: argparse.Namespace) -> N
                     "unique lookup": unique_text(sample[0], "0x0"),
                 },
             )
-            heavy = latencies(
-                servers, {k: (lambda i, q=q: q) for k, q in HEAVY.items()}, args.heavy_repeat
-            )
+            fixed = {name: constant(query) for name, query in HEAVY.items()}
+            heavy = latencies(servers, fixed, args.heavy_repeat)
             light = latencies(
                 servers,
                 {
@@ -1555,10 +1589,10 @@ def run_scale(run: Run, hamar: Graph, work: Path, args: argparse.Namespace) -> N
         ),
         key=lambda item: item[1],
     )
-    size = f"{graph.triples / 1e6:.2f}M triples"
+    size = f"{graph.triples:,} triples"
     run.targets.append(
         Target(
-            f"At ~1M triples ({size}): heavy queries within 1.1× the server's latency (median)",
+            f"At {size} (issue: ~1M): heavy queries within 1.1× the server's latency (median)",
             f"worst {worst:.2f}× ({worst_name}); "
             + ", ".join(
                 f"{n} {fmt_ratio(ratio(f['ours']['median_ms'], f['oxigraph']['median_ms']))}"
@@ -1570,14 +1604,14 @@ def run_scale(run: Run, hamar: Graph, work: Path, args: argparse.Namespace) -> N
     mem = ratio(peak["ours"], peak["oxigraph"])
     run.targets.append(
         Target(
-            f"At ~1M triples ({size}): peak PSS ≤ 4× the server's",
+            f"At {size} (issue: ~1M): peak PSS ≤ 4× the server's",
             f"{fmt_ratio(mem)} ({peak['ours']:.0f} against {peak['oxigraph']:.0f} MiB)",
             mem is not None and mem <= 4,
         )
     )
     run.targets.append(
         Target(
-            f"At ~1M triples ({size}): first answer within 1 s of start",
+            f"At {size} (issue: ~1M): first answer within 1 s of start",
             f"{first['ours']:.2f} s (Oxigraph server {first['oxigraph']:.2f} s)",
             (first["ours"] or math.inf) <= 1.0,
         )
@@ -1630,6 +1664,13 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--heavy-repeat", type=int, help="requests per heavy query at scale")
     parser.add_argument("--lookups", type=int, help="requests per lookup at scale")
     parser.add_argument("--workdir", type=Path, help="keep the graphs and logs here")
+    parser.add_argument(
+        "--ours-env",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="a setting for our server (HAMAR_GRAPH_...); repeatable; default: none",
+    )
     args = parser.parse_args(argv)
     quick = args.quick
     defaults = {
@@ -1651,6 +1692,11 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     if unknown:
         parser.error(f"unknown sections {sorted(unknown)}; choose from {', '.join(SECTIONS)}")
     args.sections = only
+    for item in args.ours_env:
+        key, sep, value = item.partition("=")
+        if not sep or not key.startswith("HAMAR_GRAPH_"):
+            parser.error(f"--ours-env wants HAMAR_GRAPH_NAME=VALUE, not {item!r}")
+        OURS_ENV[key] = value
     if not 1 <= args.clients <= 100:
         parser.error("--clients must be 1..100 (one loopback address each)")
     return args
@@ -1686,11 +1732,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         graph = build_hamar(work)
         log(f"built: {graph.triples:,} triples, {len(graph.subjects):,} subjects")
         run.meta["hamar_triples"] = graph.triples
+        loads = run.meta["load_at_section_start"] = {}
         if "startup" in args.sections:
+            loads["startup"] = os.getloadavg()
             run_startup(run, graph, work, args.startup_repeat)
         if args.sections & {"throughput", "memory", "fairness"}:
+            loads["throughput/memory/fairness"] = os.getloadavg()
             run_hamar_servers(run, graph, work, args.sections, args)
         if "scale" in args.sections:
+            loads["scale"] = os.getloadavg()
             run_scale(run, graph, work, args)
     except KeyboardInterrupt:
         log("interrupted: stopping the servers")
@@ -1706,6 +1756,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"## Query path ({run.meta['started']}, {run.meta['machine']}; load average "
         f"{before[0]:.2f} → {after[0]:.2f}; Hamar graph {run.meta['hamar_triples']:,} triples)\n"
     )
+    if OURS_ENV:
+        print(f"**Not default settings**: ours ran with {OURS_ENV}.\n")
     for text in run.tables:
         print(text)
     print(
