@@ -1133,6 +1133,7 @@ def fmt_ratio(value: float | None) -> str:
 
 @dataclass
 class Target:
+    key: str  #: stable name, for --compare
     target: str
     measured: str
     holds: bool | None  #: None: not measured in this run
@@ -1158,7 +1159,8 @@ class Run:
             "args": self.args,
             "sections": self.sections,
             "targets": [
-                {"target": t.target, "measured": t.measured, "holds": t.holds} for t in self.targets
+                {"key": t.key, "target": t.target, "measured": t.measured, "holds": t.holds}
+                for t in self.targets
             ],
         }
 
@@ -1231,6 +1233,7 @@ def run_startup(run: Run, graph: Graph, work: Path, repeat: int) -> None:
     )
     run.targets.append(
         Target(
+            "startup",
             "First answer within 1 s of start, from a persistent store (Hamar; median)",
             f"{ours['median_s']:.2f} s (Oxigraph server {ox['median_s']:.2f} s)",
             ours["median_s"] <= 1.0,
@@ -1365,6 +1368,7 @@ def report_throughput(
         ox, ours = entry["oxigraph"]["ok_rps"], entry["ours"]["ok_rps"]
         run.targets.append(
             Target(
+                f"throughput-{workload}",
                 f"{label}: ≥ {goal}× the server's throughput",
                 f"{fmt_ratio(entry['ratio'])} ({ours:,.0f} against {ox:,.0f} req/s)",
                 entry["ratio"] >= goal,
@@ -1418,6 +1422,7 @@ def report_memory(
     )
     run.targets.append(
         Target(
+            "memory",
             "Memory (PSS, whole tree, defaults) ≤ 150 MiB on the Hamar graph (peak)",
             f"{float(ours['peak_mib']):.0f} MiB peak, {float(ours['rest_mib']):.0f} at rest "
             f"(Oxigraph server {float(ox['peak_mib']):.0f}; "
@@ -1521,6 +1526,7 @@ def report_fairness(run: Run, result: dict[str, Any]) -> None:
     pages, small = attack["pages"], attack["small_queries"]
     run.targets.append(
         Target(
+            "fairness-5xx",
             "Fairness: ordinary requests get 0 × 5xx (and every one an answer)",
             f"{ordinary['5xx']} × 5xx, {ordinary['no_answer']} without answer in {ordinary['n']}",
             ordinary["5xx"] == 0 and ordinary["no_answer"] == 0,
@@ -1530,6 +1536,7 @@ def report_fairness(run: Run, result: dict[str, Any]) -> None:
         p99 = fig["p99_ms"]
         run.targets.append(
             Target(
+                "fairness-p99-" + label.replace(" ", "-"),
                 f"Fairness: p99 of {label} ≤ 1 s under attack",
                 "-" if p99 is None else f"{p99:,.0f} ms",
                 p99 is not None and p99 <= 1000,
@@ -1540,6 +1547,7 @@ def report_fairness(run: Run, result: dict[str, Any]) -> None:
     with_header = hostile["refusals_with_retry_after"] == hostile["refusals"]
     run.targets.append(
         Target(
+            "fairness-hostile-statuses",
             "Fairness: the hostile client gets 429 or 503, each with Retry-After",
             ", ".join(f"{k}: {v}" for k, v in statuses.items())
             + f"; Retry-After on {hostile['refusals_with_retry_after']} of {hostile['refusals']}",
@@ -1548,6 +1556,7 @@ def report_fairness(run: Run, result: dict[str, Any]) -> None:
     )
     run.targets.append(
         Target(
+            "fairness-hostile-429",
             "Fairness: over its share, the hostile client is refused with 429 (not queued)",
             f"{hostile['429']} × 429"
             + (f", p50 {hostile['429_p50_ms']:.0f} ms" if hostile["429_p50_ms"] else ""),
@@ -1701,6 +1710,7 @@ def run_scale(run: Run, hamar: Graph, work: Path, args: argparse.Namespace) -> N
     size = f"{graph.triples:,} triples"
     run.targets.append(
         Target(
+            "scale-heavy-latency",
             f"At {size} (issue: ~1M): heavy queries within 1.1× the server's latency (median)",
             f"worst {worst:.2f}× ({worst_name}); "
             + ", ".join(
@@ -1713,6 +1723,7 @@ def run_scale(run: Run, hamar: Graph, work: Path, args: argparse.Namespace) -> N
     mem = ratio(peak["ours"], peak["oxigraph"])
     run.targets.append(
         Target(
+            "scale-memory",
             f"At {size} (issue: ~1M): peak PSS ≤ 4× the server's",
             f"{fmt_ratio(mem)} ({peak['ours']:.0f} against {peak['oxigraph']:.0f} MiB)",
             mem is not None and mem <= 4,
@@ -1720,6 +1731,7 @@ def run_scale(run: Run, hamar: Graph, work: Path, args: argparse.Namespace) -> N
     )
     run.targets.append(
         Target(
+            "scale-startup",
             f"At {size} (issue: ~1M): first answer within 1 s of start",
             f"{first['ours']:.2f} s (Oxigraph server {first['oxigraph']:.2f} s)",
             (first["ours"] or math.inf) <= 1.0,
@@ -1728,6 +1740,30 @@ def run_scale(run: Run, hamar: Graph, work: Path, args: argparse.Namespace) -> N
 
 
 # --- main ----------------------------------------------------------------------------------
+
+
+def compare(before_path: Path, after_path: Path) -> str:
+    """The targets of two ``--json`` files side by side (e.g. before and after a change)."""
+    before, after = (json.loads(p.read_text(encoding="utf-8")) for p in (before_path, after_path))
+    old = {t.get("key", t["target"]): t for t in before["targets"]}
+    verdict = {True: "yes", False: "no", None: "-"}
+    rows = []
+    for t in after["targets"]:
+        was = old.pop(t.get("key", t["target"]), None)
+        rows.append(
+            [
+                t["target"],
+                was["measured"] if was else "-",
+                t["measured"],
+                f"{verdict[was['holds']] if was else '-'} → {verdict[t['holds']]}",
+            ]
+        )
+    rows += [[t["target"], t["measured"], "-", f"{verdict[t['holds']]} → -"] for t in old.values()]
+    title = (
+        f"Targets: {before['meta'].get('started', before_path)} → "
+        f"{after['meta'].get('started', after_path)}"
+    )
+    return table(title, ["target", "before", "after", "holds"], rows)
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
@@ -1775,6 +1811,13 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--lookups", type=int, help="requests per lookup at scale")
     parser.add_argument("--workdir", type=Path, help="keep the graphs and logs here")
     parser.add_argument(
+        "--compare",
+        nargs=2,
+        type=Path,
+        metavar=("BEFORE", "AFTER"),
+        help="print the targets of two --json files side by side, and run nothing",
+    )
+    parser.add_argument(
         "--ours-env",
         action="append",
         default=[],
@@ -1819,6 +1862,9 @@ def _interrupted(signum: int, _frame: object) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
+    if args.compare:
+        print(compare(*args.compare))
+        return 0
     for sig in (signal.SIGTERM, signal.SIGHUP):
         signal.signal(sig, _interrupted)
     run = Run(
