@@ -28,9 +28,10 @@ cores as the servers.
 
 Usage::
 
-    python -m benchmarks.query_path                      # the full run (about 12 minutes)
+    python -m benchmarks.query_path                      # the full run (about 7 minutes)
     python -m benchmarks.query_path --quick              # a smoke test (about 2 minutes)
     python -m benchmarks.query_path --only throughput,memory --json /tmp/qp.json
+    python -m benchmarks.query_path --compare before.json after.json
 """
 
 from __future__ import annotations
@@ -394,11 +395,9 @@ def result_rows(answer: Answer) -> int | None:
         return None
     try:
         data = json.loads(answer.body)
-    except ValueError:
+        return 1 if "boolean" in data else len(data["results"]["bindings"])
+    except (ValueError, KeyError, TypeError):
         return None
-    if "boolean" in data:
-        return 1
-    return len(data["results"]["bindings"])
 
 
 # --- servers -------------------------------------------------------------------------------
@@ -454,7 +453,9 @@ class Server:
             if self.process.poll() is not None:
                 tail = self.log_path.read_text(errors="replace")[-3000:]
                 raise RuntimeError(f"{self.name} exited with {self.process.returncode}:\n{tail}")
-            answer = Client(self.port, timeout=10).sparql(self.query_path, query)
+            client = Client(self.port, timeout=10)
+            answer = client.sparql(self.query_path, query)
+            client.close()
             if result_rows(answer):
                 self.first_answer_s = time.monotonic() - started
                 return self.first_answer_s
@@ -665,7 +666,9 @@ def check_same_rows(
     for name, query in queries.items():
         seen = {}
         for server in servers:
-            answer = server.client(timeout=120).sparql(server.query_path, query)
+            client = server.client(timeout=120)
+            answer = client.sparql(server.query_path, query)
+            client.close()
             rows = result_rows(answer)
             if rows is None:
                 message = f"{server.name} answered {answer.status} to {name}: {answer.body[:300]!r}"
