@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 PIP_FLAGS ?= -q
 
 .DEFAULT_GOAL := check
-.PHONY: check serve test lint audit bench docs constraints install install-tests browser clean
+.PHONY: check serve test lint audit bench bench-query docs constraints install install-tests browser clean
 
 # The venv (Python 3.11+ checked; Debian's python3-venv installed when missing).
 $(BIN)/python:
@@ -60,6 +60,11 @@ audit: install-tests
 bench: install-tests
 	$(BIN)/python -m pip install $(PIP_FLAGS) -c constraints.txt -e '.[tests,bench]'
 	$(BIN)/python -m benchmarks.engines $(BENCH_ARGS)
+
+## Issue 12's query-path targets against the Oxigraph server, with wrk (benchmarks/README.md)
+bench-query: install-tests
+	bash benchmarks/install-tools.sh
+	$(BIN)/python -m benchmarks.query_path $(BENCH_ARGS)
 
 check: test lint
 
