@@ -368,16 +368,16 @@ def build_nquads(folder: Path) -> Path:
 
 
 def graph_counts(path: Path) -> dict[str, int]:
-    """Distinct triples per named graph in an N-Quads file (rdflib)."""
-    from rdflib import Dataset
+    """Distinct triples per named graph in an N-Quads file."""
+    import pyoxigraph as ox
 
-    dataset = Dataset()
-    dataset.parse(path, format="nquads")
-    return {
-        str(g.identifier): len(g)
-        for g in dataset.graphs()
-        if isinstance(g.identifier, URIRef) and len(g)
-    }
+    triples: dict[str, set[tuple[str, str, str]]] = {}
+    for quad in ox.parse(path=path, format=ox.RdfFormat.N_QUADS):
+        name = quad.graph_name.value if isinstance(quad.graph_name, ox.NamedNode) else ""
+        triples.setdefault(name, set()).add(
+            (str(quad.subject), str(quad.predicate), str(quad.object))
+        )
+    return {name: len(found) for name, found in triples.items() if name}
 
 
 def engine_counts(url: str) -> dict[str, int]:
@@ -388,13 +388,6 @@ def engine_counts(url: str) -> dict[str, int]:
     )
     doc = json.loads(answer.body)
     return {b["g"]["value"]: int(b["n"]["value"]) for b in doc["results"]["bindings"]}
-
-
-def publish_only(server: VirtuosoServer, graphs: Iterable[str]) -> None:
-    """The recommended engine setting: the anonymous SPARQL user reads only our graphs."""
-    statements = ["DB.DBA.RDF_DEFAULT_USER_PERMS_SET ('nobody', 0);"]
-    statements += [f"DB.DBA.RDF_GRAPH_USER_PERMS_SET ('{g}', 'nobody', 1);" for g in sorted(graphs)]
-    server.isql(" ".join(statements))
 
 
 def rss_mib(pid: int) -> float:
@@ -1145,7 +1138,7 @@ def section_update(report: Report, nquads: Path, folder: Path, dataset_graphs: s
         from rdflib import Dataset
 
         dataset = Dataset()
-        dataset.parse(nquads, format="nquads")
+        dataset.parse(data=nquads.read_bytes(), format="nquads")
         store = RemoteStore(url, update_endpoint=url, store_endpoint=gsp, timeout=60)
         _, seconds = timed(lambda: load_dataset(store, dataset))
         counts = engine_counts(url)
@@ -1228,7 +1221,7 @@ def main(argv: list[str] | None = None) -> int:
             section_examples(report, engines, "oxigraph")
 
             # The recommended setting: the anonymous user reads our graphs only.
-            publish_only(vt, graphs)
+            vt.publish_only(graphs)
             report.h("After restricting the SPARQL user to our graphs (publish_only)")
             section_datasets(report, ox.query_url, vt.query_url)
             section_examples(

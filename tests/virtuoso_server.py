@@ -45,6 +45,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from collections.abc import Iterable
 from pathlib import Path
 from types import TracebackType
 
@@ -421,6 +422,22 @@ class VirtuosoServer:
         if "0 Rows." not in report:
             raise VirtuosoError(f"the bulk loader did not load everything:\n{report}")
         return seconds
+
+    def publish_only(self, graphs: Iterable[str]) -> None:
+        """Let the anonymous SPARQL user read ``graphs`` and nothing else.
+
+        Virtuoso's default graph is the union of *every* graph, its own included
+        (``virtrdf#``, the service description and DAV graphs...); graph-level security
+        hides those: no default permission for ``nobody``, read (1) on each of ours. It
+        is stored in the database, so it survives a restart; a graph loaded later needs
+        its own grant.
+        """
+        statements = ["DB.DBA.RDF_DEFAULT_USER_PERMS_SET ('nobody', 0);"]
+        statements += [
+            f"DB.DBA.RDF_GRAPH_USER_PERMS_SET ('{_sql_text(g)}', 'nobody', 1);"
+            for g in sorted(graphs)
+        ]
+        self.isql(" ".join(statements))
 
     def allow_sparql_update(self) -> None:
         """Let the anonymous ``SPARQL`` user run SPARQL Update and Graph Store writes.
