@@ -728,6 +728,37 @@ def section_protocol(report: Report, ox_url: str, vt_url: str) -> None:
     report.table(["form", "Accept", "oxigraph", "virtuoso"], rows)
     report.data["media_types"] = data
 
+    report.h("What SPARQLWrapper 2.0 gets (Accept header plus format=/output=/results=)")
+    report.p(
+        "SPARQLWrapper, as hamar_graph/remote.py uses it (POST, setReturnFormat), also sends "
+        "`format=`, `output=` and `results=` parameters with the format's name; Virtuoso obeys "
+        "them over the Accept header."
+    )
+    from SPARQLWrapper import CSV, JSON, N3, RDFXML, TSV, TURTLE, XML, SPARQLWrapper
+
+    rows = []
+    for form, query in forms.items():
+        for fmt in (JSON, XML, CSV, TSV, N3, TURTLE, RDFXML):
+            if form in ("SELECT", "ASK") and fmt in (N3, TURTLE, RDFXML):
+                continue
+            if form in ("CONSTRUCT", "DESCRIBE") and fmt in (JSON, CSV, TSV):
+                continue
+            cells = []
+            for url in (ox_url, vt_url):
+                wrapper = SPARQLWrapper(url)
+                wrapper.setMethod("POST")
+                wrapper.setQuery(query)
+                wrapper.setReturnFormat(fmt)
+                wrapper.setTimeout(30)
+                try:
+                    response = wrapper.query().response
+                    cells.append(f"{response.status} {response.headers.get_content_type()}")
+                    response.read()
+                except Exception as exc:  # record the client's error
+                    cells.append(f"{type(exc).__name__}: {str(exc).splitlines()[0][:80]}")
+            rows.append([form, fmt, *cells])
+    report.table(["form", "setReturnFormat", "oxigraph", "virtuoso"], rows)
+
     report.h("DESCRIBE")
     iri = f"{ID}vennskapsby/lund"
     out = []
