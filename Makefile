@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 PIP_FLAGS ?= -q
 
 .DEFAULT_GOAL := check
-.PHONY: check serve test lint audit bench bench-query docs constraints install install-tests browser clean
+.PHONY: check serve test lint audit bench bench-query docs constraints install install-tests browser clean virtuoso test-virtuoso
 
 # The venv (Python 3.11+ checked; Debian's python3-venv installed when missing).
 $(BIN)/python:
@@ -65,6 +65,15 @@ bench: install-tests
 bench-query: install-tests
 	bash benchmarks/install-tools.sh
 	$(BIN)/python -m benchmarks.query_path $(BENCH_ARGS)
+
+## Install OpenLink Virtuoso (Debian's virtuoso-opensource) for tests/test_virtuoso_probe.py (docs/virtuoso.md)
+virtuoso:
+	bash scripts/install-virtuoso.sh
+
+## The Virtuoso probe tests, then Virtuoso compared with the Oxigraph server (docs/virtuoso.md)
+test-virtuoso: install-tests virtuoso
+	$(BIN)/python -m pytest tests/test_virtuoso_probe.py
+	$(BIN)/python -m benchmarks.virtuoso_compare --quick
 
 check: test lint
 
