@@ -425,7 +425,8 @@ MENTIONS = [
     ("hovedstrategi/tjenesteutvikling-gjennom-eu-prosjekter", {"organisasjon/ore"}),
     ("handlingsmal/oppfylle-fns-tusenarsmal", {"program/fns-tusenarsmal"}),
     ("handlingsmal/bruke-osloregionens-europakontor-aktivt", {"organisasjon/ore"}),
-    ("handlingsmal/sikre-bedre-samhandling-med-hihm-luna", {"organisasjon/hihm", "organisasjon/luna"}),
+    ("handlingsmal/sikre-bedre-samhandling-med-hihm-luna", {"organisasjon/hihm",
+                                                           "organisasjon/luna"}),
 ]  # fmt: skip
 
 
