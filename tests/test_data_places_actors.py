@@ -69,7 +69,7 @@ def test_file_header(stem: str) -> None:
     assert (header, RDF.type, OWL.Ontology) in graph
     assert _one(graph, header, OWL.versionIRI) == URIRef(f"{header}/0.1.0")
     assert _one(graph, header, DCTERMS.license) == NLOD
-    assert _one(graph, header, DCTERMS.modified) == Literal("2026-11-27", datatype=XSD.date)
+    assert _one(graph, header, DCTERMS.modified) == Literal("2026-12-03", datatype=XSD.date)
     assert _one(graph, header, DCTERMS.source) == ID["dokument/internasjonal-strategi"]
     titles = {t.language for t in graph.objects(header, DCTERMS.title)}
     assert titles == {"nb", "en"}
@@ -284,24 +284,34 @@ def test_responsibility_area(mine: Graph, area: str, order: int, actors: set[str
 )
 def test_plan_areas_mention_their_plan(mine: Graph, area: str, plan: str) -> None:
     assert (ID[f"ansvarsomrade/{area}"], HMS.mentions, ID[f"plan/{plan}"]) in mine
-    assert (ID[f"plan/{plan}"], RDF.type, HMS.MunicipalPlan) in mine
+    # "Styringssystemet" is a management system, not a plan (issue 14); its IRI is kept.
+    expected = HMS.ManagementSystem if plan == "styringssystemet" else HMS.MunicipalPlan
+    assert set(mine.objects(ID[f"plan/{plan}"], RDF.type)) == {expected}
 
 
 def test_hru_and_regional_authorities(mine: Graph) -> None:
+    """HrU and the text's "Hamarregionen" are one body (issue 14): no sub-organisation link to
+    a second "Hamarregionen", whose IRI is deprecated and points to HrU."""
     hru = ID["organisasjon/hamarregionen-utvikling"]
-    assert _one(mine, hru, ORG.subOrganizationOf) == ID["organisasjon/hamarregionen"]
+    assert list(mine.objects(hru, ORG.subOrganizationOf)) == []
     assert Literal("HrU") in set(mine.objects(hru, HMS.abbreviation))
+    old = ID["organisasjon/hamarregionen"]
+    assert list(mine.objects(old, RDF.type)) == []
+    assert _one(mine, old, OWL.deprecated).toPython() is True
+    assert _one(mine, old, DCTERMS.isReplacedBy) == hru
     authorities = ID["aktor/regionale-myndigheter"]
     assert set(mine.objects(authorities, ORG.hasMember)) == {
         ID["organisasjon/hedmark-fylkeskommune"]
     }
+    # stated in one direction only
+    assert list(mine.objects(ID["organisasjon/hedmark-fylkeskommune"], ORG.memberOf)) == []
 
 
 def test_coordination_function(mine: Graph) -> None:
     function = ID["funksjon/internasjonal-veiledning-og-koordinering"]
     assert (function, RDF.type, HMS.CoordinationFunction) in mine
     assert set(mine.objects(function, HMS.partner)) == {
-        ID["organisasjon/hamarregionen"],
+        ID["organisasjon/hamarregionen-utvikling"],
         ID["organisasjon/hedmark-fylkeskommune"],
     }
     text = str(_one(mine, function, HMS.text))
@@ -311,11 +321,20 @@ def test_coordination_function(mine: Graph) -> None:
     assert not set(mine.objects(function, HMS.establishedBy))
 
 
-def test_hihm_luna_is_one_partner_and_luna_is_not_expanded(mine: Graph) -> None:
-    partner = ID["organisasjon/hihm-luna"]
-    assert _label(mine, partner, "nb") == "HIHM/LUNA"
-    labels = " ".join(str(o) for o in mine.objects(partner, SKOS.altLabel))
-    assert "LUNA" not in labels.replace("HIHM/LUNA", "")
+def test_hihm_and_luna_are_two_partners_and_luna_is_not_expanded(mine: Graph) -> None:
+    """Issue 14: "HIHM/LUNA" names two bodies; HIHM is Høgskolen i Hedmark (a reading), and
+    LUNA keeps its bare name. The old single IRI is deprecated and points to both."""
+    hihm, luna = ID["organisasjon/hihm"], ID["organisasjon/luna"]
+    assert _label(mine, hihm, "nb") == "HIHM"
+    assert Literal("Høgskolen i Hedmark", lang="nb") in set(mine.objects(hihm, SKOS.altLabel))
+    assert _label(mine, luna, "nb") == "LUNA"
+    assert list(mine.objects(luna, SKOS.altLabel)) == []
+    assert list(mine.objects(luna, HMS.abbreviation)) == []
+    for partner in (hihm, luna):
+        assert (partner, RDF.type, HMS.PartnerInstitution) in mine
+    old = ID["organisasjon/hihm-luna"]
+    assert list(mine.objects(old, RDF.type)) == []
+    assert set(mine.objects(old, DCTERMS.isReplacedBy)) == {hihm, luna}
 
 
 # ---------------------------------------------------------------------------
@@ -323,6 +342,8 @@ def test_hihm_luna_is_one_partner_and_luna_is_not_expanded(mine: Graph) -> None:
 # ---------------------------------------------------------------------------
 
 # slug, value, unit nb, unit en, unit code, lower bound, source, measured thing, period, section
+# "2/3" has no hms:value but the exact fraction (see test_fraction_is_exact); only "over 70 %"
+# has a source in the text (issue 14).
 KEY_FIGURES = [
     (
         "eos-saker-i-kommunestyrer",
@@ -338,12 +359,12 @@ KEY_FIGURES = [
     ),
     (
         "innvandrere-av-netto-innflytting",
-        Decimal("0.6667"),
+        None,
         "andel",
         "share",
         "C62",
         False,
-        "dokument/internasjonal-strategi",
+        None,
         "sted/hamar",
         "periode/2008-2014",
         "seksjon/1-boks",
@@ -355,7 +376,7 @@ KEY_FIGURES = [
         "languages",
         "C62",
         False,
-        "dokument/internasjonal-strategi",
+        None,
         "institusjon/hamarskolen",
         None,
         "seksjon/1-boks",
@@ -367,7 +388,7 @@ KEY_FIGURES = [
         "euro",
         "EUR",
         False,
-        "dokument/internasjonal-strategi",
+        None,
         "program/horisont-2020",
         None,
         "seksjon/4-2",
@@ -394,27 +415,30 @@ KEY_FIGURES = [
 def test_key_figure(
     mine: Graph,
     slug: str,
-    value: Decimal,
+    value: Decimal | None,
     unit_nb: str,
     unit_en: str,
     code: str,
     lower: bool,
-    source: str,
+    source: str | None,
     thing: str,
     period: str | None,
     section: str,
 ) -> None:
     figure = ID[f"nokkeltall/{slug}"]
     assert (figure, RDF.type, HMS.KeyFigure) in mine
-    literal = _one(mine, figure, HMS.value)
-    assert isinstance(literal, Literal)
-    assert literal.datatype == XSD.decimal
-    assert literal.toPython() == value
+    if value is None:
+        assert list(mine.objects(figure, HMS.value)) == []
+    else:
+        literal = _one(mine, figure, HMS.value)
+        assert isinstance(literal, Literal)
+        assert literal.datatype == XSD.decimal
+        assert literal.toPython() == value
     units = {(o.language, str(o)) for o in mine.objects(figure, HMS.unit)}
     assert units == {("nb", unit_nb), ("en", unit_en)}
     assert _one(mine, figure, HMS.unitCode) == Literal(code)
     assert _one(mine, figure, HMS.isLowerBound).toPython() is lower
-    assert _one(mine, figure, HMS.figureSource) == ID[source]
+    assert set(mine.objects(figure, HMS.figureSource)) == ({ID[source]} if source else set())
     assert _one(mine, figure, HMS.measuredThing) == ID[thing]
     assert set(mine.objects(figure, HMS.period)) == ({ID[period]} if period else set())
     assert set(mine.objects(figure, HMS.fromSection)) == {ID[section]}
@@ -430,6 +454,14 @@ def test_key_figures_are_exactly_four(mine: Graph) -> None:
 def test_fraction_is_kept_verbatim(mine: Graph) -> None:
     text = str(_one(mine, ID["nokkeltall/innvandrere-av-netto-innflytting"], HMS.text))
     assert text.startswith("2/3 av netto innflytting til Hamar")
+
+
+def test_fraction_is_exact(mine: Graph) -> None:
+    """ "2/3" is stored as numerator 2 and denominator 3, integers, never as 0.6667."""
+    figure = ID["nokkeltall/innvandrere-av-netto-innflytting"]
+    assert _one(mine, figure, HMS.numerator) == Literal(2)
+    assert _one(mine, figure, HMS.denominator) == Literal(3)
+    assert _one(mine, figure, HMS.numerator).datatype == XSD.integer
 
 
 def test_horizon_2020(mine: Graph) -> None:
@@ -451,7 +483,9 @@ def test_horizon_2020(mine: Graph) -> None:
     ],
 )
 def test_creator_as_the_source_attributes_it(mine: Graph, thing: str, creator: str) -> None:
-    assert _one(mine, ID[thing], HMS.creatorOrg) == ID[creator]
+    # The UN Millennium Development Goals are goals, not a programme (issue 14): dct:creator.
+    predicate = DCTERMS.creator if thing == "program/fns-tusenarsmal" else HMS.creatorOrg
+    assert _one(mine, ID[thing], predicate) == ID[creator]
 
 
 def test_kommuneplan_period(mine: Graph) -> None:
@@ -482,14 +516,15 @@ def _identifier_table() -> dict[str, tuple[str, str]]:
 def test_readme_identifier_table_is_parsed() -> None:
     rows = _identifier_table()
     assert rows["http://www.wikidata.org/entity/Q3738335"] == ("yes", "yes")
-    assert rows["http://www.wikidata.org/entity/Q2167"] == ("no", "no")
+    assert rows["http://www.wikidata.org/entity/Q2167"] == ("yes", "yes")  # verified in issue 14
+    assert rows["http://www.wikidata.org/entity/Q152418"] == ("no", "no")
 
 
 def test_every_external_identifier_in_the_graph_is_verified_in_readme(everything: Graph) -> None:
     rows = _identifier_table()
     external = {
         str(o)
-        for p in (OWL.sameAs, SKOS.exactMatch)
+        for p in (OWL.sameAs, SKOS.exactMatch, SKOS.closeMatch)
         for o in everything.objects(None, p)
         if isinstance(o, URIRef) and not str(o).startswith("https://data.hamar.kommune.no/")
     }
@@ -502,7 +537,9 @@ def test_identifiers_listed_as_not_used_are_not_in_the_graph(everything: Graph) 
     rows = _identifier_table()
     for iri, (verified, in_graph) in rows.items():
         present = any(
-            True for p in (OWL.sameAs, SKOS.exactMatch) for _ in everything.subjects(p, URIRef(iri))
+            True
+            for p in (OWL.sameAs, SKOS.exactMatch, SKOS.closeMatch)
+            for _ in everything.subjects(p, URIRef(iri))
         )
         assert present == (in_graph == "yes"), iri
         if verified != "yes":
@@ -519,4 +556,8 @@ def test_identifiers_sit_on_the_right_resources(mine: Graph) -> None:
         OWL.sameAs,
         URIRef("https://sws.geonames.org/2917788/"),
     ) in mine
-    assert not set(mine.objects(ID["vennskapsby/karmiel"], OWL.sameAs))
+    # Issue 14: Karmiel's identifiers were verified; the DESIGN.md candidate Q152418 was not.
+    assert set(mine.objects(ID["vennskapsby/karmiel"], OWL.sameAs)) == {
+        wd.Q152417,
+        URIRef("https://sws.geonames.org/294577/"),
+    }

@@ -297,15 +297,17 @@ def test_ontology_header() -> None:
     graph = ontology()
     o = ONTOLOGY_IRI
     assert (o, RDF.type, OWL.Ontology) in graph
-    assert (o, OWL.versionIRI, URIRef(f"{o}/0.1.0")) in graph
-    assert (o, OWL.versionInfo, Literal("0.1.0")) in graph
+    # 0.2.0 (issue 14): new terms for readings, fractions and three classes; minor.
+    assert (o, OWL.versionIRI, URIRef(f"{o}/0.2.0")) in graph
+    assert (o, OWL.versionInfo, Literal("0.2.0")) in graph
+    assert (o, OWL.priorVersion, URIRef(f"{o}/0.1.0")) in graph
     assert (o, DCTERMS.license, NLOD) in graph
     assert (o, DCTERMS.creator, HAMAR_KOMMUNE) in graph
     assert (o, DCTERMS.publisher, HAMAR_KOMMUNE) in graph
     for date in (DCTERMS.created, DCTERMS.modified):
         (value,) = graph.objects(o, date)
         assert value.datatype == XSD.date
-    assert (o, DCTERMS.modified, Literal("2026-11-27", datatype=XSD.date)) in graph
+    assert (o, DCTERMS.modified, Literal("2026-12-03", datatype=XSD.date)) in graph
     for lang in ("nb", "en"):
         one_literal(graph, o, DCTERMS.title, lang)
         one_literal(graph, o, DCTERMS.description, lang)

@@ -147,18 +147,20 @@ def test_responsibility_chart(store: Store) -> None:
 
 
 def test_key_figures_with_sources(store: Store) -> None:
+    # Issue 14: only "over 70 %" has a source in the text ("kilde KS"); the strategy is no
+    # longer given as the source of the others, and "2/3" has an exact fraction instead of a
+    # rounded hms:value. The example requires both, so it returns the one figure with a
+    # named source (the example itself is code, outside the data's reach).
     rows = store.select(get_example("key-figures-with-sources").query)
     figures = {
         str(r["figure"]).removeprefix(ID): (r["value"].toPython(), str(r.get("sourceName", "")))  # type: ignore[union-attr]
         for r in rows
     }
     assert figures["nokkeltall/eos-saker-i-kommunestyrer"] == (Decimal("70"), "KS")
-    assert figures["nokkeltall/sprak-i-hamarskolen"][0] == Decimal("44")
-    assert figures["nokkeltall/innvandrere-av-netto-innflytting"][0] == Decimal("0.6667")
-    assert figures["nokkeltall/horisont-2020-budsjett"][0] == Decimal("70000000000")
     lower = {str(r["figure"]).removeprefix(ID): r["lowerBound"].toPython() for r in rows}  # type: ignore[union-attr]
     assert lower["nokkeltall/eos-saker-i-kommunestyrer"] is True  # "over 70 %"
-    assert len(rows) == 4
+    assert "nokkeltall/innvandrere-av-netto-innflytting" not in figures
+    assert all(r["source"] != URIRef(ID + "dokument/internasjonal-strategi") for r in rows)
 
 
 def test_axes_goal_and_main_strategy(store: Store) -> None:
@@ -184,7 +186,9 @@ def test_twin_cities_with_coordinates(store: Store) -> None:
     by_name = {str(r["name"]): r for r in rows}
     assert by_name["Lund"]["lat"].toPython() == Decimal("55.7039")  # type: ignore[union-attr]
     assert str(by_name["Viborg"]["wikidata"]) == "http://www.wikidata.org/entity/Q21176"
-    assert "wikidata" not in by_name["Lund"]  # Q2167 is not verified (data/README.md)
+    # Q2167 verified in issue 14 (data/README.md); Greifswald has no verified Wikidata item
+    assert str(by_name["Lund"]["wikidata"]) == "http://www.wikidata.org/entity/Q2167"
+    assert "wikidata" not in by_name["Greifswald"]
     assert nb(rows, "name")[0] == "Dalvik"  # northernmost first
     assert all(-180 <= float(r["long"]) <= 180 and -90 <= float(r["lat"]) <= 90 for r in rows)  # type: ignore[arg-type]
 
