@@ -12,7 +12,7 @@ file), then records, for docs/virtuoso.md:
    store). Each example runs on Virtuoso as installed ("virtuoso") and after restricting
    the anonymous SPARQL user to our graphs ("virtuoso+acl", the recommended setting);
 3. **app queries**: the named queries of :mod:`hamar_graph.queries` with the bindings the
-   pages use, sent as :class:`hamar_graph.remote.RemoteStore` sends them (a trailing
+   pages use, sent as :class:`hamar_graph.store.remote.RemoteStore` sends them (a trailing
    ``VALUES`` clause), and again with the ``VALUES`` block inside the WHERE group;
 4. **protocol**: the media type each engine answers for each form and each ``Accept``
    header the app's clients send; malformed queries; dataset parameters and
@@ -51,8 +51,9 @@ from rdflib import XSD, BNode, Graph, Literal, URIRef
 from rdflib.term import Node
 
 import hamar_graph
-from hamar_graph import queries as app_queries
-from hamar_graph.remote import RemoteStore, load_dataset, with_values
+from hamar_graph.query import named as app_queries
+from hamar_graph.store.remote import RemoteStore, with_values
+from hamar_graph.store.remote_load import load_dataset
 from tests.oxigraph_server import OxigraphServer, oxigraph_binary
 from tests.virtuoso_server import VirtuosoServer, virtuoso_missing
 
@@ -142,7 +143,7 @@ def sparql(
 # --- terms and answers -----------------------------------------------------------------
 
 #: Accept headers our clients send (hamar_graph/sandbox.py RemoteEngine; SPARQLWrapper 2.0
-#: as hamar_graph/remote.py RemoteStore uses it).
+#: as hamar_graph/store/remote.py RemoteStore uses it).
 ACCEPT_TABULAR = "application/sparql-results+json"
 ACCEPT_GRAPH = "application/n-triples"
 ACCEPT_EITHER = "application/sparql-results+json, application/n-triples;q=0.9"
@@ -358,8 +359,9 @@ def _row_text(key: tuple[tuple[str, str], ...]) -> str:
 
 def build_nquads(folder: Path) -> Path:
     """Assemble the graph from the sources and write it as N-Quads (no network)."""
-    from hamar_graph.build import assemble, serialize_nquads
+    from hamar_graph.build import assemble
     from hamar_graph.config import PROJECT_ROOT, Settings
+    from hamar_graph.rdf.serialize import serialize_nquads
 
     settings = Settings(source_dir=PROJECT_ROOT, out_dir=folder, store_path=folder / "none")
     path = folder / "hamar-graph.nq"

@@ -22,7 +22,7 @@ from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 from SPARQLWrapper import JSON, N3, POST, SPARQLWrapper
 
-from hamar_graph.build import serialize_nquads
+from hamar_graph.rdf.serialize import serialize_nquads
 from tests.virtuoso_server import VirtuosoServer, virtuoso_missing, wait_refused
 
 MISSING = virtuoso_missing()
