@@ -577,12 +577,6 @@ def app_query_cases() -> list[tuple[str, str, dict[str, Node]]]:
         ("MAP_PLACES", app_queries.MAP_PLACES, {"doc": doc, "home": home}),
         ("RESPONSIBILITY", app_queries.RESPONSIBILITY, {"doc": doc}),
         ("STRATEGY", app_queries.STRATEGY, {}),
-        ("PLAN_GAPS", app_queries.PLAN_GAPS, {}),
-        (
-            "PLAN_GAPS, booleans wrapped in xsd:boolean()",
-            boolean_rewrite(app_queries.PLAN_GAPS),
-            {},
-        ),
         (
             "MAP_PLACES, booleans wrapped in xsd:boolean()",
             boolean_rewrite(app_queries.MAP_PLACES),

@@ -83,13 +83,18 @@ def test_build_writes_every_dump_store_and_manifest(built: BuildResult) -> None:
         assert built.files[key] == out / f"hamar-graph-{__version__}.{ext}"
         assert built.files[key].stat().st_size > 10_000
     manifest = json.loads(built.manifest_path.read_text(encoding="utf-8"))
-    assert manifest["version"] == __version__
-    assert manifest["triples"] == built.triples
-    assert manifest["classes"] == built.classes
+    assert built.manifest_path.name == "publication.json"
+    assert manifest["meta"]["version"] == __version__
+    assert manifest["build"]["triples"] == built.triples
+    assert manifest["build"]["classes"] == built.classes
+    entries = {f["name"]: f for f in manifest["files"]}
     for key, path in built.files.items():
-        entry = manifest["files"][path.name]
-        assert entry["format"] == key
+        entry = entries[path.name]
+        assert entry["format_key"] == key and entry["part"] == "all"
         assert entry["sha256"] == hashlib.sha256(path.read_bytes()).hexdigest()
+        assert built.sha256[path.name] == entry["sha256"]
+    plan = out / "plan.json"
+    assert manifest["extras"]["plan.json"] == hashlib.sha256(plan.read_bytes()).hexdigest()
     assert (out / "store").is_dir()
     leftovers = [p.name for p in out.iterdir() if ".tmp" in p.name or ".old-" in p.name]
     assert leftovers == []
@@ -116,7 +121,7 @@ def test_two_builds_give_identical_bytes_and_report_progress(
     lines: list[str] = []
     second = build(_settings(source_copy, tmp_path / "second"), progress=lines.append)
     first_files = _dumps(built.manifest_path.parent)
-    assert set(first_files) >= {p.name for p in built.files.values()} | {"build.json"}
+    assert set(first_files) >= {p.name for p in built.files.values()} | {"publication.json"}
     assert first_files == _dumps(tmp_path / "second")
     # one progress line per step: each file parsed, terms, validation, each file written
     for ttl in sorted(source_copy.glob("*/*.ttl")):

@@ -14,8 +14,21 @@ import pytest
 from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.namespace import RDF, SKOS
 
-from hamar_graph.build.completeness import CATEGORIES, CompletenessReport, completeness, render_text
-from hamar_graph.build.validate import load_ontology, load_shapes, split_dataset, validate_graph
+from hamar_graph.build.completeness import (
+    CATEGORIES,
+    CompletenessReport,
+    PlanGaps,
+    completeness,
+    plan_gaps,
+    render_text,
+)
+from hamar_graph.build.validate import (
+    load_ontology,
+    load_shapes,
+    split_dataset,
+    validate_dataset,
+    validate_graph,
+)
 from hamar_graph.config import PROJECT_ROOT, Settings
 from hamar_graph.namespaces import HMS, ID
 
@@ -203,19 +216,20 @@ def test_goal_without_axis_and_complete_axis() -> None:
     assert "Without an axis\n  Goals without a measure (1):\n    - Løst mål" in text
 
 
-def test_the_pages_query_agrees_with_the_shapes(report: CompletenessReport, store: object) -> None:
-    """The pages compute the same gaps with one SPARQL query (hamar_graph.gaps, so that no
-    page runs pyshacl); both must list the same (resource, axis) pairs per category."""
-    from hamar_graph.pages.gaps import plan_gaps
-
+def test_the_pages_model_agrees_with_the_report(
+    report: CompletenessReport, dataset: Dataset
+) -> None:
+    """The pages read the same SHACL results (hamar_graph.build.completeness.plan_gaps): the
+    model they read lists the same (resource, axis) pairs per category as the CLI's report."""
     codes = {
         ("goal", "no-measure"): "goals_without_measures",
         ("goal", "no-responsible"): "goals_without_responsible_actor",
         ("measure", "no-responsible"): "measures_without_responsible_actor",
         ("measure", "no-cost"): "measures_without_cost",
     }
+    model = plan_gaps(validate_dataset(dataset), dataset)
     from_pages: dict[str, set[tuple[str, str]]] = {name: set() for name in codes.values()}
-    for item in plan_gaps(store).items:  # type: ignore[arg-type]
+    for item in model.items:
         for code in item.lacks:
             from_pages[codes[(item.kind, code)]].add((item.iri, item.axis))
     from_shapes = {
@@ -223,3 +237,4 @@ def test_the_pages_query_agrees_with_the_shapes(report: CompletenessReport, stor
         for name in codes.values()
     }
     assert from_pages == from_shapes
+    assert PlanGaps.from_json(model.to_json()) == model

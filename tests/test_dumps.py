@@ -299,7 +299,7 @@ def test_download_sends_plain_dumps_gzip_encoded_when_accepted(pub_app: Flask) -
 def test_download_of_unknown_file_is_404(pub_app: Flask) -> None:
     client = pub_app.test_client()
     assert client.get("/download/nothing.ttl").status_code == 404
-    assert client.get("/download/..%2Fbuild.json").status_code == 404
+    assert client.get("/download/..%2Fplan.json").status_code == 404
     assert client.get(f"/download/{MANIFEST}").status_code == 404
 
 

@@ -14,11 +14,10 @@ from rdflib.namespace import RDF, SKOS
 
 from hamar_graph.config import Settings
 from hamar_graph.namespaces import HMS
-from hamar_graph.pages.gaps import plan_gaps
 from hamar_graph.pages.labels import normalise, sort_key
 from hamar_graph.store.base import Bindings, EngineSource, Row, Store
 from hamar_graph.store.oxigraph import OxigraphStore
-from web import create_app
+from web import create_app, state
 
 BASE = "https://data.hamar.kommune.no/"
 
@@ -438,9 +437,9 @@ def test_every_term_iri_dereferences(client: FlaskClient, store: Store) -> None:
 # --- completeness ---------------------------------------------------------------------
 
 
-def test_completeness_page_per_axis(client: FlaskClient, store: Store) -> None:
+def test_completeness_page_per_axis(client: FlaskClient) -> None:
     html = get(client, "/fullstendighet")
-    gaps = plan_gaps(store)
+    gaps = state.site(client.application).gaps
     no_responsible = {i.iri for i in gaps.items if "no-responsible" in i.lacks}
     assert no_responsible  # every Ansvar cell of the plan is empty
     assert len(re.findall(r'<table class="gaps">', html)) == 5

@@ -19,6 +19,8 @@ from typing import Any, TypeVar
 
 from flask import Flask, current_app
 
+from hamar_graph.build.completeness import PlanGaps
+from hamar_graph.build.pipeline import PLAN_FILE
 from hamar_graph.config import Settings
 from hamar_graph.pages.site import SiteData, site_data
 from hamar_graph.publication.publish import Publication, load_publication, make_publication
@@ -170,7 +172,13 @@ def release(app: Flask | None = None) -> Release:
 def site(app: Flask | None = None) -> SiteData:
     """What the pages compute once per app (ontology labels, plan gaps, resource index)."""
     st = state(app)
-    return st.lazy("site", lambda: site_data(st.store, st.settings.base_iri))
+
+    def make() -> SiteData:
+        pub = st.peek("publication") or load_publication(st.settings)
+        stored = pub.read_extra(PLAN_FILE) if pub is not None else None
+        return site_data(st.store, st.settings, PlanGaps.from_json(stored) if stored else None)
+
+    return st.lazy("site", make)
 
 
 def pool(app: Flask | None = None) -> QueryPool:

@@ -223,32 +223,6 @@ SELECT ?doc ?label ?plan ?planlabel WHERE {
 )
 
 
-#: Plan gaps: every action-plan goal and measure, with its axis, and whether it has
-#: a measure, a responsible actor and a cost (the shapes' completeness checks).
-PLAN_GAPS = _q(
-    """
-SELECT ?item ?kind ?label ?axis ?axislabel ?notation ?order ?hasMeasure ?hasResponsible ?hasCost
-WHERE {
-  {
-    ?item a hms:ActionPlanGoal ; hms:axis ?axis .
-    BIND(hms:ActionPlanGoal AS ?kind)
-    BIND(EXISTS { ?m hms:servesGoal ?item } AS ?hasMeasure)
-  } UNION {
-    ?item a hms:Measure ; hms:servesGoal/hms:axis ?axis .
-    BIND(hms:Measure AS ?kind)
-    BIND(true AS ?hasMeasure)
-  }
-  ?item skos:prefLabel ?label .
-  ?axis skos:prefLabel ?axislabel .
-  OPTIONAL { ?axis skos:notation ?notation }
-  OPTIONAL { ?item hms:rowOrder ?order }
-  BIND(EXISTS { ?item hms:responsibleActor ?r } AS ?hasResponsible)
-  BIND(EXISTS { ?item hms:cost ?c } AS ?hasCost)
-}
-"""
-)
-
-
 def _document_queries() -> str:
     """Render every query constant as a reST literal block, for the module docstring."""
     parts = []
