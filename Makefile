@@ -66,13 +66,13 @@ bench-query: install-tests
 	bash benchmarks/install-tools.sh
 	$(BIN)/python -m benchmarks.query_path $(BENCH_ARGS)
 
-## Install OpenLink Virtuoso (Debian's virtuoso-opensource) for tests/test_virtuoso_probe.py (docs/virtuoso.md)
+## Install OpenLink Virtuoso (Debian's virtuoso-opensource) for tests/store/test_virtuoso_probe.py (docs/virtuoso.md)
 virtuoso:
 	bash scripts/install-virtuoso.sh
 
 ## The Virtuoso probe tests, then Virtuoso compared with the Oxigraph server (docs/virtuoso.md)
 test-virtuoso: install-tests virtuoso
-	$(BIN)/python -m pytest tests/test_virtuoso_probe.py
+	$(BIN)/python -m pytest tests/store/test_virtuoso_probe.py
 	$(BIN)/python -m benchmarks.virtuoso_compare --quick
 
 check: test lint

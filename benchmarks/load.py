@@ -439,11 +439,14 @@ def _attacker(
     mine: list[Sample] = []
     try:
         i = 0
-        while not stop.is_set():
+        # Every hostile call is sent at least once, however slow the machine: the round
+        # in progress when the run ends is finished.
+        while not stop.is_set() or i < len(calls):
             sample, _headers = _send(conn, calls[i % len(calls)])
             mine.append(sample)
             i += 1
-            stop.wait(pause)
+            if not stop.is_set():
+                stop.wait(pause)
     finally:
         conn.close()
         with lock:
@@ -601,8 +604,9 @@ def run(
         t.start()
     stop.wait(duration)
     stop.set()
-    for t in threads:
+    for t in threads[:-1]:
         t.join(REQUEST_TIMEOUT + 10)
+    threads[-1].join(len(calls) * (REQUEST_TIMEOUT + 1))  # the attacker finishes its round
     elapsed = time.perf_counter() - started
     return Report(clients, elapsed, samples, mix.stale_retries)
 

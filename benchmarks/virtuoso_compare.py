@@ -54,8 +54,8 @@ import hamar_graph
 from hamar_graph.query import named as app_queries
 from hamar_graph.store.remote import RemoteStore, with_values
 from hamar_graph.store.remote_load import load_dataset
-from tests.oxigraph_server import OxigraphServer, oxigraph_binary
-from tests.virtuoso_server import VirtuosoServer, virtuoso_missing
+from tests.support.oxigraph_server import OxigraphServer, oxigraph_binary
+from tests.support.virtuoso_server import VirtuosoServer, virtuoso_missing
 
 EXAMPLES = Path(hamar_graph.__file__).parent / "queries" / "examples"
 BASE = "https://data.hamar.kommune.no/"
