@@ -163,14 +163,15 @@ SELECT ?doc ?axis ?axislabel ?notation ?goal ?goallabel ?order ?measure ?measure
 )
 
 
-#: Key figures from the sections of strategy ``?doc``: value, unit, unit code, lower-bound
-#: flag and texts.
+#: Key figures from the sections of strategy ``?doc``: value (or an exact fraction), unit,
+#: unit code, lower-bound flag and texts.
 KEY_FIGURES = _q(
     """
-SELECT ?doc ?fig ?label ?value ?unit ?code ?lower ?text WHERE {
+SELECT ?doc ?fig ?label ?value ?numerator ?denominator ?unit ?code ?lower ?text WHERE {
   ?doc hms:hasSection+ ?section .
   ?fig hms:fromSection ?section ; a hms:KeyFigure ; skos:prefLabel ?label .
   OPTIONAL { ?fig hms:value ?value }
+  OPTIONAL { ?fig hms:numerator ?numerator ; hms:denominator ?denominator }
   OPTIONAL { ?fig hms:unit ?unit }
   OPTIONAL { ?fig hms:unitCode ?code }
   OPTIONAL { ?fig hms:isLowerBound ?lower }
@@ -240,3 +241,21 @@ __doc__ = (
     + "\nThe queries (prefixes omitted)\n------------------------------\n\n"
     + _document_queries()
 )
+
+__all__ = [
+    "BREADCRUMBS",
+    "DESCRIBE",
+    "EXISTS",
+    "GRAPH_TRIPLES",
+    "HOME_AXES",
+    "INCOMING",
+    "KEY_FIGURES",
+    "MAP_PLACES",
+    "OUTGOING",
+    "RESOURCE_TEXTS",
+    "RESOURCE_TYPES",
+    "RESPONSIBILITY",
+    "STRATEGY",
+    "TREE",
+    "VOCABULARY",
+]
