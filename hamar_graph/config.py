@@ -58,6 +58,26 @@ class Settings:
     update_endpoint: str | None = _setting(
         None, "Graph Store / update URL of the remote engine, used by `load`."
     )
+    remote_dialect: str = _setting(
+        "auto",
+        "What the remote engine is (store=remote, `load`): auto reads it from the engine's "
+        "Server header; virtuoso asks for Oxigraph's DESCRIBE and makes `load` use "
+        "Virtuoso's bulk loader; standard is any other SPARQL 1.1 engine (Oxigraph, Fuseki…).",
+        ("auto", "standard", "virtuoso"),
+    )
+    virtuoso_isql: str = _setting(
+        "127.0.0.1:1111",
+        "Virtuoso's SQL address (host:port) that `load` runs its bulk loader through with isql-vt.",
+    )
+    virtuoso_user: str = _setting("dba", "Virtuoso user that `load` connects as.")
+    virtuoso_password: str | None = _setting(
+        None, "Password of HAMAR_GRAPH_VIRTUOSO_USER (only from the environment, never a flag)."
+    )
+    virtuoso_load_dir: Path | None = _setting(
+        None,
+        "Folder `load` writes the N-Quads into for Virtuoso's bulk loader: the server must "
+        "read it at the same path and list it in DirsAllowed (virtuoso.ini).",
+    )
     host: str = _setting("127.0.0.1", "Interface the server listens on.")
     port: int = _setting(5000, "Port the server listens on.")
     workers: int = _setting(2, "WSGI worker processes for `serve`.")

@@ -47,12 +47,15 @@ def served_form(dataset: Dataset) -> Dataset:
 
 
 def dataset_from_store(store: Store) -> Dataset:
-    """Read every quad of ``store`` (its named graphs) into an rdflib Dataset."""
+    """Read every quad of ``store`` (its named graphs, :meth:`~hamar_graph.store.base.Store.
+    graph_names`: a remote engine's data-version graph is not data) into an rdflib Dataset."""
     dataset = Dataset()
     bind_prefixes(dataset)  # type: ignore[arg-type]
+    names = set(store.graph_names())
     rows = store.select("SELECT ?g ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } }")
     for row in rows:
-        dataset.graph(row["g"]).add((row["s"], row["p"], row["o"]))  # type: ignore[arg-type]
+        if row["g"] in names:
+            dataset.graph(row["g"]).add((row["s"], row["p"], row["o"]))  # type: ignore[arg-type]
     return dataset
 
 

@@ -8,6 +8,22 @@ engine substitutes. Each constant's docstring is the query itself, so that
 A page runs a fixed number of these, whatever the number of resources it
 links to: labels of linked resources are joined in the same query
 (``OPTIONAL { ?o skos:prefLabel ?olabel }``), never fetched one by one.
+
+Every query answers the same on the embedded stores (Oxigraph, rdflib), the Oxigraph
+server and Virtuoso (tests/test_remote_bindings.py), and a remote engine starts from its
+bindings: :class:`~hamar_graph.store.remote.RemoteStore` writes them as ``BIND(term AS ?v)``
+first in the outermost WHERE group, where the engine joins them before anything else. So
+that it can, the queries keep three rules (docs/virtuoso.md §5):
+
+- a bound variable appears in a triple pattern of the outermost group or of every UNION
+  branch that uses it, never only in a ``BIND``/``FILTER`` of a nested group (the Oxigraph
+  server then evaluates the branch without the value: MAP_PLACES took past 10 s at 356
+  strategies);
+- ``hms:hasSection/hms:hasSection*`` rather than ``hms:hasSection+`` (the same sections,
+  since each section has one parent): Virtuoso loses rows when a ``+`` path is joined with
+  several OPTIONALs (KEY_FIGURES, RESPONSIBILITY), and needs the start of a ``+`` bound;
+- a boolean made by an expression goes through ``xsd:boolean(…)``: Virtuoso types
+  ``true`` and ``EXISTS {…}`` as the integer 1.
 """
 
 from __future__ import annotations
@@ -168,7 +184,7 @@ SELECT ?doc ?axis ?axislabel ?notation ?goal ?goallabel ?order ?measure ?measure
 KEY_FIGURES = _q(
     """
 SELECT ?doc ?fig ?label ?value ?numerator ?denominator ?unit ?code ?lower ?text WHERE {
-  ?doc hms:hasSection+ ?section .
+  ?doc hms:hasSection/hms:hasSection* ?section .
   ?fig hms:fromSection ?section ; a hms:KeyFigure ; skos:prefLabel ?label .
   OPTIONAL { ?fig hms:value ?value }
   OPTIONAL { ?fig hms:numerator ?numerator ; hms:denominator ?denominator }
@@ -187,12 +203,11 @@ MAP_PLACES = _q(
     """
 SELECT ?doc ?home ?place ?label ?lat ?long ?twin ?country ?countrylabel WHERE {
   {
-    ?doc dct:publisher ?org . ?org hms:twinCity ?place . BIND(true AS ?twin)
-    ?place geo:lat ?lat ; geo:long ?long ; skos:prefLabel ?label .
+    ?doc dct:publisher ?org . ?org hms:twinCity ?place . BIND(xsd:boolean(true) AS ?twin)
   } UNION {
-    ?home geo:lat ?lat ; geo:long ?long ; skos:prefLabel ?label .
-    BIND(?home AS ?place)
+    ?home geo:lat [] . BIND(?home AS ?place)
   }
+  ?place geo:lat ?lat ; geo:long ?long ; skos:prefLabel ?label .
   OPTIONAL { ?place hms:country ?country . ?country skos:prefLabel ?countrylabel }
 }
 """
@@ -204,7 +219,7 @@ SELECT ?doc ?home ?place ?label ?lat ?long ?twin ?country ?countrylabel WHERE {
 RESPONSIBILITY = _q(
     """
 SELECT ?doc ?area ?arealabel ?order ?actor ?actorlabel WHERE {
-  ?doc hms:hasSection+ ?section .
+  ?doc hms:hasSection/hms:hasSection* ?section .
   ?area hms:fromSection ?section ; a hms:ResponsibilityArea ; skos:prefLabel ?arealabel .
   OPTIONAL { ?area hms:rowOrder ?order }
   OPTIONAL { ?area hms:responsibleActor ?actor . ?actor skos:prefLabel ?actorlabel }

@@ -3,7 +3,7 @@
 Everything that queries goes through :class:`Store`. Callers never see which
 engine answers: :class:`OxigraphStore` (pyoxigraph, the default, in memory or
 persistent on disk), :class:`MemoryStore` (rdflib's own SPARQL engine, kept as
-a comparison peer and for tests) and, in :mod:`hamar_graph.remote`, a remote
+a comparison peer and for tests) and, in :mod:`hamar_graph.store.remote`, a remote
 SPARQL 1.1 endpoint.
 
 Values are never pasted into query text: :meth:`Store.select`,
@@ -39,6 +39,12 @@ from rdflib import Dataset, Graph, URIRef
 from rdflib.term import Node
 
 Row = dict[str, Node]
+
+#: The named graph in which ``hamar-graph load`` writes the data version of a remote engine:
+#: ``<urn:x-hamar-graph:data-version> dct:identifier "<SHA-256 of the loaded quads>" ;
+#: dct:modified "<load time>"^^xsd:dateTime``. It is not data: remote stores leave it out of
+#: :meth:`Store.graph_names` and ``len()``, and read it in :meth:`Store.fingerprint`.
+DATA_VERSION_GRAPH = URIRef("urn:x-hamar-graph:data-version")
 
 
 Bindings = Mapping[str, Node]
@@ -124,17 +130,23 @@ class EngineSource(Protocol):
 
 def counts_fingerprint(store: Store) -> str:
     """SHA-256 of the named graphs' triple counts: one aggregate query, for engines whose
-    data is too large to copy; it changes whenever a reload changes any graph's size."""
+    data is too large to copy and that hold no data version; it changes only when a
+    reload changes some graph's size (the data-version graph is left out)."""
     counts = store.select(
-        "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g"
+        "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } "
+        f"FILTER(?g != <{DATA_VERSION_GRAPH}>) }} GROUP BY ?g ORDER BY ?g"
     )
     text = "\n".join(f"{row['g']}\t{row['n']}" for row in counts)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def union_graph(store: Store) -> Graph:
-    """The whole default (union) graph of ``store`` as an rdflib Graph."""
-    return store.construct("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }")
+    """The union of the named graphs of ``store`` (the data-version graph of a remote
+    engine left out) as an rdflib Graph."""
+    return store.construct(
+        "CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } "
+        f"FILTER(?g != <{DATA_VERSION_GRAPH}>) }}"
+    )
 
 
 def load_triples(store: Store, graphs: Iterable[tuple[URIRef, Graph]]) -> None:

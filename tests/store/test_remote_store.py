@@ -12,7 +12,13 @@ import pytest
 from rdflib import Dataset, Literal, URIRef
 from rdflib.compare import isomorphic
 
-from hamar_graph.store.base import Store, StoreError, StoreUnavailable, union_graph
+from hamar_graph.store.base import (
+    DATA_VERSION_GRAPH,
+    Store,
+    StoreError,
+    StoreUnavailable,
+    union_graph,
+)
 from hamar_graph.store.remote import RemoteStore, safe_term, with_values
 from hamar_graph.store.remote_load import load_dataset
 from tests.support.oxigraph_server import OxigraphServer
@@ -97,8 +103,9 @@ def _dataset(triples: dict[str, list[tuple[str, str]]]) -> Dataset:
 
 
 def _all(store: RemoteStore) -> set[tuple[str, str, str]]:
+    """Every (graph, subject, object) but the data version's."""
     rows = store.select("SELECT ?g ?s ?o WHERE { GRAPH ?g { ?s ?p ?o } }")
-    return {(str(r["g"]), str(r["s"]), str(r["o"])) for r in rows}
+    return {(str(r["g"]), str(r["s"]), str(r["o"])) for r in rows if r["g"] != DATA_VERSION_GRAPH}
 
 
 def test_load_replaces_graphs_and_leaves_no_temporary_graph(tmp_path: Path) -> None:

@@ -49,6 +49,10 @@ from collections.abc import Iterable
 from pathlib import Path
 from types import TracebackType
 
+import pyoxigraph as ox
+
+from hamar_graph.store.remote_virtuoso import VirtuosoLoader, virtuoso_form
+
 VIRTUOSO_T = "virtuoso-t"  # /usr/bin/virtuoso-t in virtuoso-opensource-7-bin
 ISQL = "isql-vt"  # /usr/bin/isql-vt; /usr/bin/isql, when present, is unixODBC's
 
@@ -122,7 +126,10 @@ PrefixResultNames     = 0
 RdfFreeTextRulesSize  = 100
 IndexTreeMaps         = 64
 MaxMemPoolSize        = 40000000
-MaxQueryMem           = 256M
+MaxQueryMem           = {query_mem}
+; the loader's switch is one transaction (hamar_graph/store/remote_virtuoso.py): its log
+; after-image must fit (default 50 MB, a few hundred bytes a quad)
+TransactionAfterImageLimit = {after_image}
 VectorSize            = 1000
 MaxVectorSize         = 1000000
 AdjustVectorSize      = 0
@@ -189,6 +196,9 @@ class VirtuosoServer:
         many rows *without an error* (docs/virtuoso.md), so keep it above any answer.
     :param max_seconds: ``[SPARQL] MaxQueryExecutionTime``, in seconds (0: no limit).
     :param password: the DBA password (a new database has ``dba``).
+    :param query_mem: ``MaxQueryMem``.
+    :param after_image: ``TransactionAfterImageLimit`` in bytes: the largest transaction's
+        log (the loader's switch is one; Virtuoso's default is 50 MB).
     """
 
     def __init__(
@@ -201,6 +211,8 @@ class VirtuosoServer:
         max_rows: int = 100000,
         max_seconds: int = 60,
         password: str = "dba",
+        query_mem: str = "256M",
+        after_image: int = 50_000_000,
     ) -> None:
         self.location = Path(location).resolve()
         self.sql_port = sql_port or free_port()
@@ -211,6 +223,8 @@ class VirtuosoServer:
         self.max_rows = max_rows
         self.max_seconds = max_seconds
         self.password = password
+        self.query_mem = query_mem
+        self.after_image = after_image
         self.process: subprocess.Popen[bytes] | None = None
         self.startup_seconds: float | None = None
 
@@ -258,6 +272,8 @@ class VirtuosoServer:
             dirty=self.buffers * 3 // 4,
             max_rows=self.max_rows,
             max_seconds=self.max_seconds,
+            query_mem=self.query_mem,
+            after_image=self.after_image,
         )
         self.ini_path.write_text(text, encoding="utf-8")
         return self.ini_path
@@ -389,13 +405,34 @@ class VirtuosoServer:
             raise VirtuosoError(f"isql failed ({result.returncode}) on {sql!r}:\n{output}")
         return output
 
-    def load_nquads(self, *paths: Path, default_graph: str = "urn:x-hamar:no-graph") -> float:
-        """Bulk-load N-Quads (or other RDF files) with ``ld_dir`` + ``rdf_loader_run``.
+    def loader(self) -> VirtuosoLoader:
+        """The app's own loader (``hamar-graph load`` for Virtuoso) pointed at this server:
+        atomic switch, data version, only our graphs readable by the SPARQL user."""
+        return VirtuosoLoader(
+            self.location / "load",
+            address=f"127.0.0.1:{self.sql_port}",
+            user="dba",
+            password=self.password,
+            timeout=600,
+        )
+
+    def load_nquads(
+        self,
+        *paths: Path,
+        default_graph: str = "urn:x-hamar:no-graph",
+        normalise: bool = True,
+    ) -> float:
+        """Bulk-load N-Quads (or other RDF files) with ``ld_dir`` + ``rdf_loader_run``, as
+        installed: every graph stays readable, no data version (see :meth:`loader` for the
+        app's way).
 
         The files are copied into ``location/load`` (a ``DirsAllowed`` folder). Quads go to
         the graph they name; triples without one (N-Triples, Turtle) go to
-        ``default_graph``. The loader records a failure in ``DB.DBA.load_list.ll_error``
-        instead of failing the call, so this checks it.
+        ``default_graph``. With ``normalise`` (N-Quads only), literals Virtuoso would rewrite
+        (``geo:wktLiteral``) are stored under the stand-in datatype the app reads back
+        (:func:`hamar_graph.store.remote_virtuoso.virtuoso_form`); without it a CRS84
+        polygon makes the loader fail. The loader records a failure in
+        ``DB.DBA.load_list.ll_error`` instead of failing the call, so this checks it.
 
         :returns: the seconds the load took (registration, load and checkpoint).
         :raises VirtuosoError: when a file did not load.
@@ -405,7 +442,17 @@ class VirtuosoServer:
         names = []
         for path in paths:
             target = load_dir / Path(path).name
-            shutil.copyfile(path, target)
+            try:
+                if not (normalise and Path(path).suffix == ".nq"):
+                    raise ValueError("copied as it is")
+                quads = list(ox.parse(path=str(path), format=ox.RdfFormat.N_QUADS))
+                ox.serialize(
+                    (virtuoso_form(q) for q in quads),
+                    output=str(target),
+                    format=ox.RdfFormat.N_QUADS,
+                )
+            except (ValueError, SyntaxError):  # a broken file goes as it is: the loader reports it
+                shutil.copyfile(path, target)
             names.append(target.name)
         began = time.monotonic()
         for name in names:
