@@ -389,6 +389,7 @@ def main(argv: list[str] | None = None) -> int:
                 buffers=args.buffers,
                 max_rows=2_000_000,
                 max_seconds=int(DEADLINE) * 3,
+                after_image=1_000_000_000,
             )
             began = time.monotonic()
             vserver.start(timeout=300)

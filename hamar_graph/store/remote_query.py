@@ -41,6 +41,9 @@ _BAD_IRI = re.compile(r'[\x00-\x20<>"{}|^`\\]')
 _LANGUAGE = re.compile(r"[A-Za-z]+(?:-[A-Za-z0-9]+)*")
 _VARIABLE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
+#: SPARQL's string escapes (ECHAR): what a double-quoted string may not hold as it is.
+_ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t"})
+
 
 def safe_term(term: Node) -> str:
     """The SPARQL text of an rdflib term, refusing anything that could break out.
@@ -57,7 +60,13 @@ def safe_term(term: Node) -> str:
             raise ValueError(f"not a valid language tag: {term.language!r}")
         if term.datatype is not None and _BAD_IRI.search(str(term.datatype)):
             raise ValueError(f"not a valid datatype IRI: {str(term.datatype)!r}")
-        return term.n3()  # rdflib escapes quotes, backslashes and newlines
+        text = str(term).translate(_ESCAPES)
+        if term.language is not None:
+            return f'"{text}"@{term.language}'
+        if term.datatype is not None:
+            return f'"{text}"^^<{term.datatype}>'
+        return f'"{text}"'
+
     raise ValueError(f"cannot bind {term!r}: only IRIs and literals can be bound")
 
 
