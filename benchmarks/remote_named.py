@@ -65,8 +65,8 @@ from hamar_graph.store.base import StoreError, counts_fingerprint
 from hamar_graph.store.oxigraph import OxigraphStore
 from hamar_graph.store.remote import RemoteStore, with_bindings, with_values
 from hamar_graph.store.remote_load import quads_digest, version_quads
-from tests.oxigraph_server import OxigraphServer, oxigraph_binary
-from tests.virtuoso_server import VirtuosoServer, virtuoso_missing
+from tests.support.oxigraph_server import OxigraphServer, oxigraph_binary
+from tests.support.virtuoso_server import VirtuosoServer, virtuoso_missing
 
 BASE = "https://data.hamar.kommune.no/"
 ID = BASE + "id/"
@@ -90,7 +90,6 @@ CASES: list[tuple[str, dict[str, URIRef] | None]] = [
     ("RESPONSIBILITY", {"doc": URIRef(ID + "dokument/internasjonal-strategi")}),
     ("STRATEGY", None),
     ("VOCABULARY", None),
-    ("PLAN_GAPS", None),
     ("RESOURCE_TEXTS", None),
     ("RESOURCE_TYPES", None),
 ]
@@ -110,7 +109,6 @@ USED_BY = {
     "RESPONSIBILITY": "home",
     "STRATEGY": "home (all strategies)",
     "VOCABULARY": "once per app",
-    "PLAN_GAPS": "once per app",
     "RESOURCE_TEXTS": "once per app",
     "RESOURCE_TYPES": "once per app",
     "fingerprint": "data version, once per app",

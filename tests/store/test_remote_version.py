@@ -20,8 +20,8 @@ from hamar_graph.store.base import DATA_VERSION_GRAPH, Store, counts_fingerprint
 from hamar_graph.store.oxigraph import OxigraphStore
 from hamar_graph.store.remote import RemoteStore
 from hamar_graph.store.remote_load import load_dataset, put_graph
-from tests.oxigraph_server import OxigraphServer
-from tests.virtuoso_server import VirtuosoServer, virtuoso_missing
+from tests.support.oxigraph_server import OxigraphServer
+from tests.support.virtuoso_server import VirtuosoServer, virtuoso_missing
 
 pytestmark = pytest.mark.server
 
@@ -99,7 +99,7 @@ def test_without_a_version_the_counts_are_used_and_logged(
     oxigraph: OxigraphServer, caplog: pytest.LogCaptureFixture
 ) -> None:
     remote = RemoteStore(oxigraph.query_url, timeout=30)
-    triple = b"<http://example.org/a> <http://example.org/p> 1 .\n"
+    triple = b'<http://example.org/a> <http://example.org/p> "1" .\n'
     put_graph(remote, "http://example.org/g", triple)
     with caplog.at_level(logging.WARNING, logger="hamar_graph.store.remote"):
         assert remote.data_version() is None

@@ -19,8 +19,8 @@ from hamar_graph.store.base import Bindings, Store
 from hamar_graph.store.memory import MemoryStore
 from hamar_graph.store.remote import RemoteStore
 from hamar_graph.store.remote_query import query_form, safe_term, with_bindings, with_values
-from tests.oxigraph_server import OxigraphServer
-from tests.remote_support import (
+from tests.support.oxigraph_server import OxigraphServer
+from tests.support.remote import (
     CASE_IDS,
     NAMED_CASES,
     answer,
@@ -28,7 +28,7 @@ from tests.remote_support import (
     same_answer,
     virtuoso_loaded,
 )
-from tests.virtuoso_server import VirtuosoServer, virtuoso_missing
+from tests.support.virtuoso_server import VirtuosoServer, virtuoso_missing
 
 X = URIRef("https://data.hamar.kommune.no/id/x")
 

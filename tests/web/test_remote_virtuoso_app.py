@@ -39,10 +39,11 @@ from rdflib.compare import isomorphic
 from hamar_graph.query.examples import load_examples
 from hamar_graph.store.base import Store, StoreError
 from hamar_graph.store.remote import RemoteEngine, RemoteStore
-from tests.remote_support import virtuoso_loaded
-from tests.sparql_support import parse_rdf, pool_app
-from tests.test_remote_app import PATHS, RDF_PATHS
-from tests.virtuoso_server import VirtuosoServer, virtuoso_missing, wait_refused
+from hamar_graph.store.remote_query import query_form
+from tests.support.remote import virtuoso_loaded
+from tests.support.sparql import parse_rdf, pool_app
+from tests.support.virtuoso_server import VirtuosoServer, virtuoso_missing, wait_refused
+from tests.web.test_remote_app import PATHS, RDF_PATHS
 
 MISSING = virtuoso_missing()
 
@@ -184,7 +185,7 @@ def _answer(app: Flask, query: str, form: str) -> Any:
 def test_examples_give_the_same_answers(
     remote_app: Flask, embedded_app: Flask, example: Any
 ) -> None:
-    form = next(f for f in ("CONSTRUCT", "DESCRIBE", "ASK", "SELECT") if f in example.query.upper())
+    form = query_form(example.query)
     remote = _answer(remote_app, example.query, form)
     embedded = _answer(embedded_app, example.query, form)
     if form in ("CONSTRUCT", "DESCRIBE"):

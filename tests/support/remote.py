@@ -16,8 +16,8 @@ from hamar_graph.query import named
 from hamar_graph.store.base import Bindings, Store
 from hamar_graph.store.remote import RemoteStore
 from hamar_graph.store.remote_load import load_dataset
-from tests.oxigraph_server import OxigraphServer
-from tests.virtuoso_server import VirtuosoServer
+from tests.support.oxigraph_server import OxigraphServer
+from tests.support.virtuoso_server import VirtuosoServer
 
 BASE = "https://data.hamar.kommune.no/"
 ID = BASE + "id/"
@@ -43,7 +43,6 @@ NAMED_CASES: list[tuple[str, Bindings | None]] = [
     ("MAP_PLACES", {"doc": DOC, "home": URIRef(ID + "sted/hamar")}),
     ("RESPONSIBILITY", {"doc": DOC}),
     ("STRATEGY", None),
-    ("PLAN_GAPS", None),
 ]
 
 CASE_IDS = [f"{name}-{i}" for i, (name, _) in enumerate(NAMED_CASES)]
