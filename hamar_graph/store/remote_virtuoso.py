@@ -281,6 +281,15 @@ class VirtuosoLoader:
             pairs = ", ".join(f"'{sql_text(temporary[g])}', '{sql_text(g)}'" for g in targets)
             try:
                 self.isql(_SWITCH.format(name=procedure) + f"{procedure} (vector ({pairs}));")
+            except StoreError as exc:
+                if "SR325" not in str(exc):
+                    raise
+                raise StoreError(
+                    "the switch is one transaction and its log is larger than Virtuoso allows "
+                    "(SR325): raise TransactionAfterImageLimit in [Parameters] of virtuoso.ini "
+                    f"(bytes) for {len(quads):,} quads and restart it (measured: 780,395 quads "
+                    "did not fit in the default 50 MB and fitted in 2 GB, first load and reload)"
+                ) from exc
             finally:
                 self._quietly(f"drop procedure {procedure};")
         except StoreError as exc:

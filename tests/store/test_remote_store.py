@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import re
 import subprocess
 import sys
 import time
@@ -22,6 +24,7 @@ from hamar_graph.store.base import (
 from hamar_graph.store.remote import RemoteStore, safe_term, with_values
 from hamar_graph.store.remote_load import load_dataset
 from tests.support.oxigraph_server import OxigraphServer
+from tests.support.virtuoso_server import VirtuosoServer, virtuoso_missing
 
 pytestmark = pytest.mark.server
 
@@ -166,5 +169,77 @@ def test_load_command_through_console_script(tmp_path: Path, store: Store) -> No
         assert "uploading" in result.stderr and "switching" in result.stderr
         remote = RemoteStore(server.query_url, timeout=5)
         assert isomorphic(union_graph(remote), union_graph(store))
+        assert f"(data version {store.fingerprint()})" in result.stdout
     finally:
         server.stop()
+
+
+def test_load_command_into_virtuoso(tmp_path: Path, store: Store) -> None:
+    """``hamar-graph load`` finds Virtuoso behind the endpoint and uses its bulk loader; the
+    password comes from the environment only."""
+    missing = virtuoso_missing()
+    if missing:
+        pytest.skip(missing)
+    with VirtuosoServer(tmp_path / "virtuoso") as server:
+        script = Path(sys.executable).with_name("hamar-graph")
+        command = [
+            str(script),
+            "load",
+            "--endpoint",
+            server.query_url,
+            "--isql",
+            f"127.0.0.1:{server.sql_port}",
+            "--load-dir",
+            str(server.location / "load"),
+        ]
+        env = {k: v for k, v in os.environ.items() if not k.startswith("HAMAR_GRAPH_")}
+        refused = subprocess.run(command, capture_output=True, text=True, env=env, check=False)
+        assert refused.returncode == 1
+        assert "HAMAR_GRAPH_VIRTUOSO_PASSWORD" in refused.stderr
+        env["HAMAR_GRAPH_VIRTUOSO_PASSWORD"] = server.password
+        result = subprocess.run(
+            command, capture_output=True, text=True, env=env, timeout=300, check=False
+        )
+        assert result.returncode == 0, result.stderr
+        assert "is Virtuoso: its bulk loader" in result.stderr
+        assert server.password not in result.stdout + result.stderr
+        remote = RemoteStore(server.query_url, timeout=30)
+        assert isomorphic(union_graph(remote), union_graph(store))
+        assert remote.graph_names() == store.graph_names()
+        assert f"(data version {store.fingerprint()})" in result.stdout
+        assert not list((server.location / "load").glob("hamar-graph-*.nq")), "file removed"
+
+
+def test_a_failed_virtuoso_load_leaves_the_graphs_as_they_were(
+    tmp_path: Path, dataset: Dataset, store: Store
+) -> None:
+    """The switch is one transaction: when Virtuoso refuses it (here: its log limit is too
+    small for it), nothing changes and the temporary graphs are gone."""
+    missing = virtuoso_missing()
+    if missing:
+        pytest.skip(missing)
+    with VirtuosoServer(tmp_path / "virtuoso") as server:
+        server.loader().load_dataset(dataset)
+        remote = RemoteStore(server.query_url, timeout=30)
+        before = remote.fingerprint()
+        server.after_image = 100_000  # TransactionAfterImageLimit: far below the switch's log
+        server.restart()
+        loader = server.loader()
+        with pytest.raises(StoreError, match="TransactionAfterImageLimit") as caught:
+            loader.load_dataset(
+                _dataset(
+                    {
+                        "https://data.hamar.kommune.no/graph/derived": [
+                            ("http://example.org/a", str(i)) for i in range(3000)
+                        ]
+                    }
+                )
+            )
+        assert "unchanged" in str(caught.value)
+        assert remote.fingerprint() == before
+        assert isomorphic(union_graph(remote), union_graph(store))
+        left = loader.isql(
+            "sparql select (count(*) as ?n) where { graph ?g { ?s ?p ?o } "
+            'filter(contains(str(?g), "-loading-")) };'
+        )
+        assert re.search(r"^\s*0\s*$", left, flags=re.MULTILINE), left
