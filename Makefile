@@ -33,8 +33,8 @@ serve: install
 	$(BIN)/hamar-graph build
 	$(BIN)/hamar-graph serve
 
-## Install everything (Python packages, Chromium) and run the whole test suite
-test: install-tests browser
+## Install everything (Python packages, Chromium, Virtuoso) and run the whole test suite
+test: install-tests browser virtuoso
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
 
@@ -66,7 +66,7 @@ bench-query: install-tests
 	bash benchmarks/install-tools.sh
 	$(BIN)/python -m benchmarks.query_path $(BENCH_ARGS)
 
-## Install OpenLink Virtuoso (Debian's virtuoso-opensource) for tests/store/test_virtuoso_probe.py (docs/virtuoso.md)
+## Install OpenLink Virtuoso (Debian's virtuoso-opensource) for the remote-mode tests on Virtuoso (docs/virtuoso.md)
 virtuoso:
 	bash scripts/install-virtuoso.sh
 

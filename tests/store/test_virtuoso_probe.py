@@ -295,3 +295,34 @@ def test_literal_forms_differ_from_oxigraph(virtuoso: VirtuosoServer) -> None:
     assert row["s"]["datatype"] == "http://www.w3.org/2001/XMLSchema#string"
     assert Literal(row["b"]["value"], datatype=URIRef(row["b"]["datatype"])) == Literal(True)
     assert json.dumps(row)  # plain JSON all the way
+
+
+WKT = URIRef("http://www.opengis.net/ont/geosparql#wktLiteral")
+POLYGON = (
+    "<http://www.opengis.net/def/crs/OGC/1.3/CRS84> POLYGON((10.980979529367 60.768984105408, "
+    "11.279711792114 60.768984105408, 11.279711792114 61.23604469557, "
+    "10.980979529367 60.768984105408))"
+)
+
+
+def test_a_crs84_wkt_literal_is_kept_under_a_stand_in_datatype(
+    virtuoso: VirtuosoServer, tmp_path: Path
+) -> None:
+    """Virtuoso 7.2 parses every geo:wktLiteral into its geometry type on load, and refuses
+    one that names its CRS (data/places.ttl's dcat:bbox); the loader stores it unchanged
+    under a stand-in datatype, and RemoteStore gives it back as written."""
+    from hamar_graph.store.remote import RemoteStore
+    from tests.support.virtuoso_server import VirtuosoError
+
+    line = f'<urn:x:bbox> <urn:x:p> "{POLYGON}"^^<{WKT}> <urn:x:wkt> .\n'
+    raw = tmp_path / "wkt-raw.nq"
+    raw.write_text(line, encoding="utf-8")
+    with pytest.raises(VirtuosoError, match="RDFGE: RDF box with a geometry RDF type"):
+        virtuoso.load_nquads(raw, normalise=False)
+    kept = tmp_path / "wkt-kept.nq"
+    kept.write_text(line, encoding="utf-8")
+    virtuoso.load_nquads(kept)
+    rows = RemoteStore(virtuoso.query_url, timeout=30).select(
+        "SELECT ?o WHERE { GRAPH <urn:x:wkt> { <urn:x:bbox> <urn:x:p> ?o } }"
+    )
+    assert rows == [{"o": Literal(POLYGON, datatype=WKT)}]

@@ -462,9 +462,10 @@ class VirtuosoServer:
             )
         self.isql("rdf_loader_run(); checkpoint;")
         seconds = time.monotonic() - began
+        files = ", ".join(f"'{_sql_text(str(load_dir / name))}'" for name in names)
         report = self.isql(
             "SELECT ll_file, ll_state, ll_error FROM DB.DBA.load_list "
-            "WHERE ll_error IS NOT NULL OR ll_state <> 2;"
+            f"WHERE ll_file IN ({files}) AND (ll_error IS NOT NULL OR ll_state <> 2);"
         )
         if "0 Rows." not in report:
             raise VirtuosoError(f"the bulk loader did not load everything:\n{report}")
