@@ -24,11 +24,10 @@ from collections.abc import Callable, Iterable
 from urllib.parse import urlsplit, urlunsplit
 
 import pyoxigraph as ox
-from rdflib import Dataset, Graph, URIRef
+from rdflib import Dataset, URIRef
 from rdflib.namespace import DCTERMS, XSD
 
-from hamar_graph.rdf.convert import dataset_quads, from_ox
-from hamar_graph.rdf.serialize import serialize
+from hamar_graph.rdf.convert import dataset_quads
 from hamar_graph.store.base import DATA_VERSION_GRAPH, StoreError, StoreUnavailable
 from hamar_graph.store.oxigraph import nquads_fingerprint
 from hamar_graph.store.remote import RemoteStore, safe_term
@@ -119,11 +118,9 @@ def grouped(dataset: Dataset, target_graph: URIRef | None = None) -> dict[URIRef
 # --- the Graph Store Protocol load -----------------------------------------------------------
 
 
-def _graph(quads: Iterable[ox.Quad]) -> Graph:
-    graph = Graph()
-    for q in quads:
-        graph.add((from_ox(q.subject), from_ox(q.predicate), from_ox(q.object)))
-    return graph
+def _ntriples(quads: Iterable[ox.Quad]) -> bytes:
+    triples = (ox.Triple(q.subject, q.predicate, q.object) for q in quads)
+    return ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b""
 
 
 def load_dataset(
@@ -153,15 +150,15 @@ def load_dataset(
     groups = grouped(dataset, target_graph)
     progress("computing the data version (SHA-256 of the quads)")
     digest = quads_digest(q for quads in groups.values() for q in quads)
-    uploads = {name: _graph(quads) for name, quads in groups.items()}
-    uploads[DATA_VERSION_GRAPH] = _graph(version_quads(digest, loaded))
+    uploads = {**groups, DATA_VERSION_GRAPH: version_quads(digest, loaded)}
     nonce = uuid.uuid4().hex[:12]
     temporary = {name: URIRef(f"{name}-loading-{nonce}") for name in uploads}
     uploaded: list[URIRef] = []
     try:
-        for i, (name, graph) in enumerate(sorted(uploads.items()), start=1):
-            progress(f"[{i}/{len(uploads)}] uploading {len(graph)} triples for <{name}>")
-            put_graph(store, str(temporary[name]), serialize(graph, "nt"))
+        for i, (name, quads) in enumerate(sorted(uploads.items()), start=1):
+            count = len(set(quads))
+            progress(f"[{i}/{len(uploads)}] uploading {count} triples for <{name}>")
+            put_graph(store, str(temporary[name]), _ntriples(quads))
             uploaded.append(temporary[name])
     except StoreError as exc:
         cleanup = " ".join(f"DROP SILENT GRAPH {safe_term(t)} ;" for t in uploaded)

@@ -22,6 +22,7 @@ from hamar_graph.store.remote_query import query_form, safe_term, with_bindings,
 from tests.support.oxigraph_server import OxigraphServer
 from tests.support.remote import (
     CASE_IDS,
+    LUND,
     NAMED_CASES,
     answer,
     oxigraph_loaded,
@@ -203,3 +204,31 @@ def test_named_queries_on_virtuoso(
     remote = RemoteStore(virtuoso.query_url, timeout=30)
     assert same_answer(answer(remote, name, bindings), answer(store, name, bindings)), name
     assert remote.dialect == "virtuoso"
+
+
+#: The forms the named queries do not use, with a binding: DESCRIBE with and without a WHERE
+#: clause, and CONSTRUCT's short form.
+FORMS = [
+    "DESCRIBE ?s WHERE { ?s a <https://data.hamar.kommune.no/def/TwinCity> }",
+    "DESCRIBE ?s",
+    "CONSTRUCT WHERE { ?s <http://www.w3.org/2004/02/skos/core#prefLabel> ?l }",
+    "ASK WHERE { ?s a <https://data.hamar.kommune.no/def/TwinCity> }",
+]
+
+
+def _run(store: Store, query: str) -> object:
+    bindings = {"s": LUND}
+    if query.startswith("ASK"):
+        return store.ask(query, bindings)
+    return store.construct(query, bindings)
+
+
+@pytest.mark.server
+@pytest.mark.parametrize("query", FORMS)
+def test_other_forms_on_both_engines(
+    oxigraph: OxigraphServer, virtuoso: VirtuosoServer, store: Store, query: str
+) -> None:
+    expected = _run(store, query)
+    assert expected is True or len(expected) > 0  # type: ignore[arg-type]
+    for url in (oxigraph.query_url, virtuoso.query_url):
+        assert same_answer(_run(RemoteStore(url, timeout=30), query), expected), url
