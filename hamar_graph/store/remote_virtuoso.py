@@ -287,8 +287,9 @@ class VirtuosoLoader:
                 raise StoreError(
                     "the switch is one transaction and its log is larger than Virtuoso allows "
                     "(SR325): raise TransactionAfterImageLimit in [Parameters] of virtuoso.ini "
-                    f"(bytes) for {len(quads):,} quads and restart it (measured: 780,395 quads "
-                    "did not fit in the default 50 MB and fitted in 2 GB, first load and reload)"
+                    f"(bytes; about 200 a quad: {len(quads) * 200:,} for {len(quads):,} quads) "
+                    "and restart it (measured: 780,395 quads did not fit in the default 50 MB "
+                    "and fitted in 150 MB, first load and reload)"
                 ) from exc
             finally:
                 self._quietly(f"drop procedure {procedure};")
