@@ -1,6 +1,6 @@
 """Run untrusted SPARQL queries in worker processes that can be stopped.
 
-DESIGN.md ("The query sandbox") explains why: neither rdflib nor pyoxigraph can
+docs/DECISIONS.md ("The query sandbox") explains why: neither rdflib nor pyoxigraph can
 cancel a query, limit its memory or stop it from calling out. So each query runs
 in a worker process of a :class:`QueryPool`:
 

@@ -13,8 +13,9 @@ from rdflib import Dataset, Literal, URIRef
 from rdflib.compare import isomorphic
 
 from hamar_graph.store.base import Store, StoreError, StoreUnavailable, union_graph
-from hamar_graph.store.remote import RemoteStore, safe_term, with_values
+from hamar_graph.store.remote import RemoteStore
 from hamar_graph.store.remote_load import load_dataset
+from hamar_graph.store.sparql_text import safe_term, with_values
 from tests.support.oxigraph_server import OxigraphServer
 
 pytestmark = pytest.mark.server
