@@ -126,7 +126,7 @@ def _sparql_post_direct(query: str) -> Call:
 
 
 def hostile_calls(max_query_bytes: int = 100_000, max_url_bytes: int = 8192) -> list[Call]:
-    """The attacker's requests (docs/DECISIONS.md, "The query sandbox"), each with its expected statuses.
+    """The attacker's requests (docs/DECISIONS.md, "The query sandbox"), with expected statuses.
 
     The ones refused at once come first; the two that run into the deadline or the
     memory cap come last.
