@@ -4,6 +4,8 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 PIP_FLAGS ?= -q
+# Two test processes on two cores (pytest-xdist); `make test PYTEST_ARGS=` runs them in one.
+PYTEST_ARGS ?= -n 2 --dist loadfile
 
 .DEFAULT_GOAL := check
 .PHONY: check serve test lint audit bench bench-query docs constraints install install-tests browser clean virtuoso test-virtuoso
@@ -36,7 +38,7 @@ serve: install
 ## Install everything (Python packages, Chromium, Virtuoso) and run the whole test suite
 test: install-tests browser virtuoso
 	$(BIN)/ruff check .
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: install-tests
 	$(BIN)/ruff check .

@@ -11,7 +11,7 @@ file), then records, for docs/virtuoso.md:
    and *client* (rdflib plus the normalisation docs/virtuoso.md recommends for the remote
    store). Each example runs on Virtuoso as installed ("virtuoso") and after restricting
    the anonymous SPARQL user to our graphs ("virtuoso+acl", the recommended setting);
-3. **app queries**: the named queries of :mod:`hamar_graph.queries` with the bindings the
+3. **app queries**: the named queries of :mod:`hamar_graph.query.named` with the bindings the
    pages use, sent as :class:`hamar_graph.store.remote.RemoteStore` sends them (a trailing
    ``VALUES`` clause), and again with the ``VALUES`` block inside the WHERE group;
 4. **protocol**: the media type each engine answers for each form and each ``Accept``
@@ -592,7 +592,7 @@ def section_app_queries(report: Report, ox_url: str, vt_url: str) -> None:
     report.h("The app's named queries (hamar_graph/queries.py) with the pages' bindings")
     report.p(
         "Bindings as RemoteStore sent them before issue 15: a trailing `VALUES` clause "
-        "(hamar_graph.store.remote.with_values); then the same bindings as a `VALUES` block "
+        "(hamar_graph.store.sparql_text.with_values); then the same bindings as a `VALUES` block "
         "first in the WHERE group, and as `BIND(term AS ?var)` first in the WHERE group (what "
         "RemoteStore sends now). Virtuoso with the recommended graph restriction."
     )
@@ -622,7 +622,7 @@ def section_app_queries(report: Report, ox_url: str, vt_url: str) -> None:
 
 
 def section_remote_store(report: Report, vt_url: str, our_graphs: set[str]) -> None:
-    report.h("hamar_graph.remote.RemoteStore pointed at Virtuoso")
+    report.h("hamar_graph.store.remote.RemoteStore pointed at Virtuoso")
     store = RemoteStore(vt_url, timeout=30)
     lund = {"s": URIRef(ID + "vennskapsby/lund")}
     labels = f"?s <{SKOS}prefLabel> ?l"

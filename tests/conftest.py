@@ -130,3 +130,58 @@ def client(app: Flask) -> Iterator[FlaskClient]:
 @pytest.fixture()
 def runner() -> CliRunner:
     return CliRunner()
+
+
+# --- no process left behind ---------------------------------------------------------------
+
+
+def _descendants(root: int) -> dict[int, str]:
+    """Living descendants of process ``root``: pid → command line (Linux /proc)."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        fields = stat[stat.rindex(")") + 2 :].split()
+        if fields[0] == "Z":  # a zombie has ended; its parent only has not reaped it yet
+            continue
+        children.setdefault(int(fields[1]), []).append(int(entry.name))
+    found: dict[int, str] = {}
+    todo = list(children.get(root, []))
+    while todo:
+        pid = todo.pop()
+        try:
+            cmd = (Path("/proc") / str(pid) / "cmdline").read_bytes().replace(b"\0", b" ")
+        except OSError:
+            continue
+        found[pid] = cmd.decode("utf-8", "replace").strip()
+        todo += children.get(pid, [])
+    return found
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Fail the run when a test left a process running (a server, a query process, a browser).
+
+    Python's own multiprocessing resource tracker lives as long as the test process and is
+    not counted.
+    """
+    import os
+    import time
+
+    deadline = time.monotonic() + 15
+    while True:
+        left = {
+            pid: cmd
+            for pid, cmd in _descendants(os.getpid()).items()
+            if "resource_tracker" not in cmd and "xdist" not in cmd and "execnet" not in cmd
+        }
+        if not left or time.monotonic() > deadline:
+            break
+        time.sleep(0.5)
+    if left:
+        lines = "\n".join(f"  {pid}: {cmd[:200]}" for pid, cmd in sorted(left.items()))
+        print(f"\nprocesses left running by the tests:\n{lines}")
+        session.exitstatus = 1

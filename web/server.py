@@ -4,7 +4,7 @@ Flask's development server is never used. gunicorn runs ``settings.workers``
 processes of the ``gthread`` worker class with ``settings.threads`` threads each;
 every process builds its own app (:func:`web.create_app`), opens the store and
 starts its pool of sandboxed query workers before it takes requests
-(:mod:`hamar_graph.sandbox`). The ``Server`` header names no product version.
+(:mod:`hamar_graph.sparql.pool`). The ``Server`` header names no product version.
 
 gunicorn's own limits are set so that the app's answers stay the ones a client
 sees: the request line may be as long as ``settings.max_url_bytes`` allows (the

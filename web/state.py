@@ -58,9 +58,9 @@ class AppState:
         """The value called ``name``, made by ``make()`` the first time it is asked for.
 
         Threads asking at once wait for the one that makes it. When ``make`` raises
-        :class:`~hamar_graph.store.StoreError` and ``retry_after`` is positive, the value
+        :class:`~hamar_graph.store.base.StoreError` and ``retry_after`` is positive, the value
         is not tried again for that many seconds: callers get
-        :class:`~hamar_graph.store.StoreUnavailable` at once, so a store that is down does
+        :class:`~hamar_graph.store.base.StoreUnavailable` at once, so a store that is down does
         not slow every answer down.
         """
         try:
@@ -155,7 +155,7 @@ def release(app: Flask | None = None) -> Release:
     :func:`publication`: milliseconds on the embedded store).
 
     :raises StoreError: when the store cannot answer; for :data:`RETRY_AFTER` seconds
-        after that, :class:`~hamar_graph.store.StoreUnavailable` at once.
+        after that, :class:`~hamar_graph.store.base.StoreUnavailable` at once.
     """
     st = state(app)
 

@@ -189,7 +189,7 @@ def completeness(report: ValidationReport, data_graph: Graph | Dataset) -> Compl
 
     :param report: a validation report of the same data.
     :param data_graph: the data: labels, axes, notations and row orders are read from it.
-        A Dataset is reduced to its data graphs (:func:`~hamar_graph.validate.split_dataset`).
+        A Dataset is reduced to its data graphs (:func:`~hamar_graph.build.validate.split_dataset`).
     """
     graph = split_dataset(data_graph)[0] if isinstance(data_graph, Dataset) else data_graph
 

@@ -2,7 +2,7 @@
 
 :func:`home_page` runs six queries (strategy, axes with table 4.6, key figures,
 tree, map places, responsibility chart) and draws the three pictures of
-:mod:`hamar_graph.diagrams`.
+:mod:`hamar_graph.pages.diagrams`.
 """
 
 from __future__ import annotations

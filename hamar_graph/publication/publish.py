@@ -32,7 +32,7 @@ from hamar_graph.store.oxigraph import OxigraphStore
 MANIFEST = "publication.json"
 
 
-#: Catalogue profiles: key → (file name, profile IRI). See :mod:`hamar_graph.catalog`.
+#: Catalogue profiles: key → (file name, profile IRI). See :mod:`hamar_graph.publication.catalog`.
 CATALOG_FILES: dict[str, str] = {
     "dcat-ap": "catalog.ttl",
     "dcat-ap-no": "catalog-dcat-ap-no.ttl",
@@ -186,7 +186,7 @@ def write_publication(
     :param dataset: the graph as served (``build`` passes what it loads into the store).
     :param settings: ``out_dir`` and ``base_iri`` are used.
     :param progress: called with a short message before each step.
-    :param batch: ``build``'s :class:`~hamar_graph.atomic.OutputBatch`: the files are
+    :param batch: ``build``'s :class:`~hamar_graph.rdf.atomic.OutputBatch`: the files are
         staged in it and appear when ``build`` commits. Without it the files are
         staged in a batch of their own and committed together: all of them, or none.
     :returns: the publication (its bytes stay in memory).

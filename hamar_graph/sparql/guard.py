@@ -3,11 +3,11 @@
 Implements the query operation of the SPARQL 1.1 Protocol
 (https://www.w3.org/TR/sparql11-protocol/) and the SPARQL 1.1 Service
 Description (https://www.w3.org/TR/sparql11-service-description/). The web
-layer (:mod:`web.sparql`) hands plain values in (method, content type, the
+layer (:mod:`web.views.sparql`) hands plain values in (method, content type, the
 parameters, the body) and gets plain values back; nothing here knows Flask.
 
 The read-only guard has three layers, each enough on its own for the cases it
-covers (DESIGN.md, "The query sandbox"):
+covers (docs/DECISIONS.md, "The query sandbox"):
 
 1. :func:`scan_query`, a tokenizer that follows the SPARQL 1.1 grammar's
    terminals (strings, IRIs, comments, variables, names), run in the web
@@ -22,7 +22,7 @@ covers (DESIGN.md, "The query sandbox"):
    still holds.
 3. Oxigraph's ``Store.query`` parses queries only, never updates, and never
    loads what ``FROM`` names; the worker process also drops its network access
-   where the kernel allows (:mod:`hamar_graph.sandbox`).
+   where the kernel allows (:mod:`hamar_graph.sparql.pool`).
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Run untrusted SPARQL queries in worker processes that can be stopped.
 
-DESIGN.md ("The query sandbox") explains why: neither rdflib nor pyoxigraph can
+docs/DECISIONS.md ("The query sandbox") explains why: neither rdflib nor pyoxigraph can
 cancel a query, limit its memory or stop it from calling out. So each query runs
 in a worker process of a :class:`QueryPool`:
 
@@ -9,7 +9,7 @@ in a worker process of a :class:`QueryPool`:
   N-Quads that the pool sends at start;
 - it caps its own address space (``RLIMIT_AS``) once loaded, and drops network
   access (a new network namespace) where the kernel allows it;
-- it checks the query with :func:`hamar_graph.protocol.algebra_guard`, runs it,
+- it checks the query with :func:`hamar_graph.sparql.guard.algebra_guard`, runs it,
   cuts the result at ``max_rows`` and serialises it with pyoxigraph's own
   serialisers, so the web process only passes bytes on;
 - the pool waits for the answer up to the deadline; past it, the worker is killed

@@ -21,6 +21,7 @@ import urllib.error
 import urllib.request
 import uuid
 from collections.abc import Callable, Iterable
+from typing import Protocol
 from urllib.parse import urlsplit, urlunsplit
 
 import pyoxigraph as ox
@@ -30,7 +31,17 @@ from rdflib.namespace import DCTERMS, XSD
 from hamar_graph.rdf.convert import dataset_quads
 from hamar_graph.store.base import DATA_VERSION_GRAPH, StoreError, StoreUnavailable
 from hamar_graph.store.oxigraph import nquads_fingerprint
-from hamar_graph.store.remote import RemoteStore, safe_term
+from hamar_graph.store.sparql_text import safe_term
+
+
+class RemoteTarget(Protocol):
+    """Where to load: a remote store's query, update and Graph Store URLs and its timeout."""
+
+    endpoint: str
+    update_endpoint: str | None
+    store_endpoint: str | None
+    timeout: float
+
 
 Progress = Callable[[str], None]
 
@@ -43,7 +54,7 @@ def _sibling(url: str, name: str) -> str:
     return urlunsplit((parts.scheme, parts.netloc, f"{head}/{name}", "", ""))
 
 
-def _send(store: RemoteStore, url: str, method: str, body: bytes, content_type: str) -> None:
+def _send(store: RemoteTarget, url: str, method: str, body: bytes, content_type: str) -> None:
     if urlsplit(url).scheme not in ("http", "https"):
         raise StoreError(f"only http(s) endpoints are supported, not {url!r}")
     request = urllib.request.Request(  # noqa: S310 - scheme checked above
@@ -59,13 +70,13 @@ def _send(store: RemoteStore, url: str, method: str, body: bytes, content_type: 
         raise StoreUnavailable(f"{method} {url} failed: {exc}") from exc
 
 
-def update(store: RemoteStore, text: str) -> None:
+def update(store: RemoteTarget, text: str) -> None:
     """Send a SPARQL Update request to the store's update URL (default ``…/update``)."""
     url = store.update_endpoint or _sibling(store.endpoint, "update")
     _send(store, url, "POST", text.encode("utf-8"), "application/sparql-update")
 
 
-def put_graph(store: RemoteStore, graph_iri: str, data: bytes) -> None:
+def put_graph(store: RemoteTarget, graph_iri: str, data: bytes) -> None:
     """Replace one named graph with N-Triples ``data`` (Graph Store Protocol ``PUT``)."""
     base = store.store_endpoint or _sibling(store.endpoint, "store")
     url = f"{base}?graph={urllib.request.quote(graph_iri, safe='')}"
@@ -124,7 +135,7 @@ def _ntriples(quads: Iterable[ox.Quad]) -> bytes:
 
 
 def load_dataset(
-    store: RemoteStore,
+    store: RemoteTarget,
     dataset: Dataset,
     *,
     target_graph: URIRef | None = None,

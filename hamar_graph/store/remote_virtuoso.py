@@ -58,7 +58,7 @@ from rdflib import Dataset, URIRef
 
 from hamar_graph.config import Settings
 from hamar_graph.store.base import DATA_VERSION_GRAPH, StoreError
-from hamar_graph.store.remote import OPAQUE_DATATYPE
+from hamar_graph.store.remote_client import OPAQUE_DATATYPE
 from hamar_graph.store.remote_load import grouped, quads_digest, version_quads
 
 Progress = Callable[[str], None]

@@ -1,4 +1,4 @@
-"""``hamar_graph.export``: the format map and deterministic, faithful serialisation."""
+"""``hamar_graph.rdf.serialize``: the format map and deterministic, faithful serialisation."""
 
 from __future__ import annotations
 

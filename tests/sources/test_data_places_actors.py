@@ -557,7 +557,7 @@ def test_identifiers_sit_on_the_right_resources(mine: Graph) -> None:
         OWL.sameAs,
         URIRef("https://sws.geonames.org/2917788/"),
     ) in mine
-    # Issue 14: Karmiel's identifiers were verified; the DESIGN.md candidate Q152418 was not.
+    # Issue 14: Karmiel's identifiers were verified; the third-party candidate Q152418 was not.
     assert set(mine.objects(ID["vennskapsby/karmiel"], OWL.sameAs)) == {
         wd.Q152417,
         URIRef("https://sws.geonames.org/294577/"),

@@ -21,8 +21,9 @@ from hamar_graph.store.base import (
     StoreUnavailable,
     union_graph,
 )
-from hamar_graph.store.remote import RemoteStore, safe_term, with_values
+from hamar_graph.store.remote import RemoteStore
 from hamar_graph.store.remote_load import load_dataset
+from hamar_graph.store.sparql_text import safe_term, with_values
 from tests.support.oxigraph_server import OxigraphServer
 from tests.support.virtuoso_server import VirtuosoServer, virtuoso_missing
 

@@ -9,6 +9,7 @@ clients is recorded in benchmarks/README.md ("Load").
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,20 +18,20 @@ import pytest
 from benchmarks.load import (
     Report,
     ServeProcess,
-    build_output,
     check_loopback,
     hostile_calls,
     percentile,
     run,
 )
+from hamar_graph.build.pipeline import BuildResult
 
 pytestmark = pytest.mark.server
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServeProcess]:
-    out: Path = tmp_path_factory.mktemp("load")
-    build_output(out)
+def server(built: BuildResult, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServeProcess]:
+    out: Path = tmp_path_factory.mktemp("load") / "dist"
+    shutil.copytree(built.manifest_path.parent, out)  # the session's build, as `build` wrote it
     served = ServeProcess(out).start()  # default settings: 10 s query deadline
     try:
         yield served
@@ -76,7 +77,7 @@ def test_every_hostile_request_got_its_expected_status(report: Report) -> None:
 
 
 def test_the_server_still_answers_after_the_load(server: ServeProcess) -> None:
-    after = run(server.url, clients=2, duration=1, hostile_pause=60)
+    after = run(server.url, clients=2, duration=1, attack=False)
     assert after.connection_errors == []
     assert after.unexpected == []
 

@@ -1,4 +1,4 @@
-"""The pure per-client token bucket (hamar_graph.ratelimit), driven by a fake clock."""
+"""The pure per-client token bucket (web.ratelimit), driven by a fake clock."""
 
 from __future__ import annotations
 

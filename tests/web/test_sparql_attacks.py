@@ -1,4 +1,4 @@
-"""Every attack of DESIGN.md's sandbox list, against a live server.
+"""Every attack of the sandbox list (docs/DECISIONS.md, "The query sandbox"), against a live server.
 
 Each test proves three things: the attack is refused or stopped (with the right
 status and a message naming the limit), nothing was read or fetched, and an ordinary
