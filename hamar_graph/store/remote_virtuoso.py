@@ -46,7 +46,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import shutil
-import subprocess
+import subprocess  # nosec B404 (only the operator's isql, fixed argv, no shell)
 import time
 import uuid
 from collections.abc import Callable, Iterable
@@ -176,7 +176,7 @@ class VirtuosoLoader:
             holds isql's output without the password.
         """
         try:
-            result = subprocess.run(
+            result = subprocess.run(  # nosec B603
                 [self._program(), self.address, self.user, self.password],
                 input=sql,
                 capture_output=True,
@@ -267,7 +267,7 @@ class VirtuosoLoader:
                 "rdf_loader_run ();\ncheckpoint;"
             )
             report = self.isql(
-                "SELECT ll_state, ll_error FROM DB.DBA.load_list "  # noqa: S608 - quoted by sql_text
+                "SELECT ll_state, ll_error FROM DB.DBA.load_list "  # noqa: S608  # nosec B608
                 f"WHERE ll_file = '{file_name}' AND (ll_state <> 2 OR ll_error IS NOT NULL);"
             )
             if "0 Rows." not in report:
@@ -295,7 +295,7 @@ class VirtuosoLoader:
                 self._quietly(f"drop procedure {procedure};")
         except StoreError as exc:
             drops = "\n".join(
-                f"delete from DB.DBA.RDF_QUAD where G = iri_to_id ('{sql_text(t)}', 0);"  # noqa: S608
+                f"delete from DB.DBA.RDF_QUAD where G = iri_to_id ('{sql_text(t)}', 0);"  # noqa: S608  # nosec B608
                 for t in temporary.values()
             )
             self._quietly(drops + "\ncheckpoint;")
@@ -304,7 +304,7 @@ class VirtuosoLoader:
             ) from exc
         finally:
             path.unlink(missing_ok=True)
-            self._quietly(f"delete from DB.DBA.load_list where ll_file = '{file_name}';")  # noqa: S608
+            self._quietly(f"delete from DB.DBA.load_list where ll_file = '{file_name}';")  # noqa: S608  # nosec B608
         # the switch is committed (in the transaction log); a checkpoint makes it durable
         # without a roll-forward at the next start
         self._quietly("checkpoint;")
