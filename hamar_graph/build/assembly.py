@@ -23,6 +23,12 @@ Progress = Callable[[str], None]
 CHECKED_FOLDERS: tuple[str, ...] = ("ontology", "data", "shapes")
 
 
+#: Source folders whose blank nodes are kept. SHACL reads a blank node in ``sh:path``
+#: (``[ sh:inversePath p ]``, ``[ sh:alternativePath (...) ]``) as a path expression and
+#: an IRI as a predicate, so a skolem IRI there would change what a shape means.
+UNSKOLEMISED_FOLDERS: tuple[str, ...] = ("shapes",)
+
+
 class BuildError(Exception):
     """The build cannot go on; ``str()`` says why (file and line where known).
 
@@ -80,7 +86,8 @@ def assemble(settings: Settings, progress: Progress | None = None) -> Dataset:
             [str(u) for u in undeclared],
         )
     for f in files:
-        skolemize(dataset.graph(f.graph), settings.base_iri)
+        if f.folder not in UNSKOLEMISED_FOLDERS:
+            skolemize(dataset.graph(f.graph), settings.base_iri)
     _say(progress, "deriving rdfs:label from skos:prefLabel and the owl:inverseOf links")
     union = union_graph(dataset)
     ontology_union = Graph()
