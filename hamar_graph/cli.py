@@ -120,8 +120,15 @@ def _fail(message: str, code: int = 1) -> NoReturn:
 @click.option(
     "--base-iri", help="Base IRI of every resource (default https://data.hamar.kommune.no/)."
 )
+@click.option(
+    "--public-url",
+    help="Where the files will be served, for the catalogue's download URLs "
+    "(HAMAR_GRAPH_PUBLIC_URL; default the base IRI).",
+)
 @click.pass_context
-def build_command(ctx: click.Context, out_dir: Path | None, base_iri: str | None) -> None:
+def build_command(
+    ctx: click.Context, out_dir: Path | None, base_iri: str | None, public_url: str | None
+) -> None:
     """Build the graph from ontology/, data/ and shapes/ and write it to the output folder.
 
     Parses every Turtle file (a syntax error names file and line), checks that every
@@ -137,7 +144,7 @@ def build_command(ctx: click.Context, out_dir: Path | None, base_iri: str | None
     from hamar_graph.build.assembly import BuildError
     from hamar_graph.build.pipeline import build
 
-    settings = settings_from(ctx, out_dir=out_dir, base_iri=base_iri)
+    settings = settings_from(ctx, out_dir=out_dir, base_iri=base_iri, public_url=public_url)
     try:
         result = build(settings, progress=click.echo)
     except BuildError as exc:
@@ -413,6 +420,11 @@ def validate_command(
 )
 @click.option("--endpoint", help="Remote SPARQL endpoint for --store remote.")
 @click.option("--base-iri", help="Base IRI of the resources (HAMAR_GRAPH_BASE_IRI).")
+@click.option(
+    "--public-url",
+    help="Public URL of this server, for the catalogue's download URLs "
+    "(HAMAR_GRAPH_PUBLIC_URL; default the URL each request came to).",
+)
 @click.pass_context
 def serve_command(ctx: click.Context, **flags: object) -> None:
     """Serve the pages, /sparql, the catalogue and the dumps with gunicorn.
