@@ -270,12 +270,13 @@ def export_command(ctx: click.Context, fmt: str, output: Path | None, base_iri: 
     """
     from hamar_graph.build.assembly import BuildError, assemble
     from hamar_graph.rdf.atomic import write_atomic
-    from hamar_graph.rdf.datasets import union_graph
+    from hamar_graph.rdf.datasets import canonical_dataset, union_graph
     from hamar_graph.rdf.serialize import serialize
 
     settings = settings_from(ctx, base_iri=base_iri)
     try:
-        data = serialize(union_graph(assemble(settings)), fmt)
+        # canonical blank-node labels (the shapes keep theirs), as in build's dumps
+        data = serialize(union_graph(canonical_dataset(assemble(settings))), fmt)
     except BuildError as exc:
         _fail(str(exc))
     if output is None:

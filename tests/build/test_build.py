@@ -32,7 +32,7 @@ from hamar_graph.config import Settings
 from hamar_graph.namespaces import HMS, ID
 from hamar_graph.rdf.atomic import write_atomic
 from hamar_graph.rdf.convert import from_ox
-from hamar_graph.rdf.datasets import union_graph
+from hamar_graph.rdf.datasets import canonical_dataset, union_graph
 from hamar_graph.rdf.formats import RDF_FORMATS
 from hamar_graph.store.base import StoreError
 from hamar_graph.store.oxigraph import OxigraphStore
@@ -239,6 +239,29 @@ def test_blank_nodes_are_kept_only_in_the_shapes(assembled: Dataset, source_copy
         source = Graph().parse(path, format="turtle")
         assert len(shapes) == len(source)
         assert isomorphic(shapes, source)
+
+    # the shapes' blank nodes carry the dumps' canonical labels, in every store loaded from them
+    def blank_labels(dataset: Dataset) -> set[str]:
+        return {str(n) for q in dataset.quads() for n in q[:3] if isinstance(n, BNode)}
+
+    labels = blank_labels(assembled)
+    assert labels == blank_labels(canonical_dataset(assembled))
+    store = OxigraphStore()
+    store.load(assembled)
+    engine = store.engine_source().open(10)
+    answered = {
+        str(s.value)
+        for (s,) in engine.query("SELECT ?s WHERE { GRAPH ?g { ?s ?p ?o } FILTER(isBlank(?s)) }")
+    }
+    assert answered and answered <= labels
+    # the skolem IRIs left in the dumps: the data's three adms:Identifier nodes, nothing else
+    genids = {
+        (str(g.identifier).rsplit("/", 1)[-1], p)
+        for g in assembled.graphs()
+        for _s, p, o in g
+        if ".well-known/genid/" in str(o)
+    }
+    assert genids == {("data-actors", URIRef("http://www.w3.org/ns/adms#identifier"))}
     paths = [o for o in union_graph(assembled).objects(None, SH.path) if not isinstance(o, URIRef)]
     assert len(paths) >= 8  # [ sh:inversePath ... ] and [ sh:alternativePath (...) ]
     assert all(isinstance(p, BNode) for p in paths)

@@ -77,21 +77,24 @@ def _suffix(ext: str | None) -> str | None:
     return key
 
 
-def public_url() -> str:
+def public_url(files_at: str | None = None) -> str:
     """Where this request finds the files (:func:`served_public_url`).
 
-    When that is not where the build's files say they are, the answer differs from the
-    files, so its entity tag gets a variant of its own (:func:`web.http_cache.make_etag`).
+    When that is not where the files say they are (``files_at``: the publication's
+    recorded location; by default the settings' public URL or base IRI), the answer
+    differs from the files, so its entity tag gets a variant of its own
+    (:func:`web.http_cache.make_etag`).
     """
-    url = served_public_url(_settings(), request.url_root)
-    if url != publication().meta.location:
+    settings = _settings()
+    url = served_public_url(settings, request.url_root)
+    if url != (files_at or settings.public_url or settings.base_iri):
         g.etag_variant = "at-" + hashlib.sha256(url.encode()).hexdigest()[:10]
     return url
 
 
 def _catalog(profile: str, path: str, ext: str | None) -> Response:
     pub = publication()
-    graph = pub.located(profile, public_url())
+    graph = pub.located(profile, public_url(pub.meta.location))
     others = [
         (p.label, "/catalog" if k == "dcat-ap" else f"/catalog/{k}") for k, p in PROFILES.items()
     ]
@@ -118,13 +121,13 @@ def _local(iri: str) -> str | None:
     shapes graph's IRI), which the templates then show without a link. Locations on this
     server (download URLs, the endpoint) become paths too.
     """
+    base = _settings().base_iri
+    if iri.startswith(base):
+        return "/" if iri == base else local_path(iri, base, SERVED)
     located = served_public_url(_settings(), request.url_root)
     if iri.startswith(located):
         return "/" + iri[len(located) :]
-    base = _settings().base_iri
-    if not iri.startswith(base):
-        return iri
-    return "/" if iri == base else local_path(iri, base, SERVED)
+    return iri
 
 
 @bp.get("/catalog")
@@ -147,7 +150,7 @@ def void(ext: str | None = None) -> Response:
     """The VoID description (https://www.w3.org/TR/void/#well-known)."""
     pub = publication()
     path = "/.well-known/void"
-    graph = pub.located("void", public_url())
+    graph = pub.located("void", public_url(pub.meta.location))
 
     def html() -> str:
         return render_template(
