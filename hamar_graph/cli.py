@@ -161,8 +161,15 @@ def _fail(message: str, code: int = 1) -> NoReturn:
 @click.option(
     "--base-iri", help="Base IRI of every resource (default https://data.hamar.kommune.no/)."
 )
+@click.option(
+    "--public-url",
+    help="Where the files will be served, for the catalogue's download URLs "
+    "(HAMAR_GRAPH_PUBLIC_URL; default the base IRI).",
+)
 @click.pass_context
-def build_command(ctx: click.Context, out_dir: Path | None, base_iri: str | None) -> None:
+def build_command(
+    ctx: click.Context, out_dir: Path | None, base_iri: str | None, public_url: str | None
+) -> None:
     """Build the graph from ontology/, data/ and shapes/ and write it to the output folder.
 
     Parses every Turtle file (a syntax error names file and line), checks that every
@@ -178,7 +185,7 @@ def build_command(ctx: click.Context, out_dir: Path | None, base_iri: str | None
     from hamar_graph.build.assembly import BuildError
     from hamar_graph.build.pipeline import build
 
-    settings = settings_from(ctx, out_dir=out_dir, base_iri=base_iri)
+    settings = settings_from(ctx, out_dir=out_dir, base_iri=base_iri, public_url=public_url)
     try:
         result = build(settings, progress=click.echo)
     except BuildError as exc:
@@ -304,12 +311,13 @@ def export_command(ctx: click.Context, fmt: str, output: Path | None, base_iri: 
     """
     from hamar_graph.build.assembly import BuildError, assemble
     from hamar_graph.rdf.atomic import write_atomic
-    from hamar_graph.rdf.datasets import union_graph
+    from hamar_graph.rdf.datasets import canonical_dataset, union_graph
     from hamar_graph.rdf.serialize import serialize
 
     settings = settings_from(ctx, base_iri=base_iri)
     try:
-        data = serialize(union_graph(assemble(settings)), fmt)
+        # canonical blank-node labels (the shapes keep theirs), as in build's dumps
+        data = serialize(union_graph(canonical_dataset(assemble(settings))), fmt)
     except BuildError as exc:
         _fail(str(exc))
     if output is None:
@@ -454,6 +462,11 @@ def validate_command(
 )
 @click.option("--endpoint", help="Remote SPARQL endpoint for --store remote.")
 @click.option("--base-iri", help="Base IRI of the resources (HAMAR_GRAPH_BASE_IRI).")
+@click.option(
+    "--public-url",
+    help="Public URL of this server, for the catalogue's download URLs "
+    "(HAMAR_GRAPH_PUBLIC_URL; default the URL each request came to).",
+)
 @click.pass_context
 def serve_command(ctx: click.Context, **flags: object) -> None:
     """Serve the pages, /sparql, the catalogue and the dumps with gunicorn.

@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 ENV_PREFIX = "HAMAR_GRAPH_"
 
@@ -34,6 +35,14 @@ class Settings:
     base_iri: str = _setting(
         "https://data.hamar.kommune.no/",
         "Base IRI of every resource: things at {base}id/..., terms at {base}def/....",
+    )
+    public_url: str | None = _setting(
+        None,
+        "Public URL this deployment serves its files at (for example "
+        "https://lod.example.org/hamar/): the catalogue's and VoID's download, access and "
+        "endpoint URLs start with it, while identifiers keep the base IRI. Unset: `build` "
+        "writes them under the base IRI, and the server answers with the address each request "
+        "came to (the base IRI itself on the base IRI's host).",
     )
     source_dir: Path = _setting(
         PROJECT_ROOT, "Folder holding ontology/, data/ and shapes/ (the Turtle sources)."
@@ -136,6 +145,11 @@ class Settings:
                 )
         if not self.base_iri.endswith("/"):
             raise ValueError(f"{ENV_PREFIX}BASE_IRI must end with '/', got {self.base_iri!r}")
+        if self.public_url is not None and not _is_public_url(self.public_url):
+            raise ValueError(
+                f"{ENV_PREFIX}PUBLIC_URL must be an absolute http(s) URL ending with '/', "
+                f"without query or fragment, got {self.public_url!r}"
+            )
         if self.store == "remote" and not self.endpoint:
             raise ValueError(
                 f"store=remote needs an endpoint: set {ENV_PREFIX}ENDPOINT or pass --endpoint URL"
@@ -161,6 +175,20 @@ class Settings:
     def resolved_store_path(self) -> Path:
         """The persistent store folder: :attr:`store_path` or ``{out_dir}/store``."""
         return self.store_path if self.store_path is not None else self.out_dir / "store"
+
+
+def _is_public_url(url: str) -> bool:
+    """An absolute ``http``/``https`` URL with a host, a path ending in ``/``, no query."""
+    parts = urlsplit(url)
+    return (
+        parts.scheme in ("http", "https")
+        and bool(parts.netloc)
+        and parts.path.endswith("/")
+        and not parts.query
+        and not parts.fragment
+        and "?" not in url
+        and "#" not in url
+    )
 
 
 def _convert(f: dataclasses.Field[Any], raw: str) -> Any:

@@ -31,7 +31,7 @@ import datetime as dt
 import gzip
 import re
 
-from flask import Flask, Response, current_app, request
+from flask import Flask, Response, current_app, g, request
 from werkzeug.http import http_date as _http_date
 from werkzeug.http import parse_accept_header, parse_date, parse_etags, quote_etag
 
@@ -69,6 +69,7 @@ def make_etag(
     media_type: str,
     language: str | None = None,
     coding: str | None = None,
+    variant: str | None = None,
 ) -> str:
     """A weak entity tag for one representation of the data at ``data_version``.
 
@@ -76,11 +77,13 @@ def make_etag(
     :param media_type: the representation's media type, without parameters.
     :param language: the page language, for pages that have one.
     :param coding: ``gzip`` when the body is compressed.
+    :param variant: what else the body depends on, when a view says so in
+        ``flask.g.etag_variant`` (the catalogue's download URLs on another host).
 
     .. versionadded:: 0.1
     """
     parts = [data_version, media_type.split(";")[0].strip().lower()]
-    parts += [p for p in (language, coding) if p]
+    parts += [p for p in (language, variant, coding) if p]
     tag = "".join(c for c in "-".join(parts) if 0x21 <= ord(c) <= 0x7E and c != '"')
     return quote_etag(tag, weak=True)
 
@@ -227,6 +230,7 @@ def after_request(response: Response) -> Response:
         response.mimetype or "application/octet-stream",
         response.headers.get("Content-Language"),
         coding,
+        g.get("etag_variant"),
     )
     modified = last_modified(meta.modified)
     response.headers["ETag"] = etag

@@ -238,11 +238,7 @@ def export_site(
     names = [f.name for f in state.publication(app).files]
     paths = page_paths(state.state(app).store, settings.base_iri)
     target.mkdir(parents=True, exist_ok=True)
-    report = crawl_export(fetch, target, seed_urls(paths, names), settings.base_iri, progress)
-    if split.path not in ("", "/"):
-        for name in ("sitemap.xml", "robots.txt"):
-            file = target / name
-            if file.exists():
-                text = file.read_text(encoding="utf-8").replace(host + "/", settings.base_iri)
-                file.write_text(text, encoding="utf-8")
-    return report
+    # On the base IRI's host the app answers with locations under the base IRI itself
+    # (hamar_graph.publication.locations), so sitemap.xml, robots.txt and the catalogue's
+    # download URLs are already those of the copy's home.
+    return crawl_export(fetch, target, seed_urls(paths, names), settings.base_iri, progress)

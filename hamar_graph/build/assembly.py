@@ -12,7 +12,7 @@ from hamar_graph.build.declared import find_undeclared
 from hamar_graph.build.derive import derive, engine_literals, skolemize
 from hamar_graph.build.sources import SourceError, load_sources, source_files
 from hamar_graph.config import Settings
-from hamar_graph.rdf.datasets import union_graph
+from hamar_graph.rdf.datasets import relabel_blank_nodes, union_graph
 from hamar_graph.rdf.names import prefixed_name
 
 #: Called with one line of progress per step.
@@ -21,6 +21,12 @@ Progress = Callable[[str], None]
 
 #: Source folders whose classes and predicates must be declared.
 CHECKED_FOLDERS: tuple[str, ...] = ("ontology", "data", "shapes")
+
+
+#: Source folders whose blank nodes are kept. SHACL reads a blank node in ``sh:path``
+#: (``[ sh:inversePath p ]``, ``[ sh:alternativePath (...) ]``) as a path expression and
+#: an IRI as a predicate, so a skolem IRI there would change what a shape means.
+UNSKOLEMISED_FOLDERS: tuple[str, ...] = ("shapes",)
 
 
 class BuildError(Exception):
@@ -46,9 +52,11 @@ def assemble(settings: Settings, progress: Progress | None = None) -> Dataset:
     1. Parse every ``*.ttl`` of ``ontology/``, ``data/`` and ``shapes/`` into its own
        named graph ``{base}graph/{folder}-{stem}``.
     2. Check that every class and predicate used is declared (:mod:`hamar_graph.build.declared`).
-    3. Replace blank nodes from the sources, if any, by skolem IRIs
-       ``{base}.well-known/genid/{hash}`` derived from their content, so the dumps are
-       byte-identical across runs.
+    3. Replace blank nodes of ``ontology/`` and ``data/``, if any, by skolem IRIs
+       ``{base}.well-known/genid/{hash}`` derived from their content. The shapes keep their
+       blank nodes (:data:`UNSKOLEMISED_FOLDERS`), with the canonical labels the dumps give
+       them (:func:`hamar_graph.rdf.datasets.relabel_blank_nodes`, after step 5), so the
+       bytes, the store and the endpoint's answers are the same on every run.
     4. Add ``{base}graph/derived``: ``rdfs:label`` for every ``skos:prefLabel``, and the
        inverse of every link whose property has an ``owl:inverseOf`` in ``ontology/``.
        Nothing else is derived, and nothing that the sources already state.
@@ -80,7 +88,8 @@ def assemble(settings: Settings, progress: Progress | None = None) -> Dataset:
             [str(u) for u in undeclared],
         )
     for f in files:
-        skolemize(dataset.graph(f.graph), settings.base_iri)
+        if f.folder not in UNSKOLEMISED_FOLDERS:
+            skolemize(dataset.graph(f.graph), settings.base_iri)
     _say(progress, "deriving rdfs:label from skos:prefLabel and the owl:inverseOf links")
     union = union_graph(dataset)
     ontology_union = Graph()
@@ -92,6 +101,10 @@ def assemble(settings: Settings, progress: Progress | None = None) -> Dataset:
         derived.add(triple)
     _say(progress, "writing literals in the form the query engine stores them")
     engine_literals(dataset)
+    for f in files:
+        if f.folder in UNSKOLEMISED_FOLDERS:
+            # the labels the dumps give them, so the store and /sparql use the same ones
+            relabel_blank_nodes(dataset.graph(f.graph))
     return dataset
 
 

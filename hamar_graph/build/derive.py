@@ -4,6 +4,8 @@
   links declared in the ontology; nothing else.
 - :func:`skolemize`: blank nodes become content-derived skolem IRIs, so dumps are
   byte-identical across runs (https://www.w3.org/TR/rdf11-concepts/#section-skolemization).
+  :func:`hamar_graph.build.assemble` applies it to ``ontology/`` and ``data/`` only: a
+  shapes graph keeps its blank nodes, since SHACL reads an IRI in ``sh:path`` as a predicate.
 - :func:`engine_literals`: literals in the form the query engine stores them.
 
 :func:`hamar_graph.build.assembly.assemble` applies them in this order: skolemize, derive,

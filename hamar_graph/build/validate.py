@@ -13,8 +13,9 @@
   shapes that check that a link points to a resource of the expected class
   (``sh:class``) could never fail;
 - the **shapes** are read from the ``shapes/*.ttl`` files (rebased to the configured base
-  IRI), never from the dataset, whose blank nodes the build has skolemised: a skolem IRI in
-  ``sh:path`` would turn ``[ sh:inversePath p ]`` into a predicate path;
+  IRI). The build keeps their blank nodes (a skolem IRI in ``sh:path`` would turn
+  ``[ sh:inversePath p ]`` into a predicate path), so the shapes graph it publishes gives
+  the same results (``tests/publication/test_harvester.py``);
 - no ``owl:imports`` are fetched; nothing goes to the network.
 
 Each result names its shape by ID (``S01`` ...), with the shape's own messages in nb and

@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
 from rdflib import Dataset, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, OWL, RDF, RDFS, SKOS, XSD
@@ -48,9 +49,11 @@ from hamar_graph.publication.vocabulary import (
     AVAILABLE,
     CONTACT_EMAIL,
     CONTACT_URL,
+    COVERED_AREA,
     DCAT_VERSION,
     EU,
-    GEONORGE_HAMAR,
+    GEONAMES,
+    GEONAMES_SCHEME,
     GZIP,
     HMS_PATH,
     IANA,
@@ -97,6 +100,39 @@ def axis_keywords(union: Graph, base_iri: str) -> list[Literal]:
         if isinstance(label, Literal)
     }
     return sorted(labels, key=lambda lit: (lit.language or "", str(lit)))
+
+
+@dataclass(frozen=True)
+class Area:
+    """The catalogue's spatial coverage: a GeoNames feature, as the data describes it."""
+
+    iri: URIRef  #: the GeoNames feature (``https://sws.geonames.org/{id}/``)
+    labels: tuple[Literal, ...]  #: the data's ``skos:prefLabel`` of the area
+    bbox: Literal | None  #: the data's ``dcat:bbox`` (a ``gsp:wktLiteral``)
+
+
+def covered_area(union: Graph, base_iri: str) -> Area | None:
+    """The area the catalogue covers (:data:`COVERED_AREA`), read from the data.
+
+    Its GeoNames ``owl:sameAs`` is the ``dct:spatial`` both DCAT-AP-NO 2.00 and DCAT-AP 3.0.1
+    accept (the EU country table's Norway would be accepted too, but says less, and has no
+    verified bounding box); its ``dcat:bbox`` and labels come with it. ``None`` when the data
+    has no such area or no GeoNames link for it.
+    """
+    area = URIRef(base_iri + COVERED_AREA)
+    same = sorted(
+        o
+        for o in union.objects(area, OWL.sameAs)
+        if isinstance(o, URIRef) and o.startswith(GEONAMES)
+    )
+    if not same:
+        return None
+    labels = sorted(
+        (lit for lit in union.objects(area, SKOS.prefLabel) if isinstance(lit, Literal)),
+        key=lambda lit: (lit.language or "", str(lit)),
+    )
+    boxes = sorted(lit for lit in union.objects(area, DCAT.bbox) if isinstance(lit, Literal))
+    return Area(same[0], tuple(labels), boxes[0] if boxes else None)
 
 
 def header(graph: Graph) -> URIRef | None:
@@ -220,8 +256,9 @@ def build_catalog(
     .. versionadded:: 0.1
     """
     prof = PROFILES[profile]
-    iris = CatalogIRIs(meta.base_iri)
+    iris = CatalogIRIs(meta.base_iri, meta.location)
     union = union_graph(dataset)
+    area = covered_area(union, meta.base_iri)
     graph = Graph()
     keywords = [
         *(Literal(t, lang=lang) for lang, t in i18n.texts("catalog.keyword_strategy").items()),
@@ -252,7 +289,8 @@ def build_catalog(
     for language in LANGUAGES:
         graph.add((cat, DCTERMS.language, language))
     graph.add((cat, DCAT.themeTaxonomy, THEME_TAXONOMY))
-    graph.add((cat, DCTERMS.spatial, GEONORGE_HAMAR))
+    if area is not None:
+        graph.add((cat, DCTERMS.spatial, area.iri))
     if period is not None:
         graph.add((cat, DCTERMS.temporal, period))
     graph.add((cat, DCTERMS.issued, _date(meta.issued)))
@@ -271,8 +309,13 @@ def build_catalog(
     graph.add((iris.contact, VCARD["organization-name"], municipality))
     graph.add((iris.contact, VCARD.hasEmail, CONTACT_EMAIL))
     graph.add((iris.contact, VCARD.hasURL, CONTACT_URL))
-    graph.add((GEONORGE_HAMAR, RDF.type, DCTERMS.Location))
-    _texts(graph, GEONORGE_HAMAR, RDFS.label, i18n.texts("catalog.publisher"))
+    if area is not None:
+        graph.add((area.iri, RDF.type, DCTERMS.Location))
+        graph.add((area.iri, SKOS.inScheme, GEONAMES_SCHEME))
+        for label in area.labels:
+            graph.add((area.iri, SKOS.prefLabel, label))
+        if area.bbox is not None:
+            graph.add((area.iri, DCAT.bbox, area.bbox))
     if years and period is not None:
         graph.add((period, RDF.type, DCTERMS.PeriodOfTime))
         graph.add((period, DCAT.startDate, _date(dt.date(years[0], 1, 1))))
@@ -294,7 +337,8 @@ def build_catalog(
             graph.add((node, DCTERMS.description, text))
         _common(graph, node, iris, keywords)
         graph.add((node, DCTERMS.creator, PUBLISHER))
-        graph.add((node, DCTERMS.spatial, GEONORGE_HAMAR))
+        if area is not None:
+            graph.add((node, DCTERMS.spatial, area.iri))
         if period is not None:
             graph.add((node, DCTERMS.temporal, period))
         for language in LANGUAGES:

@@ -19,6 +19,7 @@ from hamar_graph.publication.dumps import (
     Progress,
     render_dumps,
 )
+from hamar_graph.publication.locations import relocate
 from hamar_graph.publication.release import (
     PublicationMeta,
     dataset_from_store,
@@ -42,6 +43,10 @@ CATALOG_FILES: dict[str, str] = {
 VOID_FILE = "void.ttl"
 
 
+#: Relocated catalogues and VoID kept per publication (see :meth:`Publication.located`).
+LOCATED_CACHE = 16
+
+
 @dataclass
 class Publication:
     """The dumps with their catalogue and VoID, in memory or in a folder.
@@ -60,6 +65,7 @@ class Publication:
     extras: dict[str, str] = field(default_factory=dict)
     #: What ``build`` counted (triples, graphs, classes, validation), when it wrote this.
     build: dict[str, Any] | None = None
+    _located: dict[tuple[str, str], Graph] = field(default_factory=dict, repr=False)
 
     def read_extra(self, name: str) -> bytes | None:
         """The bytes of extra file ``name``, when the publication has it."""
@@ -74,6 +80,22 @@ class Publication:
         except OSError:
             return None
         return data if hashlib.sha256(data).hexdigest() == self.extras[name] else None
+
+    def located(self, key: str, public_url: str) -> Graph:
+        """The catalogue of profile ``key`` (or VoID, ``key="void"``) with its locations under
+        ``public_url`` (:func:`~hamar_graph.publication.locations.relocate`); identifiers,
+        sizes and checksums are those of the files. Kept for the last few URLs asked for.
+        """
+        graph = self.void if key == "void" else self.catalogs[key]
+        if public_url == self.meta.location:
+            return graph
+        cached = self._located.get((key, public_url))
+        if cached is None:
+            cached = relocate(graph, self.meta.location, public_url)
+            if len(self._located) >= LOCATED_CACHE:
+                self._located.clear()  # a few hosts at most; never grow without bound
+            self._located[(key, public_url)] = cached
+        return cached
 
     def file(self, name: str) -> DumpFile | None:
         """The dump called ``name``, or ``None``."""
@@ -119,6 +141,7 @@ def make_publication(
         issued=release.issued,
         modified=release.modified,
         triples=len(union_graph(canonical)),
+        public_url=settings.public_url or settings.base_iri,
     )
     rendered = render_dumps(canonical, settings.base_iri, __version__, progress)
     files = tuple(f for f, _ in rendered.values())
@@ -226,6 +249,7 @@ def load_publication(settings: Settings) -> Publication | None:
             issued=dt.date.fromisoformat(raw["issued"]),
             modified=dt.date.fromisoformat(raw["modified"]),
             triples=int(raw["triples"]),
+            public_url=str(raw.get("public_url") or raw["base_iri"]),
         )
         files = tuple(DumpFile(**f) for f in manifest["files"])
         extras = {str(k): str(v) for k, v in manifest.get("extras", {}).items()}

@@ -27,6 +27,15 @@ class PublicationMeta:
     issued: dt.date  #: first issue, from the sources' ``dct:issued``/``dct:created``
     modified: dt.date  #: last change, the latest ``dct:modified`` of the sources
     triples: int  #: distinct triples in the complete graph
+    #: Where the files are served: the download, access and endpoint URLs of the catalogue
+    #: and VoID start with it (``Settings.public_url``, else the base IRI). Identifiers keep
+    #: :attr:`base_iri`. Empty means the base IRI (a manifest written before 0.2).
+    public_url: str = ""
+
+    @property
+    def location(self) -> str:
+        """:attr:`public_url`, or the base IRI when none was recorded."""
+        return self.public_url or self.base_iri
 
 
 def content_digest(store: Store) -> str:

@@ -33,8 +33,19 @@ CONTACT_EMAIL = URIRef("mailto:postmottak@hamar.kommune.no")
 CONTACT_URL = URIRef("https://www.hamar.kommune.no/")
 
 
-#: Hamar kommune in Geonorge's administrative units.
-GEONORGE_HAMAR = URIRef("https://data.geonorge.no/administrativeEnheter/kommune/id/172779")
+#: The area the catalogue covers, as a resource of the data (``{base}id/sted/hamar-kommune``,
+#: the municipality's area). The catalogue's ``dct:spatial`` is its GeoNames feature
+#: (``owl:sameAs``), with its labels and ``dcat:bbox`` as the data states them.
+COVERED_AREA = "id/sted/hamar-kommune"
+
+
+#: GeoNames features, as the data links them (``https://sws.geonames.org/{id}/``).
+GEONAMES = "https://sws.geonames.org/"
+
+
+#: The scheme DCAT-AP-NO 2.00's ``SpatialRestriction`` names for GeoNames
+#: (``skos:inScheme <https://sws.geonames.org>``; DCAT-AP 3.0.1 checks the IRI instead).
+GEONAMES_SCHEME = URIRef("https://sws.geonames.org")
 
 
 LICENCE = URIRef(EU + "licence/NLOD_2_0")
@@ -210,14 +221,17 @@ class CatalogIRIs:
     .. versionadded:: 0.1
     """
 
-    def __init__(self, base_iri: str) -> None:
+    def __init__(self, base_iri: str, public_url: str | None = None) -> None:
         self.base = base_iri
+        #: where the files are served (:mod:`hamar_graph.publication.locations`)
+        self.public_url = public_url or base_iri
         self.catalog = URIRef(base_iri + "catalog")
-        self.home = URIRef(base_iri)
-        self.sparql = URIRef(base_iri + "sparql")
         self.service = URIRef(base_iri + "catalog#sparql")
         self.contact = URIRef(base_iri + "catalog#kontaktpunkt")
         self.void = URIRef(base_iri + ".well-known/void")
+        # locations
+        self.home = URIRef(self.public_url)
+        self.sparql = URIRef(self.public_url + "sparql")
 
     def dataset(self, part: str) -> URIRef:
         """``{base}catalog#hamar-graph`` for the complete graph, ``#data`` ... for a part."""
@@ -228,8 +242,8 @@ class CatalogIRIs:
         return URIRef(f"{self.base}catalog#distribution-{f.name}")
 
     def download(self, f: DumpFile) -> URIRef:
-        """``{base}download/{file name}``."""
-        return URIRef(self.base + f.download_path)
+        """``{public url}download/{file name}``: a location, not an identifier."""
+        return URIRef(self.public_url + f.download_path)
 
     def period(self, start: int, end: int) -> URIRef:
         """``{base}catalog#periode-{start}-{end}``."""

@@ -172,7 +172,7 @@ def build_void(dataset: Dataset, files: Sequence[DumpFile], meta: PublicationMet
 
     .. versionadded:: 0.1
     """
-    iris = CatalogIRIs(meta.base_iri)
+    iris = CatalogIRIs(meta.base_iri, meta.location)
     doc = URIRef(meta.base_iri + ".well-known/void")
     union = union_graph(dataset)
     stats = statistics(union, meta.base_iri)

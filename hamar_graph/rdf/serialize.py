@@ -14,7 +14,7 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
-from rdflib import RDF, BNode, Dataset, Graph, Literal, URIRef
+from rdflib import RDF, Dataset, Graph, Literal, URIRef
 from rdflib.plugins.serializers.turtle import TurtleSerializer
 from rdflib.term import Node
 
@@ -106,13 +106,14 @@ def serialize(graph: Graph, fmt: str) -> bytes:
         return ("\n".join(lines) + "\n").encode("utf-8") if lines else b""
     ordered = sorted_graph(graph)
     if rdf_format.key == "jsonld":
-        has_bnodes = any(isinstance(n, BNode) for t in ordered for n in t)
+        # Every node object, blank nodes included, is listed at the top with its @id;
+        # sorted by @id it does not depend on the order of rdflib's store. Blank-node
+        # labels are reproducible only when the graph's are (canonical_dataset).
         text = ordered.serialize(format="json-ld", context=dict(PREFIXES), auto_compact=True)
-        if not has_bnodes:
-            doc = json.loads(text)
-            if isinstance(doc.get("@graph"), list):
-                doc["@graph"].sort(key=lambda node: str(node.get("@id", "")))
-            text = json.dumps(doc, ensure_ascii=False, indent=2, sort_keys=True)
+        doc = json.loads(text)
+        if isinstance(doc.get("@graph"), list):
+            doc["@graph"].sort(key=lambda node: str(node.get("@id", "")))
+        text = json.dumps(doc, ensure_ascii=False, indent=2, sort_keys=True)
         return text.encode("utf-8")
     if rdf_format.key == "ttl":
         return _turtle(ordered)

@@ -120,18 +120,33 @@ class OxigraphStore:
 
 
 def nquads_fingerprint(nquads: bytes) -> str:
-    """SHA-256 (hex) of N-Quads, lines sorted; canonical blank-node labels when it has any."""
+    """SHA-256 (hex) of N-Quads, lines sorted; canonical blank-node labels when it has any.
+
+    Oxigraph gives blank nodes new labels whenever data is loaded, so the lines of a named
+    graph that holds blank nodes (the shapes) are replaced by that graph's canonical
+    N-Quads (:func:`~hamar_graph.rdf.datasets.canonical_dataset`); the other lines are
+    hashed as they are.
+    """
     lines = sorted(line for line in nquads.splitlines() if line.strip())
-    if any(b"_:" in line for line in lines):
-        from rdflib import Dataset as _Dataset
+    if not any(b"_:" in line for line in lines):
+        return hashlib.sha256(b"\n".join(lines)).hexdigest()
+    from rdflib import Dataset as _Dataset
 
-        from hamar_graph.rdf.datasets import canonical_dataset
-        from hamar_graph.rdf.serialize import serialize_nquads
+    from hamar_graph.rdf.datasets import canonical_dataset
+    from hamar_graph.rdf.serialize import serialize_nquads
 
-        dataset = _Dataset()
-        dataset.parse(data=nquads, format="nquads")
-        return hashlib.sha256(serialize_nquads(canonical_dataset(dataset))).hexdigest()
-    return hashlib.sha256(b"\n".join(lines)).hexdigest()
+    def graph_of(line: bytes) -> bytes:  # the last term before " ." (a quad's graph)
+        return line.rstrip().removesuffix(b".").rstrip().rsplit(b" ", 1)[-1]
+
+    blank = {graph_of(line) for line in lines if b"_:" in line}
+    kept = [line for line in lines if graph_of(line) not in blank]
+    dataset = _Dataset()
+    rest = b"\n".join(line for line in lines if graph_of(line) in blank)
+    for quad in ox.parse(rest, format=ox.RdfFormat.N_QUADS):
+        graph = dataset.graph(from_ox(quad.graph_name))  # type: ignore[arg-type]
+        graph.add((from_ox(quad.subject), from_ox(quad.predicate), from_ox(quad.object)))
+    canonical = serialize_nquads(canonical_dataset(dataset)).splitlines()
+    return hashlib.sha256(b"\n".join(sorted(kept + canonical))).hexdigest()
 
 
 class OxigraphEngine:
@@ -158,7 +173,11 @@ class OxigraphSource:
         if self.path is not None:
             return OxigraphEngine(ox.Store.read_only(self.path))
         store = ox.Store()
-        if self.nquads:
+        if self.nquads and b"_:" in self.nquads:
+            # Oxigraph's loaders rename blank nodes; its parser keeps the labels, so every
+            # query process answers with the labels of the app's own store
+            store.extend(ox.parse(self.nquads, format=ox.RdfFormat.N_QUADS))
+        elif self.nquads:
             store.bulk_load(self.nquads, format=ox.RdfFormat.N_QUADS)
         return OxigraphEngine(store)
 

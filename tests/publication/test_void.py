@@ -204,7 +204,7 @@ def test_well_known_void_negotiates(
     pub_app: Flask, void: Graph, accept: str, mimetype: str, location: str
 ) -> None:
     client = pub_app.test_client()
-    response = client.get("/.well-known/void", headers={"Accept": accept})
+    response = client.get("/.well-known/void", headers={"Accept": accept}, base_url=BASE)
     assert response.status_code == 200
     assert response.mimetype == mimetype
     assert response.headers["Content-Location"] == location
@@ -213,7 +213,7 @@ def test_well_known_void_negotiates(
         warnings.filterwarnings("ignore", "ConjunctiveGraph is deprecated", DeprecationWarning)
         served = Graph().parse(data=response.data, format=fmt[mimetype])
     assert isomorphic(served, void)
-    document = client.get(location)
+    document = client.get(location, base_url=BASE)
     assert document.status_code == 200 and document.data == response.data
 
 

@@ -11,12 +11,15 @@ in ``Content-Location`` (``/catalog.ttl``); each document has its own URL.
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, render_template, request
+import hashlib
+
+from flask import Blueprint, Response, abort, g, render_template, request
 
 from hamar_graph.config import Settings
 from hamar_graph.pages.catalog_page import catalog_page
 from hamar_graph.pages.sitemap import page_paths, robots_txt, sitemap_xml
 from hamar_graph.pages.void_page import void_page
+from hamar_graph.publication.locations import served_public_url
 from hamar_graph.publication.publish import Publication
 from hamar_graph.publication.release import Release
 from hamar_graph.publication.vocabulary import PROFILES
@@ -74,9 +77,24 @@ def _suffix(ext: str | None) -> str | None:
     return key
 
 
+def public_url(files_at: str | None = None) -> str:
+    """Where this request finds the files (:func:`served_public_url`).
+
+    When that is not where the files say they are (``files_at``: the publication's
+    recorded location; by default the settings' public URL or base IRI), the answer
+    differs from the files, so its entity tag gets a variant of its own
+    (:func:`web.http_cache.make_etag`).
+    """
+    settings = _settings()
+    url = served_public_url(settings, request.url_root)
+    if url != (files_at or settings.public_url or settings.base_iri):
+        g.etag_variant = "at-" + hashlib.sha256(url.encode()).hexdigest()[:10]
+    return url
+
+
 def _catalog(profile: str, path: str, ext: str | None) -> Response:
     pub = publication()
-    graph = pub.catalogs[profile]
+    graph = pub.located(profile, public_url(pub.meta.location))
     others = [
         (p.label, "/catalog" if k == "dcat-ap" else f"/catalog/{k}") for k, p in PROFILES.items()
     ]
@@ -100,12 +118,16 @@ def _local(iri: str) -> str | None:
     """A link to ``iri``: our own IRIs as paths on this host, others unchanged.
 
     ``None`` for an IRI under the base that the site does not serve (such as the
-    shapes graph's IRI), which the templates then show without a link.
+    shapes graph's IRI), which the templates then show without a link. Locations on this
+    server (download URLs, the endpoint) become paths too.
     """
     base = _settings().base_iri
-    if not iri.startswith(base):
-        return iri
-    return "/" if iri == base else local_path(iri, base, SERVED)
+    if iri.startswith(base):
+        return "/" if iri == base else local_path(iri, base, SERVED)
+    located = served_public_url(_settings(), request.url_root)
+    if iri.startswith(located):
+        return "/" + iri[len(located) :]
+    return iri
 
 
 @bp.get("/catalog")
@@ -128,17 +150,18 @@ def void(ext: str | None = None) -> Response:
     """The VoID description (https://www.w3.org/TR/void/#well-known)."""
     pub = publication()
     path = "/.well-known/void"
+    graph = pub.located("void", public_url(pub.meta.location))
 
     def html() -> str:
         return render_template(
             "publication/void.html",
-            page=void_page(pub.void, _lang()),
+            page=void_page(graph, _lang()),
             alternates=conneg.alternates(path),
             local=_local,
         )
 
     return conneg.respond(
-        path, _suffix(ext), lambda: _html(html()), lambda key: serialize_description(pub.void, key)
+        path, _suffix(ext), lambda: _html(html()), lambda key: serialize_description(graph, key)
     )
 
 
@@ -174,7 +197,7 @@ def download(name: str) -> Response:
 @bp.get("/sitemap.xml")
 def sitemap() -> Response:
     """Every page of the site (https://www.sitemaps.org/protocol.html)."""
-    root = request.url_root.rstrip("/")
+    root = public_url().rstrip("/")
     body = sitemap_xml(root, page_paths(_store(), _settings().base_iri), release().modified)
     return Response(body, mimetype="application/xml")
 
@@ -182,4 +205,4 @@ def sitemap() -> Response:
 @bp.get("/robots.txt")
 def robots() -> Response:
     """Crawl rules, and where the sitemap is."""
-    return Response(robots_txt(request.url_root.rstrip("/")), mimetype="text/plain")
+    return Response(robots_txt(public_url().rstrip("/")), mimetype="text/plain")
