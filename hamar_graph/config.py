@@ -71,6 +71,24 @@ class Settings:
         1024, "Memory cap in MiB for the process that runs one SPARQL query."
     )
     query_workers: int = _setting(2, "Sandboxed query processes kept ready per server process.")
+    query_budget: float = _setting(
+        60.0,
+        "Query-seconds a minute each client address may spend on long queries (the time "
+        "past each query's first --long-query seconds); an empty budget gets 429 with "
+        "Retry-After, and a client with a long query running, or whose budget is not full, "
+        "runs one query at a time. 0 turns the budget off.",
+    )
+    long_query: float = _setting(
+        1.0,
+        "Seconds after which a running SPARQL query is long: low priority, charged to its "
+        "client's budget, and stopped (429) when its client holds more than its share of "
+        "the query processes while another client waits.",
+    )
+    answer_cache_mb: int = _setting(
+        16,
+        "MiB of SPARQL answers kept per server process, keyed by query text, dataset, "
+        "format and data version (the data is read-only); 0 turns the cache off.",
+    )
     max_rows: int = _setting(
         10000, "Most result rows (or triples) returned; a longer result is cut and says so."
     )
@@ -120,7 +138,11 @@ class Settings:
             raise ValueError(
                 f"store=remote needs an endpoint: set {ENV_PREFIX}ENDPOINT or pass --endpoint URL"
             )
+        for name in ("query_budget", "answer_cache_mb"):
+            if getattr(self, name) < 0:
+                raise ValueError(f"{ENV_PREFIX}{name.upper()} must be 0 (off) or positive")
         for name in (
+            "long_query",
             "query_timeout",
             "workers",
             "threads",

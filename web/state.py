@@ -186,6 +186,9 @@ def pool(app: Flask | None = None) -> QueryPool:
             timeout=settings.query_timeout,
             memory_mb=settings.query_memory_mb,
             isolate_network=bool(target.config.get(ISOLATE_KEY, True)),
+            budget=settings.query_budget,
+            long_after=settings.long_query,
+            max_in_flight=sparql_threads(settings),
         )
         started.start(wait=True)
         atexit.register(started.close)
@@ -193,6 +196,12 @@ def pool(app: Flask | None = None) -> QueryPool:
         return started
 
     return st.lazy("pool", make)
+
+
+def sparql_threads(settings: Settings) -> int:
+    """Request threads that SPARQL queries may hold at once (running or waiting for a
+    query process); the rest, at least a quarter of them, stay free for pages."""
+    return max(settings.query_workers, settings.threads - max(2, settings.threads // 4))
 
 
 def close_pool(app: Flask) -> None:

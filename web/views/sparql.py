@@ -188,7 +188,7 @@ def run(sparql: SparqlRequest, negotiation: Negotiation, settings: Settings) -> 
         form=scan.form,
         base_iri=request.base_url,
     )
-    outcome = get_pool().run(job)
+    outcome = get_pool().run(job, request.remote_addr or "")
     if outcome.status != 200:
         raise ProtocolError(outcome.status, outcome.message or "The query failed.")
     return outcome
