@@ -60,9 +60,16 @@ class Settings:
     )
     host: str = _setting("127.0.0.1", "Interface the server listens on.")
     port: int = _setting(5000, "Port the server listens on.")
-    workers: int = _setting(2, "WSGI worker processes for `serve`.")
+    workers: int = _setting(
+        1,
+        "Server processes for `serve` (granian workers); each has its own app, threads "
+        "and query processes. One is enough for two cores: HTTP is handled in Rust.",
+    )
     threads: int = _setting(
-        4, "Request threads per WSGI worker process for `serve` (gunicorn's gthread worker)."
+        32,
+        "Request threads per server process for `serve`. SPARQL queries (running or "
+        "waiting for a query process) may hold all but a quarter of them, so pages never "
+        "wait behind /sparql.",
     )
     query_timeout: float = _setting(
         10.0, "Deadline in seconds for one SPARQL query; past it the client gets 503."

@@ -142,7 +142,7 @@ def http(
 
 
 class ServeProcess:
-    """``hamar-graph serve`` (gunicorn) as a subprocess on a free port."""
+    """``hamar-graph serve`` (granian) as a subprocess on a free port."""
 
     def __init__(self, *args: str, env: dict[str, str] | None = None) -> None:
         self.port = free_port()
@@ -189,7 +189,7 @@ class ServeProcess:
         if self.process is None:
             return
         if self.process.poll() is None:
-            self.process.terminate()  # gunicorn stops its workers, they stop their pools
+            self.process.terminate()  # granian stops its workers; their pools stop with them
             try:
                 self.process.wait(30)
             except subprocess.TimeoutExpired:

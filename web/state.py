@@ -23,6 +23,7 @@ from hamar_graph.config import Settings
 from hamar_graph.pages.site import SiteData, site_data
 from hamar_graph.publication.publish import Publication, load_publication, make_publication
 from hamar_graph.publication.release import Release, dataset_from_store, store_release
+from hamar_graph.sparql.cache import AnswerCache
 from hamar_graph.sparql.description import GraphStats
 from hamar_graph.sparql.description import graph_stats as count_graphs
 from hamar_graph.sparql.pool import QueryPool
@@ -210,6 +211,19 @@ def close_pool(app: Flask) -> None:
     if running is not None:
         running.close()
         atexit.unregister(running.close)
+
+
+def answers(app: Flask | None = None) -> AnswerCache | None:
+    """The app's SPARQL answer cache (:mod:`hamar_graph.sparql.cache`), or None when it is
+    off (``answer_cache_mb`` 0) or the data can change under us (a remote engine)."""
+    st = state(app)
+    cache: AnswerCache | None = st.peek("answers")
+    if cache is not None:
+        return cache
+    settings = st.settings
+    if settings.answer_cache_mb <= 0 or settings.store == "remote":
+        return None
+    return st.lazy("answers", lambda: AnswerCache(settings.answer_cache_mb * 2**20))
 
 
 def graph_stats(app: Flask | None = None) -> GraphStats:

@@ -32,6 +32,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 #: Clients remembered at most (the least recently seen idle ones are forgotten first,
 #: which can only favour a client).
@@ -55,6 +56,7 @@ class Ticket:
     started: float | None = None  #: when it got a process
     slot: object | None = None  #: the process it was given (set by the scheduler's user)
     refusal: Refusal | None = None  #: set when it is refused while waiting or stopped
+    waker: Any = None  #: what the scheduler's user wakes its waiting thread with
 
     def age(self, now: float) -> float:
         """Seconds it has been running (0 while waiting)."""
@@ -97,6 +99,8 @@ class FairShare:
         self.long_after = long_after
         self.clock = clock
         self._clients: OrderedDict[str, _Client] = OrderedDict()
+        self._active: dict[str, _Client] = {}  #: clients with queries in flight
+        self._refused: list[Ticket] = []  #: waiting tickets refused since the last drain
 
     # -- state
 
@@ -120,18 +124,26 @@ class FairShare:
     def _forget_idle(self) -> None:
         while len(self._clients) > MAX_CLIENTS:
             for key, client in self._clients.items():
-                if not client.in_flight:
+                if not client.in_flight and client.bucket >= self.budget:
                     del self._clients[key]
                     break
             else:
                 return
 
-    def _active(self) -> int:
-        return sum(1 for c in self._clients.values() if c.in_flight)
+    def _update(self, key: str, client: _Client) -> None:
+        if client.in_flight:
+            self._active[key] = client
+        else:
+            self._active.pop(key, None)
 
     def share(self) -> int:
         """Queries a client may have in flight while others wait."""
-        return max(1, self.size // max(1, self._active()))
+        return max(1, self.size // max(1, len(self._active)))
+
+    def drain_refused(self) -> list[Ticket]:
+        """Waiting tickets refused since the last call (their threads must be woken)."""
+        refused, self._refused = self._refused, []
+        return refused
 
     def _marked(self, client: _Client, now: float) -> bool:
         if self.budget <= 0:
@@ -142,11 +154,11 @@ class FairShare:
 
     def waiting(self) -> int:
         """Queries waiting for a process."""
-        return sum(len(c.waiting) for c in self._clients.values())
+        return sum(len(c.waiting) for c in self._active.values())
 
     def running(self) -> int:
         """Queries holding a process."""
-        return sum(len(c.running) for c in self._clients.values())
+        return sum(len(c.running) for c in self._active.values())
 
     def bucket(self, key: str) -> float:
         """What is left of ``key``'s budget now (for tests and the service description)."""
@@ -176,7 +188,7 @@ class FairShare:
                 "One query at a time: this client has run a long query recently, so it runs "
                 "one query at a time until its budget refills (HAMAR_GRAPH_QUERY_BUDGET).",
             )
-        others_waiting = any(c.waiting for k, c in self._clients.items() if k != key)
+        others_waiting = any(c.waiting for k, c in self._active.items() if k != key)
         if idle <= 0 and others_waiting and client.in_flight >= self.share():
             return Refusal(
                 1,
@@ -185,6 +197,7 @@ class FairShare:
             )
         ticket = Ticket(key, now)
         client.waiting.append(ticket)
+        self._update(key, client)
         if idle <= 0:
             self._evict_over_share(key)
         return ticket
@@ -193,7 +206,7 @@ class FairShare:
         share = self.share()
         if self._clients[newcomer].in_flight > share:
             return
-        for key, client in self._clients.items():
+        for key, client in list(self._active.items()):
             while key != newcomer and client.waiting and client.in_flight > share:
                 ticket = client.waiting.pop()
                 ticket.refusal = Refusal(
@@ -201,13 +214,15 @@ class FairShare:
                     "Too many queries at once: another client is waiting, and this client "
                     f"has more than its share ({share}) of the query processes in flight.",
                 )
+                self._refused.append(ticket)
+            self._update(key, client)
 
     def sweep(self) -> list[Ticket]:
         """Refuse the waiting queries that rule 3 no longer lets wait: a client whose
         bucket is not full, or that has a long query running, keeps one query in flight."""
         now = self.clock()
         refused: list[Ticket] = []
-        for client in self._clients.values():
+        for key, client in list(self._active.items()):
             if not client.waiting or not self._marked(client, now):
                 continue
             keep = 0 if client.running else 1
@@ -220,6 +235,8 @@ class FairShare:
                     "(HAMAR_GRAPH_QUERY_BUDGET).",
                 )
                 refused.append(ticket)
+            self._update(key, client)
+        self._refused += refused
         return refused
 
     def next_ticket(self) -> Ticket | None:
@@ -227,7 +244,7 @@ class FairShare:
         oldest), or None."""
         best: tuple[int, float] | None = None
         chosen: Ticket | None = None
-        for client in self._clients.values():
+        for client in self._active.values():
             if not client.waiting:
                 continue
             ticket = client.waiting[0]
@@ -249,6 +266,7 @@ class FairShare:
         client = self._clients.get(ticket.client)
         if client is not None and ticket in client.waiting:
             client.waiting.remove(ticket)
+            self._update(ticket.client, client)
 
     def finish(self, ticket: Ticket) -> None:
         """``ticket``'s query ended (answered, stopped or failed): charge its long time."""
@@ -256,6 +274,7 @@ class FairShare:
         client = self._client(ticket.client, now)
         if ticket in client.running:
             client.running.remove(ticket)
+        self._update(ticket.client, client)
         if self.budget > 0 and ticket.started is not None:
             client.bucket -= max(0.0, now - ticket.started - self.long_after)
 
@@ -264,9 +283,9 @@ class FairShare:
         long query of the client most over its share; None when there is no such pair."""
         now = self.clock()
         share = self.share()
-        if not any(c.waiting and len(c.running) < share for c in self._clients.values()):
+        if not any(c.waiting and len(c.running) < share for c in self._active.values()):
             return None
-        over = [c for c in self._clients.values() if len(c.running) > share]
+        over = [c for c in self._active.values() if len(c.running) > share]
         over.sort(key=lambda c: len(c.running), reverse=True)
         for client in over:
             long = [t for t in client.running if t.age(now) >= self.long_after]

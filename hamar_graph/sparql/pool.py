@@ -175,7 +175,9 @@ class QueryPool:
             self._cond.notify_all()
             spawning = list(self._spawning)
         for proc in procs:
-            proc.close()
+            proc.kill()
+        for proc in procs:
+            proc.close(wait=5.0)
         for thread in spawning:
             thread.join(STARTUP_TIMEOUT)
         with self._control_lock:
@@ -253,7 +255,7 @@ class QueryPool:
         )
 
     def _acquire(self, client: str, deadline: float) -> Ticket:
-        with self._cond:
+        with self._lock:
             if self._closed:
                 raise QueryStopped("unavailable", "the query service is shutting down")
             in_flight = self.fair.running() + self.fair.waiting()
@@ -267,15 +269,20 @@ class QueryPool:
             if isinstance(admitted, Refusal):
                 raise QueryRefused(admitted)
             ticket = admitted
+            ticket.waker = threading.Event()
             self._schedule()
-            while ticket.slot is None:
+        # Each waiting thread sleeps on its own event: a freed process wakes one thread,
+        # not all of them. It looks up every 50 ms for a long query it may stop.
+        while True:
+            with self._lock:
+                if ticket.slot is not None:
+                    return ticket
                 if ticket.refusal is not None:
                     self.fair.cancel(ticket)
                     raise QueryRefused(ticket.refusal)
                 remaining = deadline - time.monotonic()
                 if remaining <= 0 or self._closed:
                     self.fair.cancel(ticket)
-                    self._cond.notify_all()
                     raise self._busy()
                 victim = self.fair.victim()
                 if victim is not None and isinstance(victim.slot, QueryProcess):
@@ -285,15 +292,13 @@ class QueryPool:
                         "client had more than its share of the query processes.",
                     )
                     victim.slot.kill()
-                self._cond.wait(min(remaining, 0.05))
-                self._schedule()
-            return ticket
+                ticket.waker.clear()
+            ticket.waker.wait(min(remaining, 0.05))
 
     def _schedule(self) -> None:
-        """Refuse what rule 3 no longer lets wait, and hand idle processes out (under the lock)."""
-        if self.fair.sweep():
-            self._cond.notify_all()
-        handed = False
+        """Refuse what rule 3 no longer lets wait, and hand idle processes out (under the
+        lock), waking exactly the threads concerned."""
+        self.fair.sweep()
         while self._idle:
             ticket = self.fair.next_ticket()
             if ticket is None:
@@ -301,12 +306,14 @@ class QueryPool:
             proc = self._idle.pop()
             proc.ticket = ticket
             self.fair.start(ticket, proc)
-            handed = True
-        if handed:
-            self._cond.notify_all()
+            if ticket.waker is not None:
+                ticket.waker.set()
+        for refused in self.fair.drain_refused():
+            if refused.waker is not None:
+                refused.waker.set()
 
     def _release(self, ticket: Ticket, proc: QueryProcess, *, healthy: bool) -> None:
-        with self._cond:
+        with self._lock:
             self.fair.finish(ticket)
             proc.ticket = None
             if healthy and not proc.dead and not self._closed:
@@ -314,7 +321,6 @@ class QueryPool:
             else:
                 self._drop(proc)
             self._schedule()
-            self._cond.notify_all()
 
     def _drop(self, proc: QueryProcess) -> None:
         """Forget ``proc``, kill it and start a replacement (under the lock)."""

@@ -90,9 +90,13 @@ class QueryProcess:
             else:  # pragma: no cover - kernels without pidfd
                 os.kill(self.pid, signal.SIGKILL)
 
-    def close(self) -> None:
-        """Kill the process and close the pool's end of its socket and its pidfd."""
+    def close(self, wait: float = 0.0) -> None:
+        """Kill the process and close the pool's end of its socket and its pidfd; with
+        ``wait``, first wait up to that many seconds for it to have ended."""
         self.kill()
+        if wait > 0 and self.pidfd is not None:
+            with contextlib.suppress(OSError, ValueError):
+                select.select([self.pidfd], [], [], wait)  # readable once it has exited
         with contextlib.suppress(OSError):
             self.conn.close()
         if self.pidfd is not None:

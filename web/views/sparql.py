@@ -15,10 +15,14 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Mapping
+from functools import lru_cache
+from typing import Any
 from urllib.parse import urlencode
 
 from flask import Blueprint, Flask, Response, render_template, request
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
+from werkzeug.sansio.utils import get_current_url, get_host
 
 from hamar_graph.config import Settings
 from hamar_graph.namespaces import PREFIXES
@@ -31,12 +35,13 @@ from hamar_graph.sparql.description import (
     serialize_description,
     service_description,
 )
+from hamar_graph.sparql.cache import answer_key, deterministic
 from hamar_graph.sparql.errors import ProtocolError
-from hamar_graph.sparql.guard import guard
+from hamar_graph.sparql.guard import QueryScan, guard
 from hamar_graph.sparql.pool import QueryPool
 from hamar_graph.sparql.request import SparqlRequest, parse_request
 from hamar_graph.sparql.worker import QueryJob, QueryOutcome
-from web import state
+from web import http_cache, state
 from web.conneg import Negotiation, negotiate
 
 log = logging.getLogger(__name__)
@@ -56,6 +61,9 @@ PREFLIGHT_HEADERS = {
     "Access-Control-Allow-Headers": "Accept, Content-Type, Cache-Control, X-Requested-With",
     "Access-Control-Max-Age": "86400",
 }
+
+
+_PREFIXES = dict(PREFIXES)
 
 
 def get_pool(app: Flask | None = None) -> QueryPool:
@@ -126,7 +134,7 @@ def endpoint() -> Response:
             response.headers[name] = value
         response.headers["Allow"] = "GET, POST, OPTIONS"
         return _finish(response)
-    negotiation = negotiate(request.headers.get("Accept"))
+    negotiation = _negotiate(request.headers.get("Accept"), ())
     try:
         settings = _settings()
         body = request.get_data(cache=True) if request.method == "POST" else b""
@@ -137,12 +145,16 @@ def endpoint() -> Response:
             body,
             max_query_bytes=settings.max_query_bytes,
         )
-        negotiation = negotiate(request.headers.get("Accept"), _format_values())
+        negotiation = _negotiate(request.headers.get("Accept"), tuple(_format_values()))
         if sparql is None:
             return _no_query(negotiation, settings)
         if negotiation.html:
             return _page(settings, sparql)
-        outcome = run(sparql, negotiation, settings)
+        scan = _guard(sparql.query)
+        early = _not_modified(sparql, scan, negotiation)
+        if early is not None:
+            return early
+        outcome = run(sparql, negotiation, settings, scan)
         return _result(outcome, settings)
     except ProtocolError as error:
         if negotiation.html and error.status not in (405, 413):
@@ -163,34 +175,153 @@ def endpoint() -> Response:
         return _plain(ProtocolError(500, "Internal error: the query could not be answered."))
 
 
-def run(sparql: SparqlRequest, negotiation: Negotiation, settings: Settings) -> QueryOutcome:
-    """Guard ``sparql`` and run it in the app's pool.
+@lru_cache(maxsize=256)
+def _negotiate(accept: str | None, format_values: tuple[str, ...]) -> Negotiation:
+    """:func:`web.conneg.negotiate`, remembered: clients send few distinct headers."""
+    return negotiate(accept, format_values)
+
+
+@lru_cache(maxsize=1024)
+def _guard(query: str) -> QueryScan:
+    """:func:`hamar_graph.sparql.guard.guard`, remembered for texts that pass it."""
+    return guard(query)
+
+
+@lru_cache(maxsize=64)
+def _base_url(scheme: str, host: str, server: tuple[str, str], root: str, path: str) -> str:
+    return get_current_url(
+        scheme, get_host(scheme, host or None, (server[0], int(server[1] or 0))), root, path
+    )
+
+
+def endpoint_url(environ: Mapping[str, Any]) -> str:
+    """The endpoint's URL as the client called it (what ``request.base_url`` says,
+    remembered: it is the base IRI of relative IRIs in queries)."""
+    return _base_url(
+        environ.get("wsgi.url_scheme", "http"),
+        environ.get("HTTP_HOST", ""),
+        (environ.get("SERVER_NAME", ""), environ.get("SERVER_PORT", "") or "0"),
+        environ.get("SCRIPT_NAME", ""),
+        environ.get("PATH_INFO", ""),
+    )
+
+
+def _endpoint_url() -> str:
+    return endpoint_url(request.environ)
+
+
+def validator(
+    query: str,
+    scan: QueryScan,
+    negotiation: Negotiation,
+    if_none_match: str | None,
+    accept_encoding: str | None,
+    app: Flask | None = None,
+) -> tuple[str, str] | None:
+    """The matching entity tag and ``Last-Modified`` when a 304 can be decided before the
+    query runs: the answer's tag depends only on the data version, its media type and its
+    coding (:mod:`web.http_cache`), all known now. None when the query must run."""
+    if not if_none_match:
+        return None
+    fmt = negotiation.for_form(scan.form)
+    if fmt is None or not deterministic(query):
+        return None
+    try:
+        meta = state.release(app)
+    except Exception:  # the data version is unknown while the store is down
+        return None
+    codings: tuple[str | None, ...] = (None,)
+    if http_cache.accepts_gzip(accept_encoding):
+        codings = (None, "gzip")
+    for coding in codings:
+        etag = http_cache.make_etag(meta.data_version, fmt.media_type, None, coding)
+        if http_cache.etag_matches(if_none_match, etag):
+            return etag, http_cache.http_date(http_cache.last_modified(meta.modified))
+    return None
+
+
+def _not_modified(
+    sparql: SparqlRequest, scan: QueryScan, negotiation: Negotiation
+) -> Response | None:
+    if request.method not in ("GET", "HEAD"):
+        return None
+    matched = validator(
+        sparql.query,
+        scan,
+        negotiation,
+        request.headers.get("If-None-Match"),
+        request.headers.get("Accept-Encoding"),
+    )
+    if matched is None:
+        return None
+    response = Response(status=304)
+    response.headers["ETag"], response.headers["Last-Modified"] = matched
+    response.headers["Cache-Control"] = http_cache.CACHE_CONTROL
+    response.vary.update(("Accept", "Accept-Encoding"))
+    return _finish(response)
+
+
+def run(
+    sparql: SparqlRequest,
+    negotiation: Negotiation,
+    settings: Settings,
+    scan: QueryScan | None = None,
+    *,
+    base_iri: str | None = None,
+    client: str | None = None,
+    app: Flask | None = None,
+) -> QueryOutcome:
+    """Guard ``sparql`` and run it in the app's pool, or take its answer from the cache.
 
     :raises ProtocolError: for a refused query, an unacceptable format, a stopped query
-        or a query error (its status and message).
+        or a query error (its status and message); 429 when the client is over its share
+        or its budget.
     """
-    scan = guard(sparql.query)
+    scan = scan if scan is not None else _guard(sparql.query)
     kind = kind_of(scan.form)
     if negotiation.tabular is None and negotiation.graph is None:
         raise negotiation.not_acceptable(None)
     if kind is not None and negotiation.for_form(scan.form) is None:
         raise negotiation.not_acceptable(kind)
+    tabular = negotiation.tabular.key if negotiation.tabular else None
+    graph = negotiation.graph.key if negotiation.graph else None
+    base_iri = base_iri if base_iri is not None else _endpoint_url()
+    cache = state.answers(app)
+    key = None
+    if cache is not None and deterministic(sparql.query):
+        key = answer_key(
+            state.release(app).data_version,
+            sparql.query,
+            sparql.default_graphs,
+            sparql.named_graphs,
+            tabular,
+            graph,
+            settings.max_rows,
+            base_iri,
+        )
+        kept = cache.get(key)
+        if kept is not None:
+            return kept
     job = QueryJob(
         query=sparql.query,
-        tabular_format=negotiation.tabular.key if negotiation.tabular else None,
-        graph_format=negotiation.graph.key if negotiation.graph else None,
+        tabular_format=tabular,
+        graph_format=graph,
         max_rows=settings.max_rows,
         default_graphs=sparql.default_graphs,
         named_graphs=sparql.named_graphs,
         protocol_dataset=sparql.has_dataset,
         dataset_clause=scan.dataset_clause,
-        prefixes=dict(PREFIXES),
+        prefixes=_PREFIXES,
         form=scan.form,
-        base_iri=request.base_url,
+        base_iri=base_iri,
     )
-    outcome = get_pool().run(job, request.remote_addr or "")
+    if client is None:
+        client = request.remote_addr or ""
+    outcome = get_pool(app).run(job, client)
     if outcome.status != 200:
         raise ProtocolError(outcome.status, outcome.message or "The query failed.")
+    if cache is not None and key is not None:
+        cache.put(key, outcome)
     return outcome
 
 
