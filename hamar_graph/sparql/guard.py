@@ -225,20 +225,27 @@ def guard(text: str, *, max_nesting: int = MAX_NESTING) -> QueryScan:
     return scan
 
 
+#: An IRI reference as the SPARQL grammar's IRIREF terminal has it: no space, quote,
+#: brace, pipe, caret, backquote or backslash inside.
+_IRIREF = re.compile(r"<[^<>\"{}|^`\\\x00-\x20]*>")
+
+
 def mentions_service(text: str) -> bool:
-    """Whether ``text`` contains the letters ``service`` anywhere (any case, in a string,
-    an IRI or a comment too), as written or with ``\\u`` escapes decoded.
+    """Whether ``text`` contains the letters ``service`` (any case) outside IRI
+    references: in a keyword, a name, a string or a comment, as written or with ``\\u``
+    escapes decoded.
 
     A text for which this is False cannot contain a ``SERVICE`` clause, whatever the
-    parser: this is the cheap, deliberately over-eager trigger of :func:`algebra_guard`.
+    parser: the keyword must be followed by white space or an IRI or variable and then
+    ``{``, none of which an IRI reference can hold, so it is never inside one. This is
+    the cheap, deliberately over-eager trigger of :func:`algebra_guard`; IRIs are left
+    out because vocabularies such as ``<http://www.w3.org/ns/sparql-service-description#>``
+    would otherwise send ordinary lookups through rdflib.
     """
-    folded = text.casefold()
-    if "service" in folded or "service" in text.lower():
-        return True
     if "\\u" in text or "\\U" in text:
-        decoded = _unescape(text)
-        return "service" in decoded.casefold() or "service" in decoded.lower()
-    return False
+        text = _unescape(text)
+    rest = _IRIREF.sub(" ", text)
+    return "service" in rest.casefold() or "service" in rest.lower()
 
 
 @dataclass(frozen=True)
