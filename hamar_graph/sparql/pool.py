@@ -233,13 +233,12 @@ class QueryPool:
             process frees up in time.
         """
         deadline = time.monotonic() + self.timeout
+        payload = pickle.dumps(job, protocol=pickle.HIGHEST_PROTOCOL)
         for _attempt in range(2):
-            ticket = self._acquire(client, deadline)
+            ticket = self._acquire(client, deadline, payload)
             proc = ticket.slot
             assert isinstance(proc, QueryProcess)
-            try:
-                proc.conn.send(job)
-            except (OSError, ValueError):
+            if not ticket.sent:
                 # It died while idle: the job never ran, so another process may take it.
                 self._release(ticket, proc, healthy=False)
                 continue
@@ -254,7 +253,7 @@ class QueryPool:
             retry_after=max(1, int(self.timeout)),
         )
 
-    def _acquire(self, client: str, deadline: float) -> Ticket:
+    def _acquire(self, client: str, deadline: float, payload: bytes) -> Ticket:
         with self._lock:
             if self._closed:
                 raise QueryStopped("unavailable", "the query service is shutting down")
@@ -270,6 +269,7 @@ class QueryPool:
                 raise QueryRefused(admitted)
             ticket = admitted
             ticket.waker = threading.Event()
+            ticket.payload = payload
             self._schedule()
         # Each waiting thread sleeps on its own event: a freed process wakes one thread,
         # not all of them. It looks up every 50 ms for a long query it may stop.
@@ -306,6 +306,13 @@ class QueryPool:
             proc = self._idle.pop()
             proc.ticket = ticket
             self.fair.start(ticket, proc)
+            # The query goes out now, from whichever thread freed the process, so the
+            # process is busy again at once (not only once its thread is awake).
+            try:
+                proc.conn.send_bytes(ticket.payload)
+                ticket.sent = True
+            except (OSError, ValueError):
+                ticket.sent = False
             if ticket.waker is not None:
                 ticket.waker.set()
         for refused in self.fair.drain_refused():
