@@ -47,6 +47,17 @@ log = logging.getLogger(__name__)
 #: How long a new query process may take to start and load its data.
 STARTUP_TIMEOUT = 120.0
 
+#: The CPU priority (nice value) of a query process once its query is long.
+LONG_QUERY_NICE = 15
+
+
+def _lower_priority(pid: int) -> bool:
+    try:
+        os.setpriority(os.PRIO_PROCESS, pid, LONG_QUERY_NICE)
+    except OSError:
+        return False
+    return True
+
 
 class QueryStopped(ProtocolError):
     """The query was stopped, or could not start: 503 with a message naming the limit.
@@ -284,6 +295,12 @@ class QueryPool:
                 if remaining <= 0 or self._closed:
                     self.fair.cancel(ticket)
                     raise self._busy()
+                self._schedule()  # rule 3 may have made this query (or others) refusable
+                if ticket.slot is not None:
+                    return ticket
+                if ticket.refusal is not None:
+                    self.fair.cancel(ticket)
+                    raise QueryRefused(ticket.refusal)
                 victim = self.fair.victim()
                 if victim is not None and isinstance(victim.slot, QueryProcess):
                     victim.refusal = Refusal(
@@ -339,11 +356,13 @@ class QueryPool:
             self._spawn_async(locked=True)
 
     def _await(self, ticket: Ticket, proc: QueryProcess, deadline: float) -> QueryOutcome:
-        remaining = max(deadline - time.monotonic(), 0.0)
-        try:
-            ready = proc.conn.poll(remaining)
-        except (OSError, EOFError):
-            ready = True
+        ready = self._poll(proc, deadline - time.monotonic(), self.fair.long_after)
+        if not ready:
+            # A long query: it runs on at low CPU priority, so pages and short queries
+            # keep the cores; its process is replaced when it ends (a process cannot be
+            # given its priority back without privileges).
+            proc.lowered = _lower_priority(proc.pid)
+            ready = self._poll(proc, deadline - time.monotonic())
         if not ready:
             self._release(ticket, proc, healthy=False)
             raise QueryStopped(
@@ -365,10 +384,18 @@ class QueryPool:
             # A MemoryError inside Python: the process may be in a bad state; replace it.
             self._release(ticket, proc, healthy=False)
             raise QueryStopped("memory", f"The query was stopped: {outcome.message}.")
-        self._release(ticket, proc, healthy=True)
+        self._release(ticket, proc, healthy=not proc.lowered)
         if outcome.status == 503:
             raise QueryStopped(outcome.reason or "unavailable", outcome.message or "unavailable")
         return outcome
+
+    @staticmethod
+    def _poll(proc: QueryProcess, remaining: float, at_most: float | None = None) -> bool:
+        wait = max(remaining, 0.0) if at_most is None else max(min(remaining, at_most), 0.0)
+        try:
+            return bool(proc.conn.poll(wait))
+        except (OSError, EOFError):
+            return True
 
     def _death(self, exitcode: int | None, words: str) -> QueryStopped:
         log.warning("query process died (exit status %s): %s", exitcode, words or "no message")

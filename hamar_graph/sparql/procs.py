@@ -78,6 +78,7 @@ class QueryProcess:
     isolated: bool = False
     ticket: Any = None  #: the query it runs now (a fairness ticket)
     dead: bool = False
+    lowered: bool = False  #: its CPU priority was lowered for a long query
 
     def kill(self) -> None:
         """Kill the process (once), through its pidfd so that a recycled pid is never hit."""
