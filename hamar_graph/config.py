@@ -92,9 +92,10 @@ class Settings:
         "the query processes while another client waits.",
     )
     answer_cache_mb: int = _setting(
-        16,
-        "MiB of SPARQL answers kept per server process, keyed by query text, dataset, "
-        "format and data version (the data is read-only); 0 turns the cache off.",
+        8,
+        "MiB of SPARQL answers, and as much again of finished pages, kept per server "
+        "process: the data is read-only, so an answer is fixed by its query text, dataset, "
+        "format and the data version, a page by its URL and headers. 0 turns both off.",
     )
     max_rows: int = _setting(
         10000, "Most result rows (or triples) returned; a longer result is cut and says so."

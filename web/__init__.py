@@ -14,7 +14,7 @@ from flask import Flask
 from hamar_graph.build.open import open_store
 from hamar_graph.config import Settings
 from hamar_graph.store import Store
-from web import http_cache, security, sparql_fast, state
+from web import http_cache, page_cache, security, sparql_fast, state
 from web.views import pages, publication, sparql
 
 
@@ -35,4 +35,5 @@ def create_app(test_config: dict[str, Any] | None = None, *, store: Store | None
     app.register_blueprint(publication.bp)
     app.register_blueprint(sparql.bp)
     sparql_fast.init_app(app)  # the endpoint's data requests, without Flask's dispatch
+    page_cache.init_app(app)  # finished pages, kept (outermost)
     return app

@@ -112,6 +112,7 @@ class SparqlFastPath:
                 environ.get("HTTP_IF_NONE_MATCH"),
                 environ.get("HTTP_ACCEPT_ENCODING"),
                 self.app,
+                environ.get("HTTP_IF_MODIFIED_SINCE"),
             )
             if matched is not None:
                 return self._not_modified(*matched)
@@ -134,12 +135,10 @@ class SparqlFastPath:
     # -- the answers, with the headers the Flask path ends up with
 
     def _not_modified(self, etag: str, modified: str) -> tuple[str, Headers, bytes]:
+        # As werkzeug sends a 304: the validators and caching headers of the 200 it
+        # stands for (RFC 9110, 15.4.5), without Last-Modified, an entity header.
         headers = _common("Accept, Accept-Encoding")
-        headers += [
-            ("ETag", etag),
-            ("Last-Modified", modified),
-            ("Cache-Control", http_cache.CACHE_CONTROL),
-        ]
+        headers += [("ETag", etag), ("Cache-Control", http_cache.CACHE_CONTROL)]
         return "304 NOT MODIFIED", headers, b""
 
     def _error(self, error: ProtocolError) -> tuple[str, Headers, bytes]:
@@ -176,10 +175,19 @@ class SparqlFastPath:
                 and len(body) >= http_cache.MIN_GZIP_BYTES
             )
             coding = "gzip" if gzip_now else None
+            etag = http_cache.make_etag(meta.data_version, fmt.media_type, None, coding)
+            modified = http_cache.last_modified(meta.modified)
+            if http_cache.not_modified(
+                environ.get("HTTP_IF_NONE_MATCH"),
+                environ.get("HTTP_IF_MODIFIED_SINCE"),
+                etag,
+                modified,
+            ):
+                return self._not_modified(etag, http_cache.http_date(modified))
             headers += _OK_TEXT_HEADERS
             headers += [
-                ("ETag", http_cache.make_etag(meta.data_version, fmt.media_type, None, coding)),
-                ("Last-Modified", http_cache.http_date(http_cache.last_modified(meta.modified))),
+                ("ETag", etag),
+                ("Last-Modified", http_cache.http_date(modified)),
                 ("Cache-Control", http_cache.CACHE_CONTROL),
             ]
             if gzip_now:

@@ -139,7 +139,7 @@ def endpoint() -> Response:
         settings = _settings()
         body = request.get_data(cache=True) if request.method == "POST" else b""
         sparql = parse_request(
-            request.method,
+            "GET" if request.method == "HEAD" else request.method,  # HEAD is a GET, bodiless
             request.headers.get("Content-Type"),
             request.args.to_dict(flat=False),
             body,
@@ -217,11 +217,14 @@ def validator(
     if_none_match: str | None,
     accept_encoding: str | None,
     app: Flask | None = None,
+    if_modified_since: str | None = None,
 ) -> tuple[str, str] | None:
-    """The matching entity tag and ``Last-Modified`` when a 304 can be decided before the
-    query runs: the answer's tag depends only on the data version, its media type and its
-    coding (:mod:`web.http_cache`), all known now. None when the query must run."""
-    if not if_none_match:
+    """The entity tag and ``Last-Modified`` of a 304 decided before the query runs: the
+    answer's tag depends only on the data version, its media type and its coding
+    (:mod:`web.http_cache`), all known now. None when the query must run.
+    ``If-None-Match`` decides when present, else ``If-Modified-Since`` (RFC 9110, 13.2.2).
+    """
+    if not if_none_match and not if_modified_since:
         return None
     fmt = negotiation.for_form(scan.form)
     if fmt is None or not deterministic(query):
@@ -230,13 +233,20 @@ def validator(
         meta = state.release(app)
     except Exception:  # the data version is unknown while the store is down
         return None
-    codings: tuple[str | None, ...] = (None,)
-    if http_cache.accepts_gzip(accept_encoding):
-        codings = (None, "gzip")
-    for coding in codings:
-        etag = http_cache.make_etag(meta.data_version, fmt.media_type, None, coding)
-        if http_cache.etag_matches(if_none_match, etag):
-            return etag, http_cache.http_date(http_cache.last_modified(meta.modified))
+    gzip = http_cache.accepts_gzip(accept_encoding)
+    modified = http_cache.last_modified(meta.modified)
+    if not if_none_match:
+        since = http_cache.parse_http_date(if_modified_since)
+        if since is None or modified > since:
+            return None
+        # Without a tag to match, name the identity one (a 304 has no body to encode).
+        etag = http_cache.make_etag(meta.data_version, fmt.media_type, None, None)
+        return etag, http_cache.http_date(modified)
+    # With gzip accepted, the coding (so the tag) depends on the body's size, unknown
+    # before the query runs, except for a tag that names gzip: such a body was large.
+    etag = http_cache.make_etag(meta.data_version, fmt.media_type, None, "gzip" if gzip else None)
+    if http_cache.etag_matches(if_none_match, etag):
+        return etag, http_cache.http_date(modified)
     return None
 
 
@@ -251,6 +261,7 @@ def _not_modified(
         negotiation,
         request.headers.get("If-None-Match"),
         request.headers.get("Accept-Encoding"),
+        if_modified_since=request.headers.get("If-Modified-Since"),
     )
     if matched is None:
         return None
