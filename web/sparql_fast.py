@@ -126,7 +126,7 @@ class SparqlFastPath:
                 app=self.app,
             )
         except ProtocolError as error:
-            return self._error(error)
+            return self._error(error, view.error_language(args.get("lang", [])))
         except Exception:
             log.exception("SPARQL request failed")
             return self._error(ProtocolError(500, "Internal error: the query could not be answered."))
@@ -141,8 +141,8 @@ class SparqlFastPath:
         headers += [("ETag", etag), ("Cache-Control", http_cache.CACHE_CONTROL)]
         return "304 NOT MODIFIED", headers, b""
 
-    def _error(self, error: ProtocolError) -> tuple[str, Headers, bytes]:
-        body = (error.message + "\n").encode("utf-8")
+    def _error(self, error: ProtocolError, lang: str = "en") -> tuple[str, Headers, bytes]:
+        body = (view._error_text(error, lang) + "\n").encode("utf-8")
         headers: Headers = [
             ("Content-Type", "text/plain; charset=utf-8"),
             ("Content-Length", str(len(body))),

@@ -101,6 +101,7 @@ class QueryPage:
     prefixes_json: str  #: our prefix map, for the editor
     ran: bool = False  #: a query was sent (results or an error follow)
     error: str | None = None
+    error_detail: str | None = None  #: the engine's own message, shown below the error
     form: str | None = None
     table: ResultTable | None = None  #: SELECT and ASK
     graph_text: str | None = None  #: CONSTRUCT and DESCRIBE, as Turtle

@@ -24,6 +24,7 @@ from flask import Blueprint, Flask, Response, render_template, request
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 from werkzeug.sansio.utils import get_current_url, get_host
 
+from hamar_graph import i18n
 from hamar_graph.config import Settings
 from hamar_graph.namespaces import PREFIXES
 from hamar_graph.pages.query_page import QueryPage, default_query
@@ -37,6 +38,7 @@ from hamar_graph.sparql.description import (
 )
 from hamar_graph.sparql.cache import answer_key, deterministic
 from hamar_graph.sparql.errors import ProtocolError
+from hamar_graph.sparql.explain import SyntaxProblem, explain, predeclare
 from hamar_graph.sparql.guard import QueryScan, guard
 from hamar_graph.sparql.pool import QueryPool
 from hamar_graph.sparql.request import SparqlRequest, parse_request
@@ -65,6 +67,17 @@ PREFLIGHT_HEADERS = {
 
 _PREFIXES = dict(PREFIXES)
 
+#: How a query process starts the message of a query the engine could not parse.
+SYNTAX_ERROR = "SPARQL syntax error: "
+
+
+class QuerySyntaxError(ProtocolError):
+    """400 for a query the engine could not parse, with the problem in words."""
+
+    def __init__(self, problem: SyntaxProblem) -> None:
+        super().__init__(400, problem.message("en"))
+        self.problem = problem
+
 
 def get_pool(app: Flask | None = None) -> QueryPool:
     """The app's query pool (:func:`web.state.pool`)."""
@@ -91,6 +104,8 @@ def _limits(settings: Settings) -> Limits:
         settings.max_rows,
         settings.max_query_bytes,
         settings.max_url_bytes,
+        settings.long_query,
+        settings.query_budget,
     )
 
 
@@ -103,8 +118,27 @@ def _finish(response: Response, *, html: bool = False) -> Response:
     return response
 
 
+def error_language(values: list[str]) -> str:
+    """The language of a plain-text error: a ``lang`` parameter the page script sends
+    (``nb`` or ``en``), English otherwise (the protocol's clients are programs)."""
+    for value in values:
+        if value in i18n.LANGUAGES:
+            return value
+    return "en"
+
+
+def _error_text(error: ProtocolError, lang: str) -> str:
+    if isinstance(error, QuerySyntaxError):
+        return error.problem.message(lang)
+    return error.message
+
+
 def _plain(error: ProtocolError) -> Response:
-    response = Response(error.message + "\n", status=error.status, mimetype="text/plain")
+    values = request.args.getlist("lang")
+    if request.method == "POST" and request.mimetype == "application/x-www-form-urlencoded":
+        values += request.form.getlist("lang")
+    text = _error_text(error, error_language(values))
+    response = Response(text + "\n", status=error.status, mimetype="text/plain")
     for name, value in error.headers.items():
         response.headers[name] = value
     return _finish(response)
@@ -313,8 +347,9 @@ def run(
         kept = cache.get(key)
         if kept is not None:
             return kept
+    text, added = predeclare(sparql.query, PREFIXES)
     job = QueryJob(
-        query=sparql.query,
+        query=text,
         tabular_format=tabular,
         graph_format=graph,
         max_rows=settings.max_rows,
@@ -330,7 +365,12 @@ def run(
         client = request.remote_addr or ""
     outcome = get_pool(app).run(job, client)
     if outcome.status != 200:
-        raise ProtocolError(outcome.status, outcome.message or "The query failed.")
+        message = outcome.message or "The query failed."
+        if outcome.status == 400 and message.startswith(SYNTAX_ERROR):
+            problem = explain(message.removeprefix(SYNTAX_ERROR), sparql.query, added, PREFIXES)
+            if problem is not None:
+                raise QuerySyntaxError(problem)
+        raise ProtocolError(outcome.status, message)
     if cache is not None and key is not None:
         cache.put(key, outcome)
     return outcome
@@ -356,7 +396,7 @@ def _no_query(negotiation: Negotiation, settings: Settings) -> Response:
             "returns the service description to clients that accept RDF (text/turtle, "
             "application/ld+json).",
         )
-    graph = service_description(request.base_url, _stats(), _limits(settings))
+    graph = service_description(request.base_url, _stats(), _limits(settings), dict(PREFIXES))
     response = Response(serialize_description(graph, negotiation.graph.key), status=200)
     response.headers["Content-Type"] = negotiation.graph.content_type
     return _finish(response)
@@ -376,14 +416,14 @@ def _page(
     )
     status = 200
     if error is not None:
-        page = page.replace(error=error.message)
+        page = _with_error(page, error, lang)
         status = error.status
     elif sparql is not None:
         negotiation = negotiate("text/html")
         try:
             outcome = run(sparql, negotiation, settings)
         except ProtocolError as exc:
-            page = page.replace(error=exc.message)
+            page = _with_error(page, exc, lang)
             status = exc.status
         else:
             page = page.with_outcome(outcome, settings.base_iri)
@@ -391,6 +431,11 @@ def _page(
     html = render_template(
         "sparql.html",
         page=page,
+        yasgui_words=_yasgui_words(lang),
+        base_iri=settings.base_iri,
+        predeclared=PREFIXES,
+        long_query=settings.long_query,
+        query_budget=settings.query_budget,
         example_href=lambda example: _query_href(example.query),
         tabular=TABULAR_FORMATS,
         graph=GRAPH_FORMATS,
@@ -398,6 +443,29 @@ def _page(
     response = Response(html, status=status, mimetype="text/html")
     response.headers["Content-Language"] = lang
     return _finish(response, html=True)
+
+
+@lru_cache(maxsize=4)
+def _yasgui_words(lang: str) -> str:
+    """YASGUI's words for the page script: each key's English (YASGUI's own text) and
+    its text in ``lang`` (hamar_graph/text.toml, section ``[yasgui]``)."""
+    entries = i18n.section("yasgui")
+    return json.dumps(
+        {
+            "en": {key: value["en"] for key, value in entries.items()},
+            "text": {key: i18n.text(f"yasgui.{key}", lang) for key in entries},
+        },
+        ensure_ascii=False,
+        sort_keys=True,
+    )
+
+
+def _with_error(page: QueryPage, error: ProtocolError, lang: str) -> QueryPage:
+    """The page showing ``error``: a syntax error in the page's language, with the
+    engine's own message below it."""
+    if isinstance(error, QuerySyntaxError):
+        return page.replace(error=error.problem.describe(lang), error_detail=error.problem.engine)
+    return page.replace(error=error.message)
 
 
 def _query_href(query: str, **params: str) -> str:
