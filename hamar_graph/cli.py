@@ -400,6 +400,16 @@ def validate_command(
     type=int,
     help="Query processes per worker (HAMAR_GRAPH_QUERY_WORKERS).",
 )
+@click.option(
+    "--query-budget",
+    type=float,
+    help="Seconds of long queries a minute per client; past it 429 (HAMAR_GRAPH_QUERY_BUDGET).",
+)
+@click.option(
+    "--long-query",
+    type=float,
+    help="Seconds after which a query is long, low priority (HAMAR_GRAPH_LONG_QUERY).",
+)
 @click.option("--max-rows", type=int, help="Most rows returned (HAMAR_GRAPH_MAX_ROWS).")
 @click.option(
     "--max-query-bytes", type=int, help="Largest query or body (HAMAR_GRAPH_MAX_QUERY_BYTES)."

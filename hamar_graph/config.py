@@ -81,7 +81,7 @@ class Settings:
     query_budget: float = _setting(
         60.0,
         "Query-seconds a minute each client address may spend on long queries (the time "
-        "past each query's first --long-query seconds); an empty budget gets 429 with "
+        "past each query's first HAMAR_GRAPH_LONG_QUERY seconds); an empty budget gets 429 with "
         "Retry-After, and a client with a long query running, or whose budget is not full, "
         "runs one query at a time. 0 turns the budget off.",
     )

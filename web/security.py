@@ -257,5 +257,5 @@ def init_app(app: Flask) -> None:
 
 def _refuse_dev_server(*args: object, **kwargs: object) -> None:
     raise DebugModeRefused(
-        "Flask's development server is never used: serve with `hamar-graph serve` (gunicorn)."
+        "Flask's development server is never used: serve with `hamar-graph serve` (granian)."
     )
