@@ -377,11 +377,11 @@ def validate_command(
 @main.command("serve")
 @click.option("--host", help="Interface to listen on (HAMAR_GRAPH_HOST, default 127.0.0.1).")
 @click.option("--port", type=int, help="Port to listen on (HAMAR_GRAPH_PORT, default 5000).")
+@click.option("--workers", type=int, help="Server processes, default 1 (HAMAR_GRAPH_WORKERS).")
 @click.option(
-    "--workers", type=int, help="Server processes, default 1 (HAMAR_GRAPH_WORKERS)."
-)
-@click.option(
-    "--threads", type=int, help="Request threads per server process, default 32 (HAMAR_GRAPH_THREADS)."
+    "--threads",
+    type=int,
+    help="Request threads per server process, default 32 (HAMAR_GRAPH_THREADS).",
 )
 @click.option(
     "--timeout",

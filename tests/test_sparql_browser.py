@@ -229,9 +229,7 @@ def test_yasgui_speaks_the_page_language(
 
 
 def test_result_links_stay_on_this_server(tab: Tab, live: LiveServer) -> None:
-    query = (
-        "SELECT ?c WHERE { ?c a hms:TwinCity } ORDER BY ?c"  # hms: is declared for us
-    )
+    query = "SELECT ?c WHERE { ?c a hms:TwinCity } ORDER BY ?c"  # hms: is declared for us
     tab.page.goto(f"{live.url}/sparql?{urlencode({'query': query})}", wait_until="load")
     tab.page.wait_for_selector("#yasgui .yasr table a", timeout=30_000)
     tab.page.wait_for_timeout(300)

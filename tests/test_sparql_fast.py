@@ -21,17 +21,27 @@ SELECT = (
     "PREFIX hms: <https://data.hamar.kommune.no/def/> "
     "SELECT ?c WHERE { ?c a hms:TwinCity } ORDER BY ?c"
 )
-CONSTRUCT = "CONSTRUCT { ?s ?p ?o } WHERE { ?s a <https://data.hamar.kommune.no/def/TwinCity> ; ?p ?o }"
+CONSTRUCT = (
+    "CONSTRUCT { ?s ?p ?o } WHERE { ?s a <https://data.hamar.kommune.no/def/TwinCity> ; ?p ?o }"
+)
 ASK = "ASK { ?s ?p ?o }"
 
 CASES: list[tuple[str, dict[str, str], dict[str, str]]] = [
     ("select json", {"query": SELECT}, {"Accept": "application/sparql-results+json"}),
     ("select csv by format", {"query": SELECT, "format": "csv"}, {}),
     ("select xml", {"query": SELECT}, {"Accept": "application/sparql-results+xml"}),
-    ("select tsv gzip", {"query": SELECT}, {"Accept": "text/tab-separated-values", "Accept-Encoding": "gzip"}),
+    (
+        "select tsv gzip",
+        {"query": SELECT},
+        {"Accept": "text/tab-separated-values", "Accept-Encoding": "gzip"},
+    ),
     ("truncated", {"query": "SELECT * WHERE { ?s ?p ?o }"}, {"Accept": "*/*"}),
     ("construct turtle", {"query": CONSTRUCT}, {"Accept": "text/turtle"}),
-    ("construct json-ld gzip", {"query": CONSTRUCT}, {"Accept": "application/ld+json", "Accept-Encoding": "gzip"}),
+    (
+        "construct json-ld gzip",
+        {"query": CONSTRUCT},
+        {"Accept": "application/ld+json", "Accept-Encoding": "gzip"},
+    ),
     ("ask", {"query": ASK}, {}),
     ("not deterministic", {"query": "SELECT (NOW() AS ?t) WHERE {}"}, {}),
     ("relative iri", {"query": "SELECT ?x WHERE { BIND(<thing> AS ?x) }"}, {}),
@@ -44,7 +54,11 @@ CASES: list[tuple[str, dict[str, str], dict[str, str]]] = [
     ("two queries", {"query": [SELECT, ASK]}, {}),  # type: ignore[dict-item]
     ("empty query", {"query": ""}, {}),
     ("bad graph", {"query": SELECT, "default-graph-uri": "not an iri"}, {}),
-    ("dataset", {"query": SELECT, "named-graph-uri": "https://data.hamar.kommune.no/graph/data-places"}, {}),
+    (
+        "dataset",
+        {"query": SELECT, "named-graph-uri": "https://data.hamar.kommune.no/graph/data-places"},
+        {},
+    ),
 ]
 
 
@@ -92,7 +106,10 @@ def test_fast_path_answers_as_flask_does(
 ) -> None:
     fast, flask = _both(app, params, headers)
     if name == "not deterministic":  # NOW() differs between the two runs, nothing else
-        assert fast.status == flask.status and fast.headers["Content-Type"] == flask.headers["Content-Type"]
+        assert (
+            fast.status == flask.status
+            and fast.headers["Content-Type"] == flask.headers["Content-Type"]
+        )
         assert "ETag" not in fast.headers and "ETag" not in flask.headers
         return
     _same(fast, flask)

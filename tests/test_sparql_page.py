@@ -62,7 +62,9 @@ def test_an_undeclared_prefix_is_named_with_line_and_column(client: FlaskClient)
     assert body.startswith("Prefikset nope: er ikke deklarert (linje 3, kolonne")
 
 
-@pytest.mark.parametrize(("lang", "named"), [("nb", "Prefikset nope: er ikke deklarert"), ("en", "Unknown prefix nope:")])
+@pytest.mark.parametrize(
+    ("lang", "named"), [("nb", "Prefikset nope: er ikke deklarert"), ("en", "Unknown prefix nope:")]
+)
 def test_the_page_names_the_prefix_and_keeps_the_engine_message(
     client: FlaskClient, lang: str, named: str
 ) -> None:
@@ -112,7 +114,9 @@ def test_assets_carry_their_version_and_are_cached_gzipped(client: FlaskClient) 
     assert len(zipped.get_data()) < len(plain.get_data()) / 2
     assert zipped.headers["ETag"] != plain.headers["ETag"]
     assert "Accept-Encoding" in zipped.vary
-    again = client.get(url, headers={"Accept-Encoding": "gzip", "If-None-Match": zipped.headers["ETag"]})
+    again = client.get(
+        url, headers={"Accept-Encoding": "gzip", "If-None-Match": zipped.headers["ETag"]}
+    )
     assert again.status_code == 304
     old = client.get("/static/sparql/yasgui.min.js?v=000000000000")
     assert old.headers.get("Cache-Control") != IMMUTABLE  # an old version is not pinned

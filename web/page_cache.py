@@ -98,8 +98,10 @@ class PageCache:
 
         def capture(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
             seen["status"], seen["headers"] = status, headers
-            return start_response(status, headers, exc_info) if exc_info else start_response(
-                status, headers
+            return (
+                start_response(status, headers, exc_info)
+                if exc_info
+                else start_response(status, headers)
             )
 
         answer = self.inner(environ, capture)

@@ -79,7 +79,9 @@ def settings_environment(settings: Settings) -> dict[str, str]:
         value = getattr(settings, field.name)
         if value is None:
             continue
-        env[ENV_PREFIX + field.name.upper()] = str(value) if not isinstance(value, Path) else os.fspath(value)
+        env[ENV_PREFIX + field.name.upper()] = (
+            str(value) if not isinstance(value, Path) else os.fspath(value)
+        )
     return env
 
 

@@ -32,6 +32,7 @@ from hamar_graph.sparql.errors import ProtocolError
 from hamar_graph.sparql.request import parse_request
 from hamar_graph.sparql.worker import QueryOutcome
 from web import http_cache, security, state
+from web import sparql_query as query
 from web.views import sparql as view
 
 log = logging.getLogger(__name__)
@@ -95,17 +96,15 @@ class SparqlFastPath:
             return None
         args = parse_qs(query_string, keep_blank_values=True)
         formats = tuple(v for name in _FORMAT_PARAMETERS for v in args.get(name, ()))
-        negotiation = view._negotiate(environ.get("HTTP_ACCEPT"), formats)
+        negotiation = query._negotiate(environ.get("HTTP_ACCEPT"), formats)
         if negotiation.html:
             return None
         try:
-            sparql = parse_request(
-                "GET", None, args, b"", max_query_bytes=settings.max_query_bytes
-            )
+            sparql = parse_request("GET", None, args, b"", max_query_bytes=settings.max_query_bytes)
             if sparql is None:
                 return None
-            scan = view._guard(sparql.query)
-            matched = view.validator(
+            scan = query._guard(sparql.query)
+            matched = query.validator(
                 sparql.query,
                 scan,
                 negotiation,
@@ -116,21 +115,25 @@ class SparqlFastPath:
             )
             if matched is not None:
                 return self._not_modified(*matched)
-            outcome = view.run(
+            outcome = query.run(
                 sparql,
                 negotiation,
                 settings,
                 scan,
-                base_iri=view.endpoint_url(environ),
+                base_iri=query.endpoint_url(environ),
                 client=environ.get("REMOTE_ADDR") or "",
                 app=self.app,
             )
         except ProtocolError as error:
-            return self._error(error, view.error_language(args.get("lang", [])))
+            return self._error(error, query.error_language(args.get("lang", [])))
         except Exception:
             log.exception("SPARQL request failed")
-            return self._error(ProtocolError(500, "Internal error: the query could not be answered."))
-        return self._result(outcome, settings, environ, cacheable=http_cache.is_deterministic_query(sparql.query))
+            return self._error(
+                ProtocolError(500, "Internal error: the query could not be answered.")
+            )
+        return self._result(
+            outcome, settings, environ, cacheable=http_cache.is_deterministic_query(sparql.query)
+        )
 
     # -- the answers, with the headers the Flask path ends up with
 
@@ -142,7 +145,7 @@ class SparqlFastPath:
         return "304 NOT MODIFIED", headers, b""
 
     def _error(self, error: ProtocolError, lang: str = "en") -> tuple[str, Headers, bytes]:
-        body = (view._error_text(error, lang) + "\n").encode("utf-8")
+        body = (query._error_text(error, lang) + "\n").encode("utf-8")
         headers: Headers = [
             ("Content-Type", "text/plain; charset=utf-8"),
             ("Content-Length", str(len(body))),

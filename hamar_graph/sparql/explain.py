@@ -55,7 +55,11 @@ class SyntaxProblem:
         """One sentence that names the problem, with line and column, in ``lang``."""
         if self.prefix is not None:
             return i18n.text(
-                "sparql.unknown_prefix", lang, prefix=self.prefix, line=self.line, column=self.column
+                "sparql.unknown_prefix",
+                lang,
+                prefix=self.prefix,
+                line=self.line,
+                column=self.column,
             )
         return i18n.text("sparql.syntax_error", lang, line=self.line, column=self.column)
 

@@ -27,18 +27,13 @@ import logging
 import os
 import pickle
 import signal
-import socket
-import subprocess  # noqa: S404 - starts our own fork server, a fixed command
-import sys
 import tempfile
 import threading
 import time
-from multiprocessing.connection import Connection
-from typing import Any
 
 from hamar_graph.sparql.errors import ProtocolError
 from hamar_graph.sparql.fairness import FairShare, Refusal, Ticket
-from hamar_graph.sparql.procs import MODULE, QueryProcess, Recipe, exit_status
+from hamar_graph.sparql.procs import ForkServer, QueryProcess, Recipe, exit_status
 from hamar_graph.sparql.worker import QueryJob, QueryOutcome
 from hamar_graph.store.base import EngineSource
 
@@ -134,15 +129,12 @@ class QueryPool:
         self.fair = FairShare(size, budget=budget, long_after=long_after)
         self._lock = threading.Lock()
         self._cond = threading.Condition(self._lock)
-        self._control_lock = threading.Lock()
         self._procs: dict[int, QueryProcess] = {}
         self._idle: list[QueryProcess] = []
         self._closed = False
-        self._server: subprocess.Popen[bytes] | None = None
-        self._control: socket.socket | None = None
         self._spawning: set[threading.Thread] = set()
         self._tmp = tempfile.mkdtemp(prefix="hamar-sparql-")
-        self._recipe = _recipe(source, memory_mb, isolate_network, timeout, self._tmp)
+        self._forks = ForkServer(_recipe(source, memory_mb, isolate_network, timeout, self._tmp))
         self.started = 0  #: processes started since the pool was made (replacements included)
         self.last_error: str | None = None
 
@@ -191,17 +183,7 @@ class QueryPool:
             proc.close(wait=5.0)
         for thread in spawning:
             thread.join(STARTUP_TIMEOUT)
-        with self._control_lock:
-            if self._control is not None:
-                with contextlib.suppress(OSError):
-                    self._control.close()
-                self._control = None
-            if self._server is not None:
-                with contextlib.suppress(OSError):
-                    self._server.kill()
-                with contextlib.suppress(subprocess.TimeoutExpired):
-                    self._server.wait(5)
-                self._server = None
+        self._forks.close()
         with contextlib.suppress(OSError):
             for name in os.listdir(self._tmp):
                 os.unlink(os.path.join(self._tmp, name))
@@ -232,7 +214,7 @@ class QueryPool:
 
     def server_pid(self) -> int | None:
         """Process id of the fork server, while it runs."""
-        return self._server.pid if self._server is not None else None
+        return self._forks.pid
 
     # -- running
 
@@ -463,55 +445,9 @@ class QueryPool:
             with self._lock:
                 self._spawning.discard(threading.current_thread())
 
-    def _fork_server(self) -> socket.socket:
-        """The control socket of the fork server, started (again) when needed."""
-        if self._control is not None and self._server is not None and self._server.poll() is None:
-            return self._control
-        if self._control is not None:
-            with contextlib.suppress(OSError):
-                self._control.close()
-        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
-        self._server = subprocess.Popen(  # noqa: S603 - our own module, no shell
-            [sys.executable, "-m", MODULE, str(theirs.fileno())],
-            pass_fds=(theirs.fileno(),),
-            stdin=subprocess.DEVNULL,
-            close_fds=True,
-        )
-        theirs.close()
-        ours.sendall(pickle.dumps(("init", self._recipe)))
-        self._control = ours
-        return ours
-
     def _start_one(self) -> QueryProcess:
         fd, log_path = tempfile.mkstemp(prefix="worker-", suffix=".log", dir=self._tmp)
         os.close(fd)
-        with self._control_lock:
-            if self._closed:
-                raise RuntimeError("the pool is closing")
-            control = self._fork_server()
-            try:
-                control.sendall(pickle.dumps(("spawn", log_path)))
-                message, fds, _flags, _addr = socket.recv_fds(control, 1 << 16, 1)
-            except OSError as exc:
-                raise RuntimeError(f"the fork server does not answer: {exc}") from None
-        if not message or not fds:
-            raise RuntimeError("the fork server stopped")
-        pid = int(pickle.loads(message)[1])  # noqa: S301 - our own fork server
-        pidfd: int | None = None
-        with contextlib.suppress(OSError, AttributeError):
-            pidfd = os.pidfd_open(pid)
-        proc = QueryProcess(pid, Connection(fds[0]), pidfd, log_path)
-        if not proc.conn.poll(STARTUP_TIMEOUT):
-            proc.close()
-            raise RuntimeError(f"no answer from the query process within {STARTUP_TIMEOUT:g} s")
-        try:
-            answer = proc.conn.recv()
-        except (EOFError, OSError) as exc:
-            words = proc.last_words()
-            proc.close()
-            raise RuntimeError(f"the query process died while starting: {words or exc}") from None
-        if answer[0] != "ready":
-            proc.close()
-            raise RuntimeError(answer[1])
-        proc.isolated = bool(answer[2])
-        return proc
+        if self._closed:
+            raise RuntimeError("the pool is closing")
+        return self._forks.spawn(log_path, STARTUP_TIMEOUT)

@@ -37,7 +37,9 @@ import resource
 import select
 import signal
 import socket
+import subprocess
 import sys
+import threading
 import time
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
@@ -139,6 +141,92 @@ def exit_status(proc: QueryProcess) -> int | None:
             return -(status & 0x7F) if status & 0x7F else status >> 8
         time.sleep(0.01)
     return None
+
+
+class ForkServer:
+    """The pool's side of the fork server: started on first use (and again if it died),
+    asked for one query process at a time.
+
+    :param recipe: what every query process needs (sent once, at start).
+    """
+
+    def __init__(self, recipe: Recipe) -> None:
+        self.recipe = recipe
+        self._lock = threading.Lock()
+        self._process: subprocess.Popen[bytes] | None = None
+        self._control: socket.socket | None = None
+
+    @property
+    def pid(self) -> int | None:
+        """The fork server's process id, while it runs."""
+        return self._process.pid if self._process is not None else None
+
+    def _ensure(self) -> socket.socket:
+        alive = self._process is not None and self._process.poll() is None
+        if self._control is not None and alive:
+            return self._control
+        if self._control is not None:
+            with contextlib.suppress(OSError):
+                self._control.close()
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        self._process = subprocess.Popen(
+            [sys.executable, "-m", MODULE, str(theirs.fileno())],
+            pass_fds=(theirs.fileno(),),
+            stdin=subprocess.DEVNULL,
+            close_fds=True,
+        )
+        theirs.close()
+        ours.sendall(pickle.dumps(("init", self.recipe)))
+        self._control = ours
+        return ours
+
+    def spawn(self, log_path: str, timeout: float) -> QueryProcess:
+        """A new query process, once it has said it is ready.
+
+        :raises RuntimeError: when it could not start (the message says why).
+        """
+        with self._lock:
+            control = self._ensure()
+            try:
+                control.sendall(pickle.dumps(("spawn", log_path)))
+                message, fds, _flags, _addr = socket.recv_fds(control, 1 << 16, 1)
+            except OSError as exc:
+                raise RuntimeError(f"the fork server does not answer: {exc}") from None
+        if not message or not fds:
+            raise RuntimeError("the fork server stopped")
+        pid = int(pickle.loads(message)[1])  # noqa: S301 - our own fork server
+        pidfd: int | None = None
+        with contextlib.suppress(OSError, AttributeError):
+            pidfd = os.pidfd_open(pid)
+        proc = QueryProcess(pid, Connection(fds[0]), pidfd, log_path)
+        if not proc.conn.poll(timeout):
+            proc.close()
+            raise RuntimeError(f"no answer from the query process within {timeout:g} s")
+        try:
+            answer = proc.conn.recv()
+        except (EOFError, OSError) as exc:
+            words = proc.last_words()
+            proc.close()
+            raise RuntimeError(f"the query process died while starting: {words or exc}") from None
+        if answer[0] != "ready":
+            proc.close()
+            raise RuntimeError(answer[1])
+        proc.isolated = bool(answer[2])
+        return proc
+
+    def close(self) -> None:
+        """Stop the fork server (its query processes die with it)."""
+        with self._lock:
+            if self._control is not None:
+                with contextlib.suppress(OSError):
+                    self._control.close()
+                self._control = None
+            if self._process is not None:
+                with contextlib.suppress(OSError):
+                    self._process.kill()
+                with contextlib.suppress(subprocess.TimeoutExpired):
+                    self._process.wait(5)
+                self._process = None
 
 
 def _libc() -> Any:
@@ -287,10 +375,8 @@ def fork_server(control: socket.socket) -> None:  # pragma: no cover - its own p
             ours.close()
     finally:
         for pid in children:
-            try:
+            with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
         _reap(children)
 
 

@@ -8,6 +8,7 @@ rdflib is loaded only for the rare query text that mentions ``service``
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -21,11 +22,13 @@ if TYPE_CHECKING:  # pragma: no cover
     from hamar_graph.store.base import QueryEngine
 
 
-#: pyoxigraph's name of each SELECT/ASK format key (:data:`hamar_graph.rdf.formats.TABULAR_FORMATS`).
+#: pyoxigraph's name of each SELECT/ASK format key
+#: (:data:`hamar_graph.rdf.formats.TABULAR_FORMATS`).
 RESULT_FORMATS: Mapping[str, str] = {"json": "JSON", "xml": "XML", "csv": "CSV", "tsv": "TSV"}
 
 
-#: pyoxigraph's name of each CONSTRUCT/DESCRIBE format key (:data:`~hamar_graph.rdf.formats.GRAPH_FORMATS`).
+#: pyoxigraph's name of each CONSTRUCT/DESCRIBE format key
+#: (:data:`~hamar_graph.rdf.formats.GRAPH_FORMATS`).
 GRAPH_FORMATS_OX: Mapping[str, str] = {
     "ttl": "TURTLE",
     "nt": "N_TRIPLES",
@@ -203,10 +206,8 @@ def _solutions(result: ox.QuerySolutions, job: QueryJob) -> QueryOutcome:
     if job.tabular_format is None:
         return _not_acceptable("SELECT")
     counter = _LineCounter(job.max_rows + 2)  # the header, max_rows rows, and one more
-    try:
+    with contextlib.suppress(_Enough):  # the cap was passed: enough rows were written
         result.serialize(counter, format=ox.QueryResultsFormat.TSV)
-    except _Enough:
-        pass
     tsv = b"".join(counter.parts)
     lines = tsv.split(b"\n")
     if lines and lines[-1] == b"":
