@@ -144,6 +144,6 @@ class PageCache:
 
 def init_app(app: Flask) -> None:
     """Put the page cache in front of ``app`` (outermost), sized by ``answer_cache_mb``."""
-    settings = state.state(app).settings
-    if settings.answer_cache_mb > 0 and settings.store != "remote":
-        app.wsgi_app = PageCache(app, settings.answer_cache_mb * 2**20)  # type: ignore[method-assign]
+    st = state.state(app)
+    if st.settings.answer_cache_mb > 0 and st.store.name != "remote":
+        app.wsgi_app = PageCache(app, st.settings.answer_cache_mb * 2**20)  # type: ignore[method-assign]

@@ -221,7 +221,7 @@ def answers(app: Flask | None = None) -> AnswerCache | None:
     if cache is not None:
         return cache
     settings = st.settings
-    if settings.answer_cache_mb <= 0 or settings.store == "remote":
+    if settings.answer_cache_mb <= 0 or st.store.name == "remote":
         return None
     return st.lazy("answers", lambda: AnswerCache(settings.answer_cache_mb * 2**20))
 
