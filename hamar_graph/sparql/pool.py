@@ -25,7 +25,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
-import pickle
+import pickle  # nosec B403 - only between our own processes (as multiprocessing does)
 import signal
 import tempfile
 import threading

@@ -32,12 +32,12 @@ import contextlib
 import ctypes
 import gc
 import os
-import pickle
+import pickle  # nosec B403 - only between our own processes (as multiprocessing does)
 import resource
 import select
 import signal
 import socket
-import subprocess
+import subprocess  # nosec B404 - starts our own fork server, a fixed command
 import sys
 import threading
 import time
@@ -169,7 +169,7 @@ class ForkServer:
             with contextlib.suppress(OSError):
                 self._control.close()
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
-        self._process = subprocess.Popen(
+        self._process = subprocess.Popen(  # nosec B603 - our own module, fixed argv, no shell
             [sys.executable, "-m", MODULE, str(theirs.fileno())],
             pass_fds=(theirs.fileno(),),
             stdin=subprocess.DEVNULL,
@@ -194,7 +194,7 @@ class ForkServer:
                 raise RuntimeError(f"the fork server does not answer: {exc}") from None
         if not message or not fds:
             raise RuntimeError("the fork server stopped")
-        pid = int(pickle.loads(message)[1])  # noqa: S301 - our own fork server
+        pid = int(pickle.loads(message)[1])  # noqa: S301 # nosec B301 - our own fork server
         pidfd: int | None = None
         with contextlib.suppress(OSError, AttributeError):
             pidfd = os.pidfd_open(pid)
@@ -266,7 +266,7 @@ def _open_engine(recipe: Recipe) -> Any:
 
     if recipe.oxigraph is not None:
         return NativeEngine.open(*recipe.oxigraph), False
-    source = pickle.loads(recipe.source or b"")  # noqa: S301 - from our own pool
+    source = pickle.loads(recipe.source or b"")  # noqa: S301 # nosec B301 - from our own pool
     return source.open(recipe.timeout), bool(source.needs_network)
 
 
@@ -341,7 +341,7 @@ def fork_server(control: socket.socket) -> None:  # pragma: no cover - its own p
     message = control.recv(1 << 20)
     if not message:
         return
-    kind, recipe = pickle.loads(message)  # noqa: S301 - from our own pool
+    kind, recipe = pickle.loads(message)  # noqa: S301 # nosec B301 - from our own pool
     assert kind == "init"
     import hamar_graph.sparql.worker  # noqa: F401 - imported once, shared by every child
 
@@ -357,7 +357,7 @@ def fork_server(control: socket.socket) -> None:  # pragma: no cover - its own p
             message = control.recv(1 << 16)
             if not message:
                 return
-            kind, argument = pickle.loads(message)  # noqa: S301 - from our own pool
+            kind, argument = pickle.loads(message)  # noqa: S301 # nosec B301 - from our own pool
             if kind != "spawn":
                 continue
             ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
