@@ -4,6 +4,8 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 PIP_FLAGS ?= -q
+# Two test processes on two cores (pytest-xdist); `make test PYTEST_ARGS=` runs them in one.
+PYTEST_ARGS ?= -n 2 --dist loadfile
 
 .DEFAULT_GOAL := check
 .PHONY: check serve test lint audit bench bench-query docs constraints install install-tests browser clean virtuoso test-virtuoso
@@ -36,7 +38,7 @@ serve: install
 ## Install everything (Python packages, Chromium) and run the whole test suite
 test: install-tests browser
 	$(BIN)/ruff check .
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: install-tests
 	$(BIN)/ruff check .
@@ -66,13 +68,13 @@ bench-query: install-tests
 	bash benchmarks/install-tools.sh
 	$(BIN)/python -m benchmarks.query_path $(BENCH_ARGS)
 
-## Install OpenLink Virtuoso (Debian's virtuoso-opensource) for tests/test_virtuoso_probe.py (docs/virtuoso.md)
+## Install OpenLink Virtuoso (Debian's virtuoso-opensource) for tests/store/test_virtuoso_probe.py (docs/virtuoso.md)
 virtuoso:
 	bash scripts/install-virtuoso.sh
 
 ## The Virtuoso probe tests, then Virtuoso compared with the Oxigraph server (docs/virtuoso.md)
 test-virtuoso: install-tests virtuoso
-	$(BIN)/python -m pytest tests/test_virtuoso_probe.py
+	$(BIN)/python -m pytest tests/store/test_virtuoso_probe.py
 	$(BIN)/python -m benchmarks.virtuoso_compare --quick
 
 check: test lint

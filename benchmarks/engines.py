@@ -37,7 +37,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from benchmarks.scale import write_scaled
-from tests.oxigraph_server import free_port, oxigraph_binary
+from tests.support.oxigraph_server import free_port, oxigraph_binary
 
 HMS = "https://data.hamar.kommune.no/def/"
 ID = "https://data.hamar.kommune.no/id/"

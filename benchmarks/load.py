@@ -126,7 +126,7 @@ def _sparql_post_direct(query: str) -> Call:
 
 
 def hostile_calls(max_query_bytes: int = 100_000, max_url_bytes: int = 8192) -> list[Call]:
-    """The attacker's requests (DESIGN.md, "The query sandbox"), each with its expected statuses.
+    """The attacker's requests (docs/DECISIONS.md, "The query sandbox"), with expected statuses.
 
     The ones refused at once come first; the two that run into the deadline or the
     memory cap come last.
@@ -439,11 +439,14 @@ def _attacker(
     mine: list[Sample] = []
     try:
         i = 0
-        while not stop.is_set():
+        # Every hostile call is sent at least once, however slow the machine: the round
+        # in progress when the run ends is finished.
+        while not stop.is_set() or i < len(calls):
             sample, _headers = _send(conn, calls[i % len(calls)])
             mine.append(sample)
             i += 1
-            stop.wait(pause)
+            if not stop.is_set():
+                stop.wait(pause)
     finally:
         conn.close()
         with lock:
@@ -563,11 +566,13 @@ def run(
     seed: int = 8,
     max_query_bytes: int = 100_000,
     max_url_bytes: int = 8192,
+    attack: bool = True,
 ) -> Report:
     """Send the mix to ``url`` with ``clients`` threads for ``duration`` seconds.
 
     :param url: ``http://127.0.0.1:PORT`` (loopback only).
     :param hostile_pause: seconds the attacker waits between two hostile requests.
+    :param attack: run the attacker too (it sends every hostile request at least once).
     :raises ValueError: for a non-loopback host or out-of-range parameters.
     """
     parts = urllib.parse.urlsplit(url)
@@ -589,20 +594,23 @@ def run(
         for _ in range(clients)
     ]
     calls = hostile_calls(max_query_bytes, max_url_bytes)
-    threads.append(
-        threading.Thread(
-            target=_attacker,
-            args=(host, port, calls, stop, samples, lock, hostile_pause),
-            daemon=True,
-        )
+    attacker = threading.Thread(
+        target=_attacker,
+        args=(host, port, calls, stop, samples, lock, hostile_pause),
+        daemon=True,
     )
+    if attack:
+        threads.append(attacker)
     started = time.perf_counter()
     for t in threads:
         t.start()
     stop.wait(duration)
     stop.set()
     for t in threads:
-        t.join(REQUEST_TIMEOUT + 10)
+        if t is attacker:
+            t.join(len(calls) * (REQUEST_TIMEOUT + 1))  # the attacker finishes its round
+        else:
+            t.join(REQUEST_TIMEOUT + 10)
     elapsed = time.perf_counter() - started
     return Report(clients, elapsed, samples, mix.stale_retries)
 

@@ -641,7 +641,7 @@ except ImportError:
     print("pyoxigraph.Store.bulk_load")
 else:
     bulk_load_file(Path(sys.argv[1]), Path(sys.argv[2]))
-    print("hamar_graph.store.bulk_load_file")
+    print("hamar_graph.store.oxigraph.bulk_load_file")
 """
 
 

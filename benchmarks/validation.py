@@ -7,7 +7,7 @@ graph must give exactly ``copies`` times the results of the original, which the 
 checks. The shapes and the ontology are the project's, shared by all copies.
 
 Each size is validated with ``inference="rdfs"`` (the default of
-:func:`hamar_graph.validate.validate_graph`) and with ``inference="none"``, which gives the
+:func:`hamar_graph.build.validate.validate_graph`) and with ``inference="none"``, which gives the
 same results because SHACL follows ``rdfs:subClassOf`` in the data graph. The table shows
 seconds and the ratio to the 1× run of the same mode (best of ``--repeat`` runs).
 

@@ -11,7 +11,7 @@ file), then records, for docs/virtuoso.md:
    and *client* (rdflib plus the normalisation docs/virtuoso.md recommends for the remote
    store). Each example runs on Virtuoso as installed ("virtuoso") and after restricting
    the anonymous SPARQL user to our graphs ("virtuoso+acl", the recommended setting);
-3. **app queries**: the named queries of :mod:`hamar_graph.queries` with the bindings the
+3. **app queries**: the named queries of :mod:`hamar_graph.query.named` with the bindings the
    pages use, sent as :class:`hamar_graph.store.remote.RemoteStore` sends them (a trailing
    ``VALUES`` clause), and again with the ``VALUES`` block inside the WHERE group;
 4. **protocol**: the media type each engine answers for each form and each ``Accept``
@@ -54,8 +54,8 @@ import hamar_graph
 from hamar_graph.query import named as app_queries
 from hamar_graph.store.remote import RemoteStore, with_values
 from hamar_graph.store.remote_load import load_dataset
-from tests.oxigraph_server import OxigraphServer, oxigraph_binary
-from tests.virtuoso_server import VirtuosoServer, virtuoso_missing
+from tests.support.oxigraph_server import OxigraphServer, oxigraph_binary
+from tests.support.virtuoso_server import VirtuosoServer, virtuoso_missing
 
 EXAMPLES = Path(hamar_graph.__file__).parent / "queries" / "examples"
 BASE = "https://data.hamar.kommune.no/"
@@ -577,12 +577,6 @@ def app_query_cases() -> list[tuple[str, str, dict[str, Node]]]:
         ("MAP_PLACES", app_queries.MAP_PLACES, {"doc": doc, "home": home}),
         ("RESPONSIBILITY", app_queries.RESPONSIBILITY, {"doc": doc}),
         ("STRATEGY", app_queries.STRATEGY, {}),
-        ("PLAN_GAPS", app_queries.PLAN_GAPS, {}),
-        (
-            "PLAN_GAPS, booleans wrapped in xsd:boolean()",
-            boolean_rewrite(app_queries.PLAN_GAPS),
-            {},
-        ),
         (
             "MAP_PLACES, booleans wrapped in xsd:boolean()",
             boolean_rewrite(app_queries.MAP_PLACES),
@@ -596,9 +590,9 @@ def section_app_queries(report: Report, ox_url: str, vt_url: str) -> None:
     report.h("The app's named queries (hamar_graph/queries.py) with the pages' bindings")
     report.p(
         "Bindings as RemoteStore sends them: a trailing `VALUES` clause "
-        "(hamar_graph.remote.with_values); then the same bindings as a `VALUES` block first "
-        "in the WHERE group, and as `BIND(term AS ?var)` first in the WHERE group. Virtuoso "
-        "with the recommended graph restriction."
+        "(hamar_graph.store.sparql_text.with_values); then the same bindings as a `VALUES` "
+        "block first in the WHERE group, and as `BIND(term AS ?var)` first in the WHERE group. "
+        "Virtuoso with the recommended graph restriction."
     )
     rows = []
     data = []
@@ -626,7 +620,7 @@ def section_app_queries(report: Report, ox_url: str, vt_url: str) -> None:
 
 
 def section_remote_store(report: Report, vt_url: str, our_graphs: set[str]) -> None:
-    report.h("hamar_graph.remote.RemoteStore pointed at Virtuoso")
+    report.h("hamar_graph.store.remote.RemoteStore pointed at Virtuoso")
     store = RemoteStore(vt_url, timeout=30)
     lund = {"s": URIRef(ID + "vennskapsby/lund")}
     labels = f"?s <{SKOS}prefLabel> ?l"

@@ -205,7 +205,7 @@ def settings_table() -> str:
     """The Markdown table of every setting: variable, default, help (README.md's Settings).
 
     ``python scripts/settings_table.py --write`` puts it into README.md, and
-    ``tests/test_docs.py`` fails when the README's copy differs.
+    ``tests/project/test_docs.py`` fails when the README's copy differs.
     """
     lines = ["| variable | default | what it sets |", "|---|---|---|"]
     for f in fields(Settings):

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Install OpenLink Virtuoso (Debian's virtuoso-opensource, 7.2) for the tests that run a
-# throw-away Virtuoso (tests/virtuoso_server.py), without any prompt and without leaving
+# throw-away Virtuoso (tests/support/virtuoso_server.py), without any prompt and without leaving
 # the packaged system service running.
 #
 #   bash scripts/install-virtuoso.sh        # as root, or with sudo available

@@ -4,7 +4,7 @@
     python scripts/settings_table.py --write   # replace the table in README.md
 
 The table sits in README.md between ``<!-- settings-table:start -->`` and
-``<!-- settings-table:end -->``; ``tests/test_docs.py`` fails when it differs from
+``<!-- settings-table:end -->``; ``tests/project/test_docs.py`` fails when it differs from
 :func:`hamar_graph.config.settings_table`.
 """
 

@@ -23,8 +23,8 @@ from hamar_graph.namespaces import PREFIXES
 from hamar_graph.pages.gaps import CODES
 from hamar_graph.pages.labels import kind_label, kinds, standard_labels
 from hamar_graph.publication.vocabulary import PARTS
+from tests.support.paths import ROOT
 
-ROOT = Path(__file__).resolve().parents[1]
 TEMPLATES = ROOT / "web" / "templates"
 CODE_DIRS = (ROOT / "hamar_graph", ROOT / "web")
 

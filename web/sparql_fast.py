@@ -33,7 +33,6 @@ from hamar_graph.sparql.request import parse_request
 from hamar_graph.sparql.worker import QueryOutcome
 from web import http_cache, security, state
 from web import sparql_query as query
-from web.views import sparql as view
 
 log = logging.getLogger(__name__)
 
@@ -46,7 +45,7 @@ _FORMAT_PARAMETERS = ("format", "output", "results")
 def _common(vary: str) -> Headers:
     """Headers every answer of this path has: CORS, Vary, the discovery links, the
     security headers and the server's name."""
-    headers: Headers = list(view.CORS_HEADERS.items())
+    headers: Headers = list(query.CORS_HEADERS.items())
     headers.append(("Vary", vary))
     headers += [("Link", link) for link in http_cache.discovery_links("")]
     headers += list(security.HEADERS.items())

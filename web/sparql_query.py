@@ -28,6 +28,12 @@ from hamar_graph.sparql.worker import QueryJob, QueryOutcome
 from web import http_cache, state
 from web.conneg import Negotiation, negotiate
 
+#: On every answer of the endpoint (CORS: any origin may read it, and these headers).
+CORS_HEADERS = {
+    "Access-Control-Allow-Origin": "*",
+    "Access-Control-Expose-Headers": "X-Hamar-Truncated, X-Hamar-Row-Limit, Content-Type",
+}
+
 _PREFIXES = dict(PREFIXES)
 
 #: How a query process starts the message of a query the engine could not parse.

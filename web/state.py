@@ -19,6 +19,8 @@ from typing import Any, TypeVar
 
 from flask import Flask, current_app
 
+from hamar_graph.build.completeness import PlanGaps
+from hamar_graph.build.pipeline import PLAN_FILE
 from hamar_graph.config import Settings
 from hamar_graph.pages.site import SiteData, site_data
 from hamar_graph.publication.publish import Publication, load_publication, make_publication
@@ -57,9 +59,9 @@ class AppState:
         """The value called ``name``, made by ``make()`` the first time it is asked for.
 
         Threads asking at once wait for the one that makes it. When ``make`` raises
-        :class:`~hamar_graph.store.StoreError` and ``retry_after`` is positive, the value
+        :class:`~hamar_graph.store.base.StoreError` and ``retry_after`` is positive, the value
         is not tried again for that many seconds: callers get
-        :class:`~hamar_graph.store.StoreUnavailable` at once, so a store that is down does
+        :class:`~hamar_graph.store.base.StoreUnavailable` at once, so a store that is down does
         not slow every answer down.
         """
         try:
@@ -154,7 +156,7 @@ def release(app: Flask | None = None) -> Release:
     :func:`publication`: milliseconds on the embedded store).
 
     :raises StoreError: when the store cannot answer; for :data:`RETRY_AFTER` seconds
-        after that, :class:`~hamar_graph.store.StoreUnavailable` at once.
+        after that, :class:`~hamar_graph.store.base.StoreUnavailable` at once.
     """
     st = state(app)
 
@@ -171,7 +173,13 @@ def release(app: Flask | None = None) -> Release:
 def site(app: Flask | None = None) -> SiteData:
     """What the pages compute once per app (ontology labels, plan gaps, resource index)."""
     st = state(app)
-    return st.lazy("site", lambda: site_data(st.store, st.settings.base_iri))
+
+    def make() -> SiteData:
+        pub = st.peek("publication") or load_publication(st.settings)
+        stored = pub.read_extra(PLAN_FILE) if pub is not None else None
+        return site_data(st.store, st.settings, PlanGaps.from_json(stored) if stored else None)
+
+    return st.lazy("site", make)
 
 
 def pool(app: Flask | None = None) -> QueryPool:

@@ -45,7 +45,7 @@ def assemble(settings: Settings, progress: Progress | None = None) -> Dataset:
 
     1. Parse every ``*.ttl`` of ``ontology/``, ``data/`` and ``shapes/`` into its own
        named graph ``{base}graph/{folder}-{stem}``.
-    2. Check that every class and predicate used is declared (:mod:`hamar_graph.terms`).
+    2. Check that every class and predicate used is declared (:mod:`hamar_graph.build.declared`).
     3. Replace blank nodes from the sources, if any, by skolem IRIs
        ``{base}.well-known/genid/{hash}`` derived from their content, so the dumps are
        byte-identical across runs.

@@ -20,8 +20,9 @@ same report; :func:`render_text` is the CLI's rendering in nb or en.
 
 from __future__ import annotations
 
+import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from rdflib import Dataset, Graph, Literal, URIRef
@@ -188,7 +189,7 @@ def completeness(report: ValidationReport, data_graph: Graph | Dataset) -> Compl
 
     :param report: a validation report of the same data.
     :param data_graph: the data: labels, axes, notations and row orders are read from it.
-        A Dataset is reduced to its data graphs (:func:`~hamar_graph.validate.split_dataset`).
+        A Dataset is reduced to its data graphs (:func:`~hamar_graph.build.validate.split_dataset`).
     """
     graph = split_dataset(data_graph)[0] if isinstance(data_graph, Dataset) else data_graph
 
@@ -292,3 +293,120 @@ def render_text(report: CompletenessReport, lang: str = "nb") -> str:
                 lines.append(f"    - {row}{item.label(lang)}")
                 lines.append(f"      <{item.iri}>")
     return "\n".join(lines) + "\n"
+
+
+# --- the plan's gaps, item by item: what the pages read ------------------------------------
+
+#: Warning code of each completeness shape (the pages' words for it are ``gaps.{code}``).
+CODE_OF_SHAPE: dict[str, str] = {
+    GOALS_WITHOUT_MEASURES: "no-measure",
+    GOALS_WITHOUT_RESPONSIBLE_ACTOR: "no-responsible",
+    MEASURES_WITHOUT_RESPONSIBLE_ACTOR: "no-responsible",
+    MEASURES_WITHOUT_COST: "no-cost",
+}
+#: The warning codes, in the order pages list them.
+CODES: tuple[str, ...] = ("no-measure", "no-responsible", "no-cost")
+
+
+@dataclass(frozen=True)
+class PlanItem:
+    """One goal or measure of the plan on one axis, and what the shapes say it lacks.
+
+    A measure that serves goals on two axes is one item per axis.
+    """
+
+    iri: str
+    kind: str  #: ``goal`` or ``measure``
+    labels: dict[str, str]  #: language → ``skos:prefLabel``
+    axis: str
+    axis_labels: dict[str, str]
+    axis_notation: str
+    order: int  #: the item's own ``hms:rowOrder`` (0 when it has none)
+    lacks: tuple[str, ...]  #: warning codes, in :data:`CODES` order
+
+
+@dataclass(frozen=True)
+class PlanGaps:
+    """Every goal and measure of the plan with its gaps: the SHACL completeness results
+    (S80–S83) joined with the plan's structure. Built by ``build`` (stored next to the
+    dumps as ``plan.json``) or from a validation of the served data.
+
+    .. versionadded:: 0.2
+    """
+
+    items: tuple[PlanItem, ...]
+
+    def for_item(self, iri: str) -> tuple[str, ...]:
+        """Warning codes for ``iri`` (empty when complete or not a goal or measure)."""
+        codes: list[str] = []
+        for item in self.items:
+            if item.iri == iri:
+                codes.extend(c for c in item.lacks if c not in codes)
+        return tuple(codes)
+
+    def to_json(self) -> bytes:
+        """The model as JSON (sorted keys: the same data gives the same bytes)."""
+        doc = {"items": [asdict(item) for item in self.items]}
+        return (json.dumps(doc, ensure_ascii=False, indent=1, sort_keys=True) + "\n").encode()
+
+    @classmethod
+    def from_json(cls, data: bytes) -> PlanGaps:
+        """Read :meth:`to_json`'s output.
+
+        :raises ValueError: when it is not such a document.
+        """
+        try:
+            raw = json.loads(data)["items"]
+            return cls(tuple(PlanItem(**{**i, "lacks": tuple(i["lacks"])}) for i in raw))
+        except (KeyError, TypeError) as exc:
+            raise ValueError(f"not a plan-gaps document: {exc}") from exc
+
+
+def _labels(graph: Graph, node: Node) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for lang in ("nb", "en"):
+        label = _label(graph, node, lang)
+        if label is not None:
+            out[lang] = label
+    return out
+
+
+def plan_gaps(report: ValidationReport, data_graph: Graph | Dataset) -> PlanGaps:
+    """Every action-plan goal and measure, per axis, with the gaps the report names.
+
+    :param report: a validation report of the same data; its completeness Warnings
+        (S80–S83) are the gaps.
+    :param data_graph: the data (a Dataset is reduced to its data graphs).
+    """
+    graph = split_dataset(data_graph)[0] if isinstance(data_graph, Dataset) else data_graph
+    lacks: dict[str, set[str]] = {}
+    for result in report.results:
+        code = CODE_OF_SHAPE.get(result.shape_id)
+        if code is not None:
+            lacks.setdefault(str(result.focus_node), set()).add(code)
+
+    def item(node: Node, kind: str, axis: Node) -> PlanItem:
+        notations = sorted(str(n) for n in graph.objects(axis, SKOS.notation))
+        codes = lacks.get(str(node), set())
+        return PlanItem(
+            iri=str(node),
+            kind=kind,
+            labels=_labels(graph, node),
+            axis=str(axis),
+            axis_labels=_labels(graph, axis),
+            axis_notation=notations[0] if notations else "",
+            order=_row(graph, node) or 0,
+            lacks=tuple(c for c in CODES if c in codes),
+        )
+
+    items: list[PlanItem] = []
+    for goal in sorted(set(graph.subjects(RDF.type, HMS.ActionPlanGoal)), key=str):
+        for axis in sorted(set(graph.objects(goal, HMS.axis)), key=str):
+            items.append(item(goal, "goal", axis))
+    for measure in sorted(set(graph.subjects(RDF.type, HMS.Measure)), key=str):
+        axes = {
+            a for g in graph.objects(measure, HMS.servesGoal) for a in graph.objects(g, HMS.axis)
+        }
+        for axis in sorted(axes, key=str):
+            items.append(item(measure, "measure", axis))
+    return PlanGaps(tuple(items))

@@ -1,7 +1,7 @@
 """The declared-term check: every class and predicate the sources use must exist.
 
 Turtle that parses can still be wrong: ``rdfs:commet`` or ``hms:servesGoals``
-parse silently and mean nothing (DESIGN.md, anti-pattern 3). This module finds
+parse silently and mean nothing (a typo parses as a new term). This module finds
 every class (object of ``rdf:type``) and predicate used in the checked source
 files, and reports each one that is
 

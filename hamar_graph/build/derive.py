@@ -6,7 +6,7 @@
   byte-identical across runs (https://www.w3.org/TR/rdf11-concepts/#section-skolemization).
 - :func:`engine_literals`: literals in the form the query engine stores them.
 
-:func:`hamar_graph.build.assemble` applies them in this order: skolemize, derive,
+:func:`hamar_graph.build.assembly.assemble` applies them in this order: skolemize, derive,
 engine literals.
 """
 

@@ -2,10 +2,10 @@
 
 ``store=oxigraph`` opens the persistent store that ``build`` wrote
 (``{out_dir}/store``) read-only when it exists; otherwise it assembles the
-sources (:func:`hamar_graph.build.assemble`: parse, check terms, derive) into an
+sources (:func:`hamar_graph.build.assembly.assemble`: parse, check terms, derive) into an
 in-memory Oxigraph store at start-up. ``store=memory`` uses rdflib's
 engine. ``store=remote`` talks to a SPARQL 1.1 endpoint
-(:mod:`hamar_graph.remote`).
+(:mod:`hamar_graph.store.remote`).
 """
 
 from __future__ import annotations
@@ -21,8 +21,8 @@ def open_store(settings: Settings) -> Store:
     """Open the Store named by ``settings.store``.
 
     :param settings: the deployment's settings.
-    :raises hamar_graph.store.StoreError: when the store cannot be opened.
-    :raises hamar_graph.build.BuildError: when the sources must be assembled and cannot be.
+    :raises hamar_graph.store.base.StoreError: when the store cannot be opened.
+    :raises hamar_graph.build.assembly.BuildError: when the sources must be assembled and cannot be.
     """
     if settings.store == "remote":
         from hamar_graph.store.remote import RemoteStore

@@ -1,11 +1,12 @@
-"""Build the graph: parse the sources, check terms, derive, validate and write the outputs.
+"""Build the graph: assemble, validate, and write the publication and the store, once.
 
-:func:`assemble` turns ``ontology/``, ``data/`` and ``shapes/`` into one Dataset
-(one named graph per file, plus ``{base}graph/derived``); :func:`build` also
-validates it and writes the dumps, the N-Quads file, the persistent Oxigraph
-store and ``build.json`` to the output folder. Nothing is written when a step
-fails, and every file is replaced atomically, so the previous output stays
-whole until the new one is complete.
+:func:`~hamar_graph.build.assembly.assemble` turns ``ontology/``, ``data/`` and
+``shapes/`` into one Dataset (one named graph per file, plus ``{base}graph/derived``);
+:func:`build` validates it with SHACL, renders the publication once
+(:func:`hamar_graph.publication.publish.make_publication`: every dump, the catalogues,
+VoID) and writes it with the plan's gaps and the persistent Oxigraph store. Nothing is
+written when a step fails, and everything is replaced together, so the previous
+output stays whole until the new one is complete.
 
 The output folder::
 
@@ -14,25 +15,25 @@ The output folder::
     {out_dir}/hamar-graph-{version}.jsonld  JSON-LD     (union)
     {out_dir}/hamar-graph-{version}.rdf     RDF/XML     (union)
     {out_dir}/hamar-graph-{version}.nq      N-Quads     (named graphs kept, sorted lines)
+    {out_dir}/*.gz, hamar-graph-{data,ontology,shapes}-{version}.ttl   the other dumps
+    {out_dir}/catalog.ttl, catalog-dcat-ap-no.ttl, void.ttl           the descriptions
+    {out_dir}/plan.json                     the plan's gaps (SHACL S80–S83), for the pages
     {out_dir}/store/                        persistent Oxigraph store, opened read-only by serve
-    {out_dir}/build.json                    version, counts, sha256 of every file
+    {out_dir}/publication.json              the one manifest: version, counts, every file
 
-When :mod:`hamar_graph.dumps` is installed, the publication (gzipped and per-part
-dumps, catalogues, VoID, ``publication.json``) is staged in the same batch. The same
-sources give the same bytes in every file except the store. What the build adds to
-the sources (derived triples, skolem IRIs, engine literals) is in
-:mod:`hamar_graph.derive`.
+The same sources give the same bytes in every file except the store. What the build
+adds to the sources (derived triples, skolem IRIs, engine literals) is in
+:mod:`hamar_graph.build.derive`.
 """
 
 from __future__ import annotations
 
 import gc
-import hashlib
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-from rdflib import Dataset, Graph
+from rdflib import Dataset
 
 from hamar_graph import __version__
 from hamar_graph.build.assembly import (
@@ -43,14 +44,25 @@ from hamar_graph.build.assembly import (
     class_counts,
     derived_graph_name,
 )
+from hamar_graph.build.completeness import plan_gaps
+from hamar_graph.build.report import ValidationReport
 from hamar_graph.build.validate import validate_dataset
 from hamar_graph.config import Settings
-from hamar_graph.publication.publish import write_publication
+from hamar_graph.publication.dumps import dump_name
+from hamar_graph.publication.publish import (
+    MANIFEST,
+    Publication,
+    make_publication,
+    publication_files,
+    with_extras,
+)
 from hamar_graph.rdf.atomic import OutputBatch
 from hamar_graph.rdf.datasets import union_graph
-from hamar_graph.rdf.formats import RDF_FORMATS
-from hamar_graph.rdf.serialize import serialize, serialize_nquads
+from hamar_graph.rdf.formats import NQUADS, RDF_FORMATS
 from hamar_graph.store.oxigraph import OxigraphStore
+
+#: The plan's gaps, written next to the dumps for the pages.
+PLAN_FILE = "plan.json"
 
 
 @dataclass(frozen=True)
@@ -68,8 +80,8 @@ class BuildResult:
     classes: dict[str, int]  #: prefixed class name → resources typed with it (sorted)
     files: dict[str, Path]  #: format key (ttl, nt, jsonld, rdf, nq) → dump path
     store_path: Path  #: the persistent Oxigraph store
-    manifest_path: Path  #: ``build.json``
-    validated: bool  #: False only while :mod:`hamar_graph.validate` does not exist
+    manifest_path: Path  #: ``publication.json``, the one manifest
+    validated: bool  #: the graph was validated with SHACL (always, since 0.2)
     warnings: int = 0  #: SHACL results below Violation
     sha256: dict[str, str] = field(default_factory=dict)  #: file name → hex digest
 
@@ -84,25 +96,36 @@ class BuildResult:
         lines += [f"  {name.ljust(width)}  {count:>5}" for name, count in self.classes.items()]
         return lines
 
+    def manifest_section(self) -> dict[str, Any]:
+        """What the manifest records of the build (no paths, no timestamps)."""
+        return {
+            "triples": self.triples,
+            "quads": self.quads,
+            "derived": self.derived,
+            "validated": self.validated,
+            "warnings": self.warnings,
+            "graphs": self.graphs,
+            "classes": self.classes,
+            "store": self.store_path.name,
+        }
 
-def _validate(dataset: Dataset, settings: Settings, progress: Progress | None) -> tuple[bool, int]:
-    """Run SHACL validation; raise :class:`BuildError` on any Violation.
 
-    :return: (validated, number of results below Violation).
-    """
+def _validate(dataset: Dataset, settings: Settings, progress: Progress | None) -> ValidationReport:
+    """Run SHACL validation; raise :class:`BuildError` on any Violation."""
     _say(progress, "validating with SHACL (shapes/)")
     report = validate_dataset(dataset, settings)
-    # Only Violations stop the build: Warnings report the plan's own gaps (issue 3).
+    # Only Violations stop the build: Warnings report the plan's own gaps.
     violations = list(report.violations)
     if violations:
         raise BuildError(
             f"validation found {len(violations)} Violation(s); nothing was written:",
             [str(v) for v in violations],
         )
-    warnings = getattr(report, "warnings", None)
-    count = len(list(warnings)) if warnings is not None else 0
-    _say(progress, f"validation: no Violation ({count} warning(s) about the plan's gaps)")
-    return True, count
+    _say(
+        progress,
+        f"validation: no Violation ({len(report.warnings)} warning(s) about the plan's gaps)",
+    )
+    return report
 
 
 def dump_path(settings: Settings, extension: str) -> Path:
@@ -113,93 +136,52 @@ def dump_path(settings: Settings, extension: str) -> Path:
 def build(settings: Settings, progress: Progress | None = None) -> BuildResult:
     """Assemble, validate and write every output (see the module docstring for the layout).
 
-    Everything is serialised in memory first; then every file is written to a temporary
-    file in the output folder and flushed to disk, and the store is built in a temporary
-    folder (:class:`hamar_graph.atomic.OutputBatch`). Only when all of them are complete
-    are they renamed over the old ones, ``build.json`` last; a failure before that (disk
-    full, folder unwritable) removes what was staged and leaves the old output as it was.
+    The publication is rendered once, in memory; then every file is written to a
+    temporary file in the output folder and flushed to disk, and the store is built in
+    a temporary folder (:class:`hamar_graph.rdf.atomic.OutputBatch`). Only when all of
+    them are complete are they renamed over the old ones, the manifest last; a failure
+    before that (disk full, folder unwritable) removes what was staged and leaves the
+    old output as it was.
 
     :param settings: ``source_dir``, ``base_iri`` and ``out_dir`` are used.
     :param progress: called with one line per step (parsing each file, checking terms,
-        validating, writing each file).
+        validating, each dump, writing each file).
     :raises BuildError: on a parse error, an undeclared term or a SHACL Violation; the
         output folder is then left untouched.
 
     .. versionadded:: 0.1
     """
     dataset = assemble(settings, progress)
-    validated, warnings = _validate(dataset, settings, progress)
-    union = union_graph(dataset)
-    payloads: dict[str, bytes] = {}
-    for key, fmt in RDF_FORMATS.items():
-        _say(progress, f"serialising {fmt.label}")
-        payloads[key] = serialize(union, key)
-    payloads["nq"] = serialize_nquads(dataset)
-
-    # Every output is staged first and renamed into place only when all are complete
-    # (hamar_graph.atomic): a failure (disk full, folder read-only) leaves the previous
-    # output whole and consistent, never new dumps next to an old build.json.
-    batch = OutputBatch(settings.out_dir)
-    files: dict[str, Path] = {}
-    with batch:
-        for key, data in payloads.items():
-            extension = RDF_FORMATS[key].extension if key in RDF_FORMATS else key
-            path = dump_path(settings, extension)
-            _say(progress, f"writing {path}")
-            files[key] = batch.add(path.name, data)
-        store_path = settings.out_dir / "store"
-        _say(progress, f"writing the Oxigraph store {store_path}")
-        batch.add_dir(store_path.name, lambda tmp: _fill_store(dataset, tmp))
-        _publish(dataset, settings, progress, batch, files, payloads)
-        result = _result(
-            settings, dataset, union, payloads, files, store_path, (validated, warnings)
-        )
-        _say(progress, f"writing {result.manifest_path}")
-        batch.add(result.manifest_path.name, manifest(result, settings, payloads))
+    report = _validate(dataset, settings, progress)
+    pub = make_publication(dataset, settings, progress)
+    result = _result(settings, dataset, pub, report)
+    gaps = plan_gaps(report, dataset)
+    with_extras(pub, {PLAN_FILE: gaps.to_json()}, result.manifest_section())
+    with OutputBatch(settings.out_dir) as batch:
+        _say(progress, f"writing the Oxigraph store {result.store_path}")
+        batch.add_dir(result.store_path.name, lambda tmp: _fill_store(dataset, tmp))
+        for name, data in publication_files(pub).items():
+            _say(progress, f"writing {settings.out_dir / name}")
+            batch.add(name, data)
         batch.commit()
+    pub.directory = settings.out_dir
     return result
 
 
-def _publish(
-    dataset: Dataset,
-    settings: Settings,
-    progress: Progress | None,
-    batch: OutputBatch,
-    files: dict[str, Path],
-    payloads: dict[str, bytes],
-) -> None:
-    """Stage the publication (gzipped and partial dumps, catalogues, VoID) in ``batch``.
-
-    :mod:`hamar_graph.dumps` (issue 6) renders the same full-graph dumps as build, with
-    the same serialiser, and its catalogue states their checksums; a difference would
-    publish a catalogue that contradicts ``build.json``, so it stops the build.
-    """
-    publication = write_publication(dataset, settings, progress, batch)
-    for key, path in files.items():
-        published = publication.file(path.name)
-        if published is not None and published.sha256 != hashlib.sha256(payloads[key]).hexdigest():
-            raise BuildError(
-                f"the publication's {path.name} differs from the dump build wrote; nothing "
-                "was written (hamar_graph.dumps and hamar_graph.build must serialise alike)"
-            )
-
-
 def _result(
-    settings: Settings,
-    dataset: Dataset,
-    union: Graph,
-    payloads: dict[str, bytes],
-    files: dict[str, Path],
-    store_path: Path,
-    validation: tuple[bool, int],
+    settings: Settings, dataset: Dataset, pub: Publication, report: ValidationReport
 ) -> BuildResult:
-
     graphs = {
         str(g.identifier): len(g)
         for g in sorted(dataset.graphs(), key=lambda g: str(g.identifier))
         if len(g)
     }
-    sha = {p.name: hashlib.sha256(payloads[k]).hexdigest() for k, p in files.items()}
+    union = union_graph(dataset)
+    formats = {**RDF_FORMATS, NQUADS.key: NQUADS}
+    files = {
+        key: settings.out_dir / dump_name("all", fmt, __version__, compressed=False)
+        for key, fmt in formats.items()
+    }
     return BuildResult(
         version=__version__,
         triples=len(union),
@@ -208,42 +190,12 @@ def _result(
         graphs=graphs,
         classes=class_counts(union, settings.base_iri),
         files=files,
-        store_path=store_path,
-        manifest_path=settings.out_dir / "build.json",
-        validated=validation[0],
-        warnings=validation[1],
-        sha256=sha,
+        store_path=settings.out_dir / "store",
+        manifest_path=settings.out_dir / MANIFEST,
+        validated=True,
+        warnings=len(report.warnings),
+        sha256={f.name: f.sha256 for f in pub.files},
     )
-
-
-def manifest(
-    result: BuildResult, settings: Settings, payloads: dict[str, bytes] | None = None
-) -> bytes:
-    """``build.json``: version, base IRI, counts and the sha256 of every dump (no timestamp).
-
-    :param payloads: the dumps' bytes by format key, when they are not in place yet
-        (sizes are then taken from them rather than from the files).
-    """
-    doc = {
-        "version": result.version,
-        "base_iri": settings.base_iri,
-        "triples": result.triples,
-        "quads": result.quads,
-        "derived": result.derived,
-        "validated": result.validated,
-        "graphs": result.graphs,
-        "classes": result.classes,
-        "files": {
-            p.name: {
-                "format": k,
-                "bytes": len(payloads[k]) if payloads else p.stat().st_size,
-                "sha256": result.sha256[p.name],
-            }
-            for k, p in result.files.items()
-        },
-        "store": result.store_path.name,
-    }
-    return (json.dumps(doc, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode()
 
 
 def write_store(dataset: Dataset, target: Path) -> None:

@@ -134,7 +134,7 @@ def validate_dataset(
     """Validate the project's graph against the shapes.
 
     :param dataset_or_graph: a Dataset with one named graph per source file (as
-        :func:`hamar_graph.sources.load_sources` and the build make it), or a plain Graph
+        :func:`hamar_graph.build.sources.load_sources` and the build make it), or a plain Graph
         holding data only.
     :param settings: where ``shapes/`` and ``ontology/`` are read and the base IRI;
         defaults to :class:`~hamar_graph.config.Settings` ``()``.

@@ -4,8 +4,8 @@ and the RDF description behind its Turtle, N-Triples, JSON-LD and RDF/XML.
 A page costs three queries whatever the resource links to: outgoing statements
 with the labels of their objects, incoming statements with the labels of their
 subjects, and the breadcrumb paths (strategy → axis → goal). Class and property
-labels come from the :class:`~hamar_graph.ontology_doc.Vocabulary` and the plan
-warnings from :class:`~hamar_graph.gaps.PlanGaps`, both built once per app.
+labels come from the :class:`~hamar_graph.pages.ontology_doc.Vocabulary` and the plan
+warnings from :class:`~hamar_graph.pages.gaps.PlanGaps`, both built once per app.
 """
 
 from __future__ import annotations

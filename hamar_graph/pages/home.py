@@ -2,7 +2,7 @@
 
 :func:`home_page` runs six queries (strategy, axes with table 4.6, key figures,
 tree, map places, responsibility chart) and draws the three pictures of
-:mod:`hamar_graph.diagrams`.
+:mod:`hamar_graph.pages.diagrams`.
 """
 
 from __future__ import annotations
@@ -78,11 +78,18 @@ def _node(iri: str, labels: list[RdfNode], base: str, lang: str) -> Node:
 
 
 def format_figure(
-    value: Literal | None, unit: Text | None, code: str, lower: bool, lang: str
+    value: Literal | Fraction | None, unit: Text | None, code: str, lower: bool, lang: str
 ) -> str:
-    """The value of a key figure in words: ``over 70 %``, ``2/3``, ``EUR 70 billion``."""
+    """The value of a key figure in words: ``over 70 %``, ``2/3``, ``EUR 70 billion``.
+
+    :param value: the figure's ``hms:value``, or the exact fraction its
+        ``hms:numerator``/``hms:denominator`` state.
+    """
     if value is None:
         return ""
+    if isinstance(value, Fraction):
+        shown = f"{value.numerator}/{value.denominator}"
+        return i18n.text("figures.over", lang, value=shown) if lower else shown
     number = Decimal(str(value))
     shown = _figure_value(number, unit, code, lang)
     return i18n.text("figures.over", lang, value=shown) if lower else shown
@@ -139,12 +146,14 @@ def _figures(store: Store, doc: URIRef, base: str, lang: str) -> tuple[KeyFigure
         if iri in figures:
             continue
         lower = bool(row["lower"].toPython()) if "lower" in row else False
-        value = row.get("value")
+        value: Literal | Fraction | None = row.get("value")  # type: ignore[assignment]
+        if value is None and "numerator" in row and "denominator" in row:
+            value = Fraction(int(row["numerator"]), int(row["denominator"]))
         figures[iri] = KeyFigure(
             href=local_path(iri, base) or iri,
             label=pick(labels[iri], lang) or Text(local_name(iri)),
             value=format_figure(
-                value if isinstance(value, Literal) else None,
+                value if isinstance(value, Literal | Fraction) else None,
                 pick(units[iri], lang),
                 str(row.get("code", "")),
                 lower,

@@ -1,7 +1,7 @@
 """Index pages: one per kind of thing (``/id/akse/``, ``/id/tiltak/`` …) and the
 register of all kinds (``/id/``).
 
-Built from the :class:`~hamar_graph.search.ResourceIndex` (no query per
+Built from the :class:`~hamar_graph.pages.search.ResourceIndex` (no query per
 request), sorted by label with Norwegian collation (æ, ø, å after z) and cut
 into pages of ``page_size``.
 """

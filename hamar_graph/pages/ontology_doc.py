@@ -1,7 +1,7 @@
 """The ontology's documentation: classes and properties with labels, definitions,
 domains, ranges and alignments.
 
-:func:`load_vocabulary` runs one query (:data:`~hamar_graph.queries.VOCABULARY`)
+:func:`load_vocabulary` runs one query (:data:`~hamar_graph.query.named.VOCABULARY`)
 and is meant to be called once per app; :func:`ontology_page` and
 :func:`term_page` then build page contexts without touching the store. The
 same :class:`Vocabulary` gives pages their property and class labels

@@ -3,7 +3,7 @@
 :func:`build_index` reads every resource's labels, texts and types with two
 queries, once per app; the :class:`ResourceIndex` then answers searches and
 feeds the index pages without touching the store. Matching folds both sides
-with :func:`~hamar_graph.labels.normalise` (case, æ→ae, ø→o, å→a, accents), so
+with :func:`~hamar_graph.pages.labels.normalise` (case, æ→ae, ø→o, å→a, accents), so
 ``okt kunnskapsniva`` finds *Økt kunnskapsnivå*.
 """
 

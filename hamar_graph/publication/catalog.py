@@ -2,7 +2,7 @@
 
 One catalogue (``{base}catalog``) with four datasets (the complete graph, and its
 three parts: instance data, ontology, shapes), one distribution per dump file
-(:mod:`hamar_graph.dumps`) and one data service, the SPARQL endpoint. Titles,
+(:mod:`hamar_graph.publication.dumps`) and one data service, the SPARQL endpoint. Titles,
 keywords, temporal coverage, dates and part descriptions are read from the data;
 what the data cannot say (publisher, contact point, themes, licence) is fixed here.
 

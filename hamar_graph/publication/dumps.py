@@ -8,14 +8,14 @@ own as Turtle (and gzipped Turtle). File names carry the version:
 
 Bytes are reproducible: blank nodes get canonical labels
 (:func:`rdflib.compare.to_canonical_graph`), serialisations are sorted
-(:func:`hamar_graph.export.serialize`) and gzip streams carry ``mtime=0``.
+(:func:`hamar_graph.rdf.serialize.serialize`) and gzip streams carry ``mtime=0``.
 Every file is written atomically and all of them together
-(:class:`hamar_graph.atomic.OutputBatch`), the manifest ``publication.json``
+(:class:`hamar_graph.rdf.atomic.OutputBatch`), the manifest ``publication.json``
 last, so a reader never sees a half-written file or a manifest that names a
 missing one.
 
-The catalogue (:mod:`hamar_graph.catalog`) and the VoID description
-(:mod:`hamar_graph.void`) describe the dumps (sizes, checksums), so they are not
+The catalogue (:mod:`hamar_graph.publication.catalog`) and the VoID description
+(:mod:`hamar_graph.publication.void`) describe the dumps (sizes, checksums), so they are not
 part of the graph that the dumps and the SPARQL endpoint hold.
 
 Specifications: DCAT 3 distributions, https://www.w3.org/TR/vocab-dcat-3/#Class:Distribution;

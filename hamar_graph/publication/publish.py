@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -27,11 +28,11 @@ from hamar_graph.rdf.atomic import OutputBatch
 from hamar_graph.rdf.datasets import canonical_dataset, union_graph
 from hamar_graph.store.oxigraph import OxigraphStore
 
-#: The manifest written next to the dumps by :func:`write_publication`.
+#: The one manifest, written last next to the dumps (by ``build`` or :func:`write_publication`).
 MANIFEST = "publication.json"
 
 
-#: Catalogue profiles: key → (file name, profile IRI). See :mod:`hamar_graph.catalog`.
+#: Catalogue profiles: key → (file name, profile IRI). See :mod:`hamar_graph.publication.catalog`.
 CATALOG_FILES: dict[str, str] = {
     "dcat-ap": "catalog.ttl",
     "dcat-ap-no": "catalog-dcat-ap-no.ttl",
@@ -54,6 +55,25 @@ class Publication:
     void: Graph
     directory: Path | None = None
     blobs: dict[str, bytes] = field(default_factory=dict, repr=False)
+    #: Files published beside the dumps that are not RDF dumps (``plan.json``):
+    #: name → SHA-256.
+    extras: dict[str, str] = field(default_factory=dict)
+    #: What ``build`` counted (triples, graphs, classes, validation), when it wrote this.
+    build: dict[str, Any] | None = None
+
+    def read_extra(self, name: str) -> bytes | None:
+        """The bytes of extra file ``name``, when the publication has it."""
+        if name not in self.extras:
+            return None
+        if name in self.blobs:
+            return self.blobs[name]
+        if self.directory is None:
+            return None
+        try:
+            data = (self.directory / name).read_bytes()
+        except OSError:
+            return None
+        return data if hashlib.sha256(data).hexdigest() == self.extras[name] else None
 
     def file(self, name: str) -> DumpFile | None:
         """The dump called ``name``, or ``None``."""
@@ -118,21 +138,39 @@ def _manifest(pub: Publication) -> dict[str, Any]:
     meta = asdict(pub.meta)
     meta["issued"] = pub.meta.issued.isoformat()
     meta["modified"] = pub.meta.modified.isoformat()
-    return {"meta": meta, "files": [asdict(f) for f in pub.files]}
+    doc: dict[str, Any] = {"meta": meta, "files": [asdict(f) for f in pub.files]}
+    if pub.extras:
+        doc["extras"] = dict(sorted(pub.extras.items()))
+    if pub.build is not None:
+        doc["build"] = pub.build
+    return doc
+
+
+def with_extras(
+    pub: Publication, extras: dict[str, bytes], build: dict[str, Any] | None = None
+) -> Publication:
+    """``pub`` with extra files (such as ``plan.json``) and ``build``'s counts."""
+    pub.blobs.update(extras)
+    pub.extras.update({name: hashlib.sha256(data).hexdigest() for name, data in extras.items()})
+    pub.build = build
+    return pub
 
 
 def publication_files(pub: Publication) -> dict[str, bytes]:
     """Every file of an in-memory publication, name → bytes, in the order to write them.
 
-    The dumps come first, then the catalogues and the VoID description, and the
-    manifest last, so that a reader who finds the manifest finds every file it names.
+    The dumps come first, then the catalogues, the VoID description and the extra
+    files, and the one manifest last, so that a reader who finds the manifest finds
+    every file it names.
     """
     from hamar_graph.rdf.serialize import serialize_description
 
-    files = dict(pub.blobs)
+    files = {name: data for name, data in pub.blobs.items() if name not in pub.extras}
     for profile, file_name in CATALOG_FILES.items():
         files[file_name] = serialize_description(pub.catalogs[profile], "ttl")
     files[VOID_FILE] = serialize_description(pub.void, "ttl")
+    for name in sorted(pub.extras):
+        files[name] = pub.blobs[name]
     files[MANIFEST] = (json.dumps(_manifest(pub), indent=2, sort_keys=True) + "\n").encode()
     return files
 
@@ -148,7 +186,7 @@ def write_publication(
     :param dataset: the graph as served (``build`` passes what it loads into the store).
     :param settings: ``out_dir`` and ``base_iri`` are used.
     :param progress: called with a short message before each step.
-    :param batch: ``build``'s :class:`~hamar_graph.atomic.OutputBatch`: the files are
+    :param batch: ``build``'s :class:`~hamar_graph.rdf.atomic.OutputBatch`: the files are
         staged in it and appear when ``build`` commits. Without it the files are
         staged in a batch of their own and committed together: all of them, or none.
     :returns: the publication (its bytes stay in memory).
@@ -190,7 +228,9 @@ def load_publication(settings: Settings) -> Publication | None:
             triples=int(raw["triples"]),
         )
         files = tuple(DumpFile(**f) for f in manifest["files"])
-    except (OSError, ValueError, KeyError, TypeError):
+        extras = {str(k): str(v) for k, v in manifest.get("extras", {}).items()}
+        build = manifest.get("build")
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return None
     if meta.version != __version__ or meta.base_iri != settings.base_iri:
         return None
@@ -206,4 +246,4 @@ def load_publication(settings: Settings) -> Publication | None:
         void_graph = bind_prefixes(Graph()).parse(out / VOID_FILE, format="turtle")
     except (OSError, ValueError):
         return None
-    return Publication(meta, files, catalogs, void_graph, directory=out)
+    return Publication(meta, files, catalogs, void_graph, directory=out, extras=extras, build=build)

@@ -92,7 +92,7 @@ class Profile:
     iri: URIRef  #: the specification the profile's catalogue conforms to
     byte_size_datatype: URIRef
     checksum_algorithm: URIRef
-    checksum_field: str  #: attribute of :class:`~hamar_graph.dumps.DumpFile`
+    checksum_field: str  #: attribute of :class:`~hamar_graph.publication.dumps.DumpFile`
 
 
 PROFILES: dict[str, Profile] = {

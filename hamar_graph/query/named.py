@@ -163,14 +163,15 @@ SELECT ?doc ?axis ?axislabel ?notation ?goal ?goallabel ?order ?measure ?measure
 )
 
 
-#: Key figures from the sections of strategy ``?doc``: value, unit, unit code, lower-bound
-#: flag and texts.
+#: Key figures from the sections of strategy ``?doc``: value (or an exact fraction), unit,
+#: unit code, lower-bound flag and texts.
 KEY_FIGURES = _q(
     """
-SELECT ?doc ?fig ?label ?value ?unit ?code ?lower ?text WHERE {
+SELECT ?doc ?fig ?label ?value ?numerator ?denominator ?unit ?code ?lower ?text WHERE {
   ?doc hms:hasSection+ ?section .
   ?fig hms:fromSection ?section ; a hms:KeyFigure ; skos:prefLabel ?label .
   OPTIONAL { ?fig hms:value ?value }
+  OPTIONAL { ?fig hms:numerator ?numerator ; hms:denominator ?denominator }
   OPTIONAL { ?fig hms:unit ?unit }
   OPTIONAL { ?fig hms:unitCode ?code }
   OPTIONAL { ?fig hms:isLowerBound ?lower }
@@ -223,32 +224,6 @@ SELECT ?doc ?label ?plan ?planlabel WHERE {
 )
 
 
-#: Plan gaps: every action-plan goal and measure, with its axis, and whether it has
-#: a measure, a responsible actor and a cost (the shapes' completeness checks).
-PLAN_GAPS = _q(
-    """
-SELECT ?item ?kind ?label ?axis ?axislabel ?notation ?order ?hasMeasure ?hasResponsible ?hasCost
-WHERE {
-  {
-    ?item a hms:ActionPlanGoal ; hms:axis ?axis .
-    BIND(hms:ActionPlanGoal AS ?kind)
-    BIND(EXISTS { ?m hms:servesGoal ?item } AS ?hasMeasure)
-  } UNION {
-    ?item a hms:Measure ; hms:servesGoal/hms:axis ?axis .
-    BIND(hms:Measure AS ?kind)
-    BIND(true AS ?hasMeasure)
-  }
-  ?item skos:prefLabel ?label .
-  ?axis skos:prefLabel ?axislabel .
-  OPTIONAL { ?axis skos:notation ?notation }
-  OPTIONAL { ?item hms:rowOrder ?order }
-  BIND(EXISTS { ?item hms:responsibleActor ?r } AS ?hasResponsible)
-  BIND(EXISTS { ?item hms:cost ?c } AS ?hasCost)
-}
-"""
-)
-
-
 def _document_queries() -> str:
     """Render every query constant as a reST literal block, for the module docstring."""
     parts = []
@@ -266,3 +241,21 @@ __doc__ = (
     + "\nThe queries (prefixes omitted)\n------------------------------\n\n"
     + _document_queries()
 )
+
+__all__ = [
+    "BREADCRUMBS",
+    "DESCRIBE",
+    "EXISTS",
+    "GRAPH_TRIPLES",
+    "HOME_AXES",
+    "INCOMING",
+    "KEY_FIGURES",
+    "MAP_PLACES",
+    "OUTGOING",
+    "RESOURCE_TEXTS",
+    "RESOURCE_TYPES",
+    "RESPONSIBILITY",
+    "STRATEGY",
+    "TREE",
+    "VOCABULARY",
+]

@@ -1,7 +1,7 @@
 """Run one SPARQL query on a Store and write its result in a chosen format.
 
 This is what ``hamar-graph query`` calls; it works on any
-:class:`~hamar_graph.store.Store`. The query is first parsed with rdflib's
+:class:`~hamar_graph.store.base.Store`. The query is first parsed with rdflib's
 SPARQL 1.1 parser, which gives its form (SELECT, ASK, CONSTRUCT, DESCRIBE),
 the order of its result columns and, for a malformed query, a message with line
 and column. The project's prefixes (:data:`hamar_graph.namespaces.PREFIXES`:
@@ -13,7 +13,7 @@ Result formats (:data:`QUERY_FORMATS`):
 - SELECT and ASK: ``table`` (aligned text columns with prefixed names),
   ``json``, ``xml``, ``csv`` and ``tsv`` (the SPARQL 1.1 result formats);
 - CONSTRUCT and DESCRIBE: ``ttl``, ``nt``, ``jsonld``, ``rdf``
-  (:mod:`hamar_graph.export`); ``table``, ``csv`` and ``tsv`` list the triples
+  (:mod:`hamar_graph.rdf.serialize`); ``table``, ``csv`` and ``tsv`` list the triples
   as subject, predicate, object rows; ``json`` is JSON-LD and ``xml`` RDF/XML.
 
 Spec: https://www.w3.org/TR/sparql11-query/ and

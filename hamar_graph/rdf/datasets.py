@@ -24,7 +24,7 @@ def part_of(graph_name: Node, base_iri: str) -> str:
 def canonical_dataset(dataset: Dataset) -> Dataset:
     """A copy of ``dataset`` whose blank nodes have reproducible labels.
 
-    :func:`hamar_graph.build.assemble` already replaces blank nodes by skolem IRIs;
+    :func:`hamar_graph.build.assembly.assemble` already replaces blank nodes by skolem IRIs;
     this keeps the dumps reproducible for a store filled some other way. Each named
     graph is canonicalised on its own (blank nodes of one source file are never
     shared with another), and its labels get a prefix made from the graph name so

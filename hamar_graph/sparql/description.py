@@ -123,7 +123,7 @@ SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o } }
 def graph_stats(store: Any) -> GraphStats:
     """Count the triples of the default (union) graph and of each named graph.
 
-    :param store: a :class:`hamar_graph.store.Store`.
+    :param store: a :class:`hamar_graph.store.base.Store`.
     """
     named = tuple(
         (str(row["g"]), int(row["n"]))  # type: ignore[call-overload]

@@ -3,11 +3,11 @@
 Implements the query operation of the SPARQL 1.1 Protocol
 (https://www.w3.org/TR/sparql11-protocol/) and the SPARQL 1.1 Service
 Description (https://www.w3.org/TR/sparql11-service-description/). The web
-layer (:mod:`web.sparql`) hands plain values in (method, content type, the
+layer (:mod:`web.views.sparql`) hands plain values in (method, content type, the
 parameters, the body) and gets plain values back; nothing here knows Flask.
 
 The read-only guard has three layers, each enough on its own for the cases it
-covers (DESIGN.md, "The query sandbox"):
+covers (docs/DECISIONS.md, "The query sandbox"):
 
 1. :func:`scan_query`, a tokenizer that follows the SPARQL 1.1 grammar's
    terminals (strings, IRIs, comments, variables, names), run in the web

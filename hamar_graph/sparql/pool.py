@@ -1,7 +1,8 @@
 """Run untrusted SPARQL queries in processes that can be stopped, fairly.
 
-Neither rdflib nor pyoxigraph can cancel a query, limit its memory or stop it from
-calling out. So each query runs in a query process of a :class:`QueryPool`:
+docs/DECISIONS.md ("The query sandbox") explains why: neither rdflib nor pyoxigraph can
+cancel a query, limit its memory or stop it from calling out. So each query runs in a
+query process of a :class:`QueryPool`:
 
 - the processes are forked by a small fork server (:mod:`hamar_graph.sparql.procs`) and
   each opens the store itself: a persistent Oxigraph store read-only, or its own

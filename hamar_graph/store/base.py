@@ -3,7 +3,7 @@
 Everything that queries goes through :class:`Store`. Callers never see which
 engine answers: :class:`OxigraphStore` (pyoxigraph, the default, in memory or
 persistent on disk), :class:`MemoryStore` (rdflib's own SPARQL engine, kept as
-a comparison peer and for tests) and, in :mod:`hamar_graph.remote`, a remote
+a comparison peer and for tests) and, in :mod:`hamar_graph.store.remote`, a remote
 SPARQL 1.1 endpoint.
 
 Values are never pasted into query text: :meth:`Store.select`,

@@ -38,7 +38,7 @@ def _quiet_rdflib_dataset() -> Iterator[None]:
 class MemoryStore:
     """rdflib's in-memory Dataset and SPARQL engine.
 
-    Slow on joins and unsafe under concurrent threads (DESIGN.md); kept as the
+    Slow on joins and unsafe under concurrent threads (docs/DECISIONS.md); kept as the
     pure-rdflib peer for benchmarks and as a second engine that tests swap in.
 
     .. versionadded:: 0.1

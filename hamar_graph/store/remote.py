@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import json
 import logging
-import re
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -36,6 +35,7 @@ from hamar_graph.config import Settings
 from hamar_graph.namespaces import bind_prefixes
 from hamar_graph.rdf.formats import GRAPH_FORMATS, MEDIA_TYPES, TABULAR_FORMATS, kind_of
 from hamar_graph.store.base import Bindings, Row, StoreError, StoreUnavailable, counts_fingerprint
+from hamar_graph.store.sparql_text import with_values
 
 log = logging.getLogger(__name__)
 
@@ -45,35 +45,6 @@ _ACCEPT = {
     "graph": f"{GRAPH_FORMATS['nt'].media_type}, {GRAPH_FORMATS['ttl'].media_type};q=0.9",
     None: f"{TABULAR_FORMATS['json'].media_type}, {GRAPH_FORMATS['nt'].media_type};q=0.9",
 }
-
-_BAD_IRI = re.compile(r'[\x00-\x20<>"{}|^`\\]')
-
-
-def safe_term(term: Node) -> str:
-    """The SPARQL text of an rdflib term, refusing anything that could break out.
-
-    :raises ValueError: for an IRI with characters IRIs may not hold, or a blank node.
-    """
-    if isinstance(term, URIRef):
-        if _BAD_IRI.search(str(term)):
-            raise ValueError(f"not a valid IRI: {str(term)!r}")
-        return f"<{term}>"
-    if isinstance(term, Literal):
-        return term.n3()  # rdflib escapes quotes, backslashes and newlines
-    raise ValueError(f"cannot bind {term!r}: only IRIs and literals can be bound")
-
-
-def with_values(query: str, bindings: Bindings | None) -> str:
-    """Append a ``VALUES`` clause that binds ``bindings`` to ``query``."""
-    if not bindings:
-        return query
-    names = sorted(bindings)
-    for name in names:
-        if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
-            raise ValueError(f"not a SPARQL variable name: {name!r}")
-    variables = " ".join(f"?{n}" for n in names)
-    values = " ".join(safe_term(bindings[n]) for n in names)
-    return f"{query}\nVALUES ({variables}) {{ ({values}) }}"
 
 
 @dataclass(frozen=True)

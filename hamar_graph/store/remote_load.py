@@ -11,13 +11,23 @@ import urllib.error
 import urllib.request
 import uuid
 from collections.abc import Callable
+from typing import Protocol
 from urllib.parse import urlsplit, urlunsplit
 
 from rdflib import Dataset, Graph, URIRef
 
 from hamar_graph.rdf.serialize import serialize
 from hamar_graph.store.base import StoreError, StoreUnavailable
-from hamar_graph.store.remote import RemoteStore, safe_term
+from hamar_graph.store.sparql_text import safe_term
+
+
+class RemoteTarget(Protocol):
+    """Where to load: a remote store's query, update and Graph Store URLs and its timeout."""
+
+    endpoint: str
+    update_endpoint: str | None
+    store_endpoint: str | None
+    timeout: float
 
 
 def _sibling(url: str, name: str) -> str:
@@ -28,7 +38,7 @@ def _sibling(url: str, name: str) -> str:
     return urlunsplit((parts.scheme, parts.netloc, f"{head}/{name}", "", ""))
 
 
-def _send(store: RemoteStore, url: str, method: str, body: bytes, content_type: str) -> None:
+def _send(store: RemoteTarget, url: str, method: str, body: bytes, content_type: str) -> None:
     if urlsplit(url).scheme not in ("http", "https"):
         raise StoreError(f"only http(s) endpoints are supported, not {url!r}")
     request = urllib.request.Request(  # noqa: S310 - scheme checked above
@@ -44,13 +54,13 @@ def _send(store: RemoteStore, url: str, method: str, body: bytes, content_type: 
         raise StoreUnavailable(f"{method} {url} failed: {exc}") from exc
 
 
-def update(store: RemoteStore, text: str) -> None:
+def update(store: RemoteTarget, text: str) -> None:
     """Send a SPARQL Update request to the store's update URL (default ``…/update``)."""
     url = store.update_endpoint or _sibling(store.endpoint, "update")
     _send(store, url, "POST", text.encode("utf-8"), "application/sparql-update")
 
 
-def put_graph(store: RemoteStore, graph_iri: str, data: bytes) -> None:
+def put_graph(store: RemoteTarget, graph_iri: str, data: bytes) -> None:
     """Replace one named graph with N-Triples ``data`` (Graph Store Protocol ``PUT``)."""
     base = store.store_endpoint or _sibling(store.endpoint, "store")
     url = f"{base}?graph={urllib.request.quote(graph_iri, safe='')}"
@@ -58,7 +68,7 @@ def put_graph(store: RemoteStore, graph_iri: str, data: bytes) -> None:
 
 
 def load_dataset(
-    store: RemoteStore,
+    store: RemoteTarget,
     dataset: Dataset,
     *,
     target_graph: URIRef | None = None,

@@ -1,1 +1,1 @@
-"""views"""
+"""The blueprints: pages, publication (catalogue, VoID, dumps, sitemap) and ``/sparql``."""

@@ -1,9 +1,9 @@
 """The ``/sparql`` blueprint: the SPARQL 1.1 Protocol endpoint and its query page.
 
-The view reads the request (:func:`hamar_graph.protocol.parse_request`), chooses
-the formats (:func:`~hamar_graph.protocol.negotiate`), refuses what must not run
-(:func:`~hamar_graph.protocol.guard`) and hands the query to the app's
-:class:`~hamar_graph.sandbox.QueryPool`. The worker returns the whole body, so the
+The view reads the request (:func:`hamar_graph.sparql.request.parse_request`), chooses
+the formats (:func:`~web.conneg.negotiate`), refuses what must not run
+(:func:`~hamar_graph.sparql.guard.guard`) and hands the query to the app's
+:class:`~hamar_graph.sparql.pool.QueryPool`. The worker returns the whole body, so the
 status is known before a byte is sent. Browsers get the query page
 (``sparql.html``): YASGUI over a plain form that works without JavaScript.
 
@@ -41,6 +41,7 @@ from hamar_graph.sparql.worker import QueryOutcome
 from web import http_cache, state
 from web.conneg import Negotiation, negotiate
 from web.sparql_query import (
+    CORS_HEADERS,
     QuerySyntaxError,
     _error_text,
     _guard,
@@ -54,12 +55,6 @@ log = logging.getLogger(__name__)
 
 
 bp = Blueprint("sparql", __name__)
-
-
-CORS_HEADERS = {
-    "Access-Control-Allow-Origin": "*",
-    "Access-Control-Expose-Headers": "X-Hamar-Truncated, X-Hamar-Row-Limit, Content-Type",
-}
 
 
 PREFLIGHT_HEADERS = {

@@ -1,0 +1,87 @@
+"""The pages' named queries (hamar_graph.query.named): each parses, runs on every
+engine with its bindings, and keeps the rule that makes bindings portable."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from rdflib import URIRef
+from rdflib.plugins.sparql import prepareQuery
+
+from hamar_graph.namespaces import ID
+from hamar_graph.query import named
+from hamar_graph.store.base import Store
+from hamar_graph.store.memory import MemoryStore
+
+BASE = "https://data.hamar.kommune.no/"
+DOC = URIRef(BASE + "id/dokument/internasjonal-strategi")
+LUND = ID["vennskapsby/lund"]
+
+#: Each query with the bindings the pages give it.
+CALLS: dict[str, dict[str, URIRef]] = {
+    "OUTGOING": {"s": LUND},
+    "INCOMING": {"s": LUND},
+    "BREADCRUMBS": {"s": ID["tiltak/internasjonal-uke"]},
+    "DESCRIBE": {"s": LUND},
+    "EXISTS": {"s": LUND},
+    "GRAPH_TRIPLES": {"g": URIRef(BASE + "graph/ontology-hamar")},
+    "VOCABULARY": {},
+    "RESOURCE_TEXTS": {},
+    "RESOURCE_TYPES": {},
+    "HOME_AXES": {"doc": DOC},
+    "TREE": {"doc": DOC},
+    "KEY_FIGURES": {"doc": DOC},
+    "MAP_PLACES": {"doc": DOC, "home": ID["sted/hamar"]},
+    "RESPONSIBILITY": {"doc": DOC},
+    "STRATEGY": {},
+}
+
+
+def test_every_query_is_listed_and_documented() -> None:
+    assert set(named.__all__) == set(CALLS)
+    for name in CALLS:
+        assert f"``{name}``" in (named.__doc__ or "")
+
+
+@pytest.mark.parametrize("name", sorted(CALLS))
+def test_parses_and_projects_what_it_binds(name: str) -> None:
+    text = getattr(named, name)
+    prepared = prepareQuery(text)
+    if prepared.algebra.name == "SelectQuery":
+        projected = {str(v) for v in prepared.algebra["PV"]}
+        assert set(CALLS[name]) <= projected, "a bound SELECT variable must be projected"
+
+
+@pytest.fixture(scope="module")
+def memory(store: Store) -> MemoryStore:
+    copy = MemoryStore()
+    rows = store.select("SELECT ?g ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } }")
+    from rdflib import Dataset
+
+    ds = Dataset()
+    for r in rows:
+        ds.graph(r["g"]).add((r["s"], r["p"], r["o"]))  # type: ignore[arg-type]
+    copy.load(ds)
+    return copy
+
+
+@pytest.mark.parametrize("name", sorted(CALLS))
+def test_answers_alike_on_oxigraph_and_rdflib(name: str, store: Store, memory: MemoryStore) -> None:
+    text, bindings = getattr(named, name), CALLS[name]
+    kind = re.search(
+        r"\b(SELECT|ASK|CONSTRUCT)\b",
+        text.split("\n", len(named.sparql_prologue().splitlines()))[-1],
+    )
+    assert kind is not None
+    if kind.group(1) == "ASK":
+        assert store.ask(text, bindings) is memory.ask(text, bindings) is True
+    elif kind.group(1) == "CONSTRUCT":
+        ours, theirs = store.construct(text, bindings), memory.construct(text, bindings)
+        assert len(ours) > 0 and set(ours) == set(theirs)
+    else:
+        ours = store.select(text, bindings)
+        theirs = memory.select(text, bindings)
+        assert ours, f"{name} found nothing"
+        key = lambda row: sorted((k, str(v)) for k, v in row.items())  # noqa: E731
+        assert sorted(map(key, ours)) == sorted(map(key, theirs))

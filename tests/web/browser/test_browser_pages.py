@@ -1,0 +1,245 @@
+"""Every page type in headless Chromium (issue 5, part 7).
+
+Debian's Chromium, driven by Playwright through its executable path, loads the pages
+from a live server on a free loopback port. For each page type the tests check:
+axe-core (``tests/data/axe/axe.min.js``, injected from the local file) reports no
+violation of WCAG 2.0/2.1 A and AA; Tab reaches the language switch, the search field
+and every link; ``lang`` is right for Norwegian and English text; no request leaves
+for another host; no console error (a CSP violation would show there).
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from urllib.parse import urlsplit
+
+import pytest
+from flask import Flask
+from playwright.sync_api import Browser, ConsoleMessage, Page, Playwright, Request, sync_playwright
+
+from hamar_graph.config import Settings
+from hamar_graph.store.base import Store
+from tests.support.paths import TEST_DATA
+from tests.support.sparql import LiveServer
+from web import create_app
+
+pytestmark = pytest.mark.browser
+
+AXE = TEST_DATA / "axe" / "axe.min.js"
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+ARGS = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+#: One page of every type: home, entity (measure, twin city, section), index, register,
+#: search, completeness, ontology, term, 404, and English versions.
+PAGES = [
+    "/",
+    "/id/tiltak/internasjonal-uke",
+    "/id/vennskapsby/lund",
+    "/id/akse/vennskapsbysamarbeid?lang=en",
+    "/id/handlingsmal/",
+    "/id/",
+    "/sok?q=vennskapsby",
+    "/fullstendighet",
+    "/def/hamar",
+    "/def/Measure",
+    "/id/finnes/ikke",
+    "/?lang=en",
+]
+
+
+@pytest.fixture(scope="module")
+def live_server(settings: Settings, store: Store) -> Iterator[str]:
+    """The app on a free loopback port, served from a thread."""
+    app: Flask = create_app(
+        {"out_dir": settings.out_dir, "store_path": settings.store_path, "page_size": 10},
+        store=store,
+    )
+    with LiveServer(app) as server:
+        yield server.url
+
+
+@pytest.fixture(scope="module")
+def playwright() -> Iterator[Playwright]:
+    with sync_playwright() as p:
+        yield p
+
+
+@pytest.fixture(scope="module")
+def browser(playwright: Playwright) -> Iterator[Browser]:
+    browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+    yield browser
+    browser.close()
+
+
+class Visit:
+    """A loaded page with the requests it made and the console errors it logged."""
+
+    def __init__(
+        self, page: Page, requests: list[str], errors: list[str], failed: list[str]
+    ) -> None:
+        self.page = page
+        self.requests = requests
+        self.errors = errors  #: console errors other than failed loads
+        self.failed = failed  #: URLs answered with status >= 400
+
+
+@pytest.fixture()
+def visit(browser: Browser, live_server: str) -> Iterator[object]:
+    contexts = []
+
+    def open_page(path: str, locale: str = "nb-NO") -> Visit:
+        context = browser.new_context(locale=locale)
+        contexts.append(context)
+        page = context.new_page()
+        page.add_init_script(path=str(AXE))  # runs outside the page's CSP
+        requests: list[str] = []
+        errors: list[str] = []
+        failed: list[str] = []
+
+        def on_console(message: ConsoleMessage) -> None:
+            if message.type == "error" and not message.text.startswith("Failed to load resource"):
+                errors.append(message.text)
+
+        page.on("request", lambda r: requests.append(r.url) if isinstance(r, Request) else None)
+        page.on("response", lambda r: failed.append(r.url) if r.status >= 400 else None)
+        page.on("console", on_console)
+        page.goto(live_server + path, wait_until="load")
+        return Visit(page, requests, errors, failed)
+
+    yield open_page
+    for context in contexts:
+        context.close()
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_axe_finds_no_wcag_violation(visit: object, path: str) -> None:
+    v = visit(path)  # type: ignore[operator]
+    result = v.page.evaluate(
+        "async (tags) => await axe.run(document, {runOnly: {type: 'tag', values: tags}})",
+        WCAG,
+    )
+    violations = [
+        (x["id"], x["help"], [n["target"] for n in x["nodes"]][:3]) for x in result["violations"]
+    ]
+    assert violations == []
+    assert result["passes"], "axe ran no check"
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_no_request_leaves_for_another_host(visit: object, live_server: str, path: str) -> None:
+    v = visit(path)  # type: ignore[operator]
+    v.page.wait_for_load_state("networkidle")
+    ours = urlsplit(live_server).netloc
+    assert v.requests, "no request recorded"
+    foreign = [u for u in v.requests if urlsplit(u).netloc != ours]
+    assert foreign == []
+    # stylesheets came from us and applied (the header band has its colour)
+    colour = v.page.evaluate(
+        "() => getComputedStyle(document.querySelector('.site-header')).backgroundColor"
+    )
+    assert colour == "rgb(238, 243, 248)"
+    assert v.errors == []  # no CSP violation, no script error
+    # nothing the page loads is missing (the 404 page's own document excepted)
+    assert [u for u in v.failed if u != live_server + path] == []
+
+
+KEYBOARD = [
+    "/",
+    "/id/tiltak/internasjonal-uke",
+    "/id/vennskapsby/lund?lang=en",
+    "/id/handlingsmal/",
+    "/sok?q=hamar",
+    "/fullstendighet",
+    "/def/Measure",
+    "/id/finnes/ikke",
+]
+
+
+@pytest.mark.parametrize("path", KEYBOARD)
+def test_keyboard_reaches_switch_search_and_every_link(visit: object, path: str) -> None:
+    v = visit(path)  # type: ignore[operator]
+    page = v.page
+    total = page.evaluate(
+        """() => {
+        const all = [...document.querySelectorAll('a[href], input:not([type=hidden]), button')];
+        all.forEach((e, i) => e.setAttribute('data-kbd', String(i)));
+        return all.length;
+    }"""
+    )
+    expected = set(
+        page.evaluate(
+            """() => [...document.querySelectorAll('[data-kbd]')]
+            .filter(e => e.getClientRects().length > 0 || e.classList.contains('skip-link'))
+            .map(e => e.getAttribute('data-kbd'))"""
+        )
+    )
+    reached: list[str | None] = []
+    for _ in range(total + 3):
+        page.keyboard.press("Tab")
+        reached.append(page.evaluate("() => document.activeElement.getAttribute('data-kbd')"))
+    missing = expected - set(reached)
+    assert not missing, page.evaluate(
+        "(ids) => ids.map(i => document.querySelector(`[data-kbd='${i}']`).outerHTML)",
+        sorted(missing),
+    )
+    switch = page.evaluate(
+        "() => document.querySelector('.lang-switch a').getAttribute('data-kbd')"
+    )
+    search = page.evaluate("() => document.querySelector('#site-q').getAttribute('data-kbd')")
+    assert switch in reached and search in reached
+    # the skip link comes first and is visible when focused
+    page.keyboard.press("Home")
+    first = page.evaluate(
+        """() => { document.activeElement.blur(); window.scrollTo(0, 0); return true; }"""
+    )
+    assert first
+    page.goto(page.url)
+    page.keyboard.press("Tab")
+    assert page.evaluate("() => document.activeElement.className") == "skip-link"
+    assert page.evaluate("() => document.activeElement.getBoundingClientRect().top") >= 0
+
+
+def _lang_of(page: Page, text: str) -> str:
+    return page.get_by_text(text).first.evaluate("e => e.closest('[lang]').getAttribute('lang')")
+
+
+def test_lang_attributes_for_norwegian_and_english_text(visit: object) -> None:
+    en = visit("/id/akse/vennskapsbysamarbeid?lang=en").page  # type: ignore[operator]
+    assert en.evaluate("() => document.documentElement.lang") == "en"
+    assert _lang_of(en, "Vennskapsbysamarbeidet har i lengre tid") == "nb"
+    assert _lang_of(en, "Twin-city cooperation has for a long time") == "en"
+    assert _lang_of(en, "Norsk") == "nb"  # the switch names its language in that language
+
+    nb = visit("/id/akse/vennskapsbysamarbeid").page  # type: ignore[operator]
+    assert nb.evaluate("() => document.documentElement.lang") == "nb"
+    assert _lang_of(nb, "Twin-city cooperation has for a long time") == "en"
+    assert _lang_of(nb, "English") == "en"
+
+    by_header = visit("/id/akse/vennskapsbysamarbeid", locale="en-GB").page  # type: ignore[operator]
+    assert by_header.evaluate("() => document.documentElement.lang") == "en"
+    assert by_header.locator("h1").inner_text() == "Twin-city cooperation"
+
+
+def test_language_switch_and_search_by_keyboard(visit: object, live_server: str) -> None:
+    page = visit("/id/vennskapsby/lund").page  # type: ignore[operator]
+    page.locator(".lang-switch a").focus()
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert page.url.endswith("/id/vennskapsby/lund?lang=en")
+    assert page.evaluate("() => document.documentElement.lang") == "en"
+    page.locator("#site-q").focus()
+    page.keyboard.type("okt kunnskapsniva")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert "/sok?" in page.url and "lang=en" in page.url
+    assert page.locator("ol.results a[href*='/id/resultat/okt-kunnskapsniva']").count() == 1
