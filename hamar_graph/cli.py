@@ -426,8 +426,12 @@ def validate_command(
 @main.command("serve")
 @click.option("--host", help="Interface to listen on (HAMAR_GRAPH_HOST, default 127.0.0.1).")
 @click.option("--port", type=int, help="Port to listen on (HAMAR_GRAPH_PORT, default 5000).")
-@click.option("--workers", type=int, help="WSGI worker processes (HAMAR_GRAPH_WORKERS).")
-@click.option("--threads", type=int, help="Request threads per worker (HAMAR_GRAPH_THREADS).")
+@click.option("--workers", type=int, help="Server processes, default 1 (HAMAR_GRAPH_WORKERS).")
+@click.option(
+    "--threads",
+    type=int,
+    help="Request threads per server process, default 32 (HAMAR_GRAPH_THREADS).",
+)
 @click.option(
     "--timeout",
     "query_timeout",
@@ -444,6 +448,16 @@ def validate_command(
     "--query-workers",
     type=int,
     help="Query processes per worker (HAMAR_GRAPH_QUERY_WORKERS).",
+)
+@click.option(
+    "--query-budget",
+    type=float,
+    help="Seconds of long queries a minute per client; past it 429 (HAMAR_GRAPH_QUERY_BUDGET).",
+)
+@click.option(
+    "--long-query",
+    type=float,
+    help="Seconds after which a query is long, low priority (HAMAR_GRAPH_LONG_QUERY).",
 )
 @click.option("--max-rows", type=int, help="Most rows returned (HAMAR_GRAPH_MAX_ROWS).")
 @click.option(
@@ -469,15 +483,22 @@ def validate_command(
 )
 @click.pass_context
 def serve_command(ctx: click.Context, **flags: object) -> None:
-    """Serve the pages, /sparql, the catalogue and the dumps with gunicorn.
+    """Serve the pages, /sparql, the catalogue and the dumps with granian.
 
-    gunicorn (never Flask's development server) runs --workers processes of
-    --threads threads; each keeps --query-workers sandboxed query processes.
+    granian (a production HTTP server written in Rust; never Flask's development
+    server) runs --workers processes of --threads request threads; each keeps
+    --query-workers sandboxed query processes. Each client address gets a fair share
+    of the query processes and a budget for long queries (HAMAR_GRAPH_QUERY_BUDGET,
+    HAMAR_GRAPH_LONG_QUERY): past it, 429 with Retry-After.
     """
+    from web.security import DebugModeRefused
     from web.server import run_serve
 
     settings = settings_from(ctx, **flags)
-    run_serve(settings)
+    try:
+        run_serve(settings)
+    except DebugModeRefused as exc:
+        raise click.ClickException(str(exc)) from None
 
 
 if __name__ == "__main__":  # pragma: no cover

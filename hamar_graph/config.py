@@ -89,9 +89,16 @@ class Settings:
     )
     host: str = _setting("127.0.0.1", "Interface the server listens on.")
     port: int = _setting(5000, "Port the server listens on.")
-    workers: int = _setting(2, "WSGI worker processes for `serve`.")
+    workers: int = _setting(
+        1,
+        "Server processes for `serve` (granian workers); each has its own app, threads "
+        "and query processes. One is enough for two cores: HTTP is handled in Rust.",
+    )
     threads: int = _setting(
-        4, "Request threads per WSGI worker process for `serve` (gunicorn's gthread worker)."
+        32,
+        "Request threads per server process for `serve`. SPARQL queries (running or "
+        "waiting for a query process) may hold all but a quarter of them, so pages never "
+        "wait behind /sparql.",
     )
     query_timeout: float = _setting(
         10.0, "Deadline in seconds for one SPARQL query; past it the client gets 503."
@@ -100,6 +107,25 @@ class Settings:
         1024, "Memory cap in MiB for the process that runs one SPARQL query."
     )
     query_workers: int = _setting(2, "Sandboxed query processes kept ready per server process.")
+    query_budget: float = _setting(
+        60.0,
+        "Query-seconds a minute each client address may spend on long queries (the time "
+        "past each query's first HAMAR_GRAPH_LONG_QUERY seconds); an empty budget gets 429 with "
+        "Retry-After, and a client with a long query running, or whose budget is not full, "
+        "runs one query at a time. 0 turns the budget off.",
+    )
+    long_query: float = _setting(
+        1.0,
+        "Seconds after which a running SPARQL query is long: low priority, charged to its "
+        "client's budget, and stopped (429) when its client holds more than its share of "
+        "the query processes while another client waits.",
+    )
+    answer_cache_mb: int = _setting(
+        8,
+        "MiB of SPARQL answers, and as much again of finished pages, kept per server "
+        "process: the data is read-only, so an answer is fixed by its query text, dataset, "
+        "format and the data version, a page by its URL and headers. 0 turns both off.",
+    )
     max_rows: int = _setting(
         10000, "Most result rows (or triples) returned; a longer result is cut and says so."
     )
@@ -154,7 +180,11 @@ class Settings:
             raise ValueError(
                 f"store=remote needs an endpoint: set {ENV_PREFIX}ENDPOINT or pass --endpoint URL"
             )
+        for name in ("query_budget", "answer_cache_mb"):
+            if getattr(self, name) < 0:
+                raise ValueError(f"{ENV_PREFIX}{name.upper()} must be 0 (off) or positive")
         for name in (
+            "long_query",
             "query_timeout",
             "workers",
             "threads",

@@ -14,7 +14,7 @@ from flask import Flask
 from hamar_graph.build.open import open_store
 from hamar_graph.config import Settings
 from hamar_graph.store import Store
-from web import http_cache, security, state
+from web import assets, http_cache, page_cache, security, sparql_fast, state
 from web.views import pages, publication, sparql
 
 
@@ -31,7 +31,10 @@ def create_app(test_config: dict[str, Any] | None = None, *, store: Store | None
     state.init_app(app, settings, store if store is not None else open_store(settings))
     security.init_app(app)  # first: headers, limits, rate limit, no debug (SECURITY.md)
     http_cache.init_app(app)  # before the blueprints, so its after_request runs after theirs
+    assets.init_app(app)  # versioned static URLs: cached for a year, gzipped
     app.register_blueprint(pages.bp)
     app.register_blueprint(publication.bp)
     app.register_blueprint(sparql.bp)
+    sparql_fast.init_app(app)  # the endpoint's data requests, without Flask's dispatch
+    page_cache.init_app(app)  # finished pages, kept (outermost)
     return app

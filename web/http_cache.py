@@ -30,6 +30,7 @@ from __future__ import annotations
 import datetime as dt
 import gzip
 import re
+from functools import lru_cache
 
 from flask import Flask, Response, current_app, g, request
 from werkzeug.http import http_date as _http_date
@@ -64,6 +65,7 @@ _NONDETERMINISTIC = re.compile(r"\b(NOW|RAND|UUID|STRUUID|BNODE)\s*\(", re.IGNOR
 # --- the rules ----------------------------------------------------------------------------
 
 
+@lru_cache(maxsize=512)
 def make_etag(
     data_version: str,
     media_type: str,
@@ -96,11 +98,13 @@ def etag_matches(if_none_match: str | None, etag: str) -> bool:
     return parse_etags(if_none_match).contains_weak(opaque)
 
 
+@lru_cache(maxsize=64)
 def last_modified(date: dt.date) -> dt.datetime:
     """The ``Last-Modified`` instant of data modified on ``date``: midnight UTC."""
     return dt.datetime(date.year, date.month, date.day, tzinfo=dt.UTC)
 
 
+@lru_cache(maxsize=64)
 def http_date(moment: dt.datetime) -> str:
     """An IMF-fixdate (``Fri, 27 Nov 2026 00:00:00 GMT``)."""
     return _http_date(moment)
@@ -129,6 +133,7 @@ def not_modified(
     return since is not None and modified <= since
 
 
+@lru_cache(maxsize=256)
 def accepts_gzip(accept_encoding: str | None) -> bool:
     """Whether ``Accept-Encoding`` allows gzip (``gzip``, ``x-gzip`` or ``*``, with q > 0)."""
     if not accept_encoding:
@@ -141,6 +146,7 @@ def accepts_gzip(accept_encoding: str | None) -> bool:
     return entries.get("*", 0) > 0
 
 
+@lru_cache(maxsize=256)
 def is_compressible(media_type: str | None) -> bool:
     """Whether a body of ``media_type`` is text worth compressing."""
     if not media_type:

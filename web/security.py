@@ -11,8 +11,8 @@ catalogue, dumps and error responses alike):
 - ``X-Content-Type-Options: nosniff``, ``Referrer-Policy``, ``Permissions-Policy``,
   ``X-Frame-Options`` (for browsers without CSP 2) and, over HTTPS only,
   ``Strict-Transport-Security``;
-- no ``Server`` header from the app; gunicorn's own ``Server: gunicorn`` is
-  replaced by :func:`conceal_server_header`, which ``serve`` calls.
+- ``Server: hamar-graph``, with no product and no version: the HTTP server (granian)
+  keeps the app's header and adds none of its own.
 
 Before a request reaches a view it refuses, with a plain-text message:
 
@@ -80,7 +80,7 @@ HSTS = "max-age=31536000"
 #: Sources that no view may add to ``script-src``.
 FORBIDDEN_SCRIPT_SOURCES = frozenset({"'unsafe-inline'", "'unsafe-eval'", "*", "data:"})
 
-#: The ``Server`` value gunicorn sends instead of its own name.
+#: The ``Server`` value of every response (the HTTP server adds no name of its own).
 SERVER_NAME = "hamar-graph"
 
 _LIMITER_KEY = "hamar_rate_limiter"
@@ -99,6 +99,10 @@ def csp_header(extra: Mapping[str, str] | None = None) -> str:
     for name, sources in (extra or {}).items():
         directives[name] = f"{directives.get(name, '')} {sources}".strip()
     return "; ".join(f"{name} {value}" for name, value in directives.items())
+
+
+#: The policy as sent when no view widened it (computed once).
+_CSP_VALUE = csp_header()
 
 
 def allow(directive: str, sources: str) -> None:
@@ -220,10 +224,11 @@ def _before_request() -> Response | None:
 def _after_request(response: Response) -> Response:
     for name, value in HEADERS.items():
         response.headers[name] = value
-    response.headers["Content-Security-Policy"] = csp_header(g.get("hamar_csp_extra"))
+    extra = g.get("hamar_csp_extra")
+    response.headers["Content-Security-Policy"] = csp_header(extra) if extra else _CSP_VALUE
     if request.is_secure:
         response.headers["Strict-Transport-Security"] = HSTS
-    response.headers.pop("Server", None)
+    response.headers["Server"] = SERVER_NAME
     return response
 
 
@@ -252,25 +257,5 @@ def init_app(app: Flask) -> None:
 
 def _refuse_dev_server(*args: object, **kwargs: object) -> None:
     raise DebugModeRefused(
-        "Flask's development server is never used: serve with `hamar-graph serve` (gunicorn)."
+        "Flask's development server is never used: serve with `hamar-graph serve` (granian)."
     )
-
-
-def conceal_server_header(name: str = SERVER_NAME) -> None:
-    """Make gunicorn send ``Server: {name}`` instead of its own name.
-
-    gunicorn writes ``Server: gunicorn`` itself, after the app has answered, from
-    the module-level name in :mod:`gunicorn.http.wsgi`; a WSGI middleware cannot
-    remove it. Call this in the process that forks the workers (or in a
-    ``post_worker_init`` hook) before any request is served.
-
-    :param name: the value to send; no product version is ever added to it.
-    """
-    import gunicorn.http.wsgi
-
-    gunicorn.http.wsgi.SERVER = name  # type: ignore[attr-defined]
-
-
-def post_worker_init(worker: object) -> None:
-    """gunicorn ``post_worker_init`` hook: :func:`conceal_server_header` in each worker."""
-    conceal_server_header()

@@ -1,123 +1,120 @@
-"""``hamar-graph serve``: the app under gunicorn, a production multi-process WSGI server.
+"""``hamar-graph serve``: the app under granian, a production HTTP server written in Rust.
 
-Flask's development server is never used. gunicorn runs ``settings.workers``
-processes of the ``gthread`` worker class with ``settings.threads`` threads each;
-every process builds its own app (:func:`web.create_app`), opens the store and
-starts its pool of sandboxed query workers before it takes requests
-(:mod:`hamar_graph.sparql.pool`). The ``Server`` header names no product version.
+Flask's development server is never used. granian parses HTTP and keeps the connections
+in Rust; the app runs in ``settings.threads`` Python threads of each of
+``settings.workers`` processes (forked from the one ``serve`` started, which preloads the
+app's modules). Each process builds its own app (:func:`web.create_app`), opens the
+store read-only and starts its pool of sandboxed query processes
+(:mod:`hamar_graph.sparql.pool`) before it takes requests.
 
-gunicorn's own limits are set so that the app's answers stay the ones a client
-sees: the request line may be as long as ``settings.max_url_bytes`` allows (the
-app answers 414 beyond it), and a worker is only declared hung well after the
-query deadline.
+Why granian rather than gunicorn (measured on this project's 2-core machine, ``wrk -t2
+-c16``, one worker process; benchmarks/README.md, "Query path"): a bare WSGI answer
+3,566 req/s under gunicorn's ``gthread`` worker and 25,509 under granian; a minimal
+Flask view 2,018 and 9,279. Our query path is a few of those Flask views' worth of work,
+so the HTTP server was most of its fixed cost.
+
+The app writes its own ``Server: hamar-graph`` header, which granian keeps (it adds its
+own only when the app sends none); requests granian refuses before the app (a malformed
+request line) get a bare 400 with no ``Server`` header at all. A URL longer than
+``settings.max_url_bytes`` reaches the app, which answers 414. On SIGTERM (or SIGINT)
+granian stops accepting and lets running requests finish, for up to one query deadline
+plus five seconds; the query processes end with their worker (their fork server stops
+when its control socket closes).
 """
 
 from __future__ import annotations
 
 import dataclasses
 import logging
+import os
+from pathlib import Path
 from typing import Any
 
-from gunicorn.app.base import BaseApplication
-
-from hamar_graph.config import Settings
+from hamar_graph.config import ENV_PREFIX, Settings
 
 log = logging.getLogger(__name__)
 
+#: granian's import path of the app factory each worker process calls.
+TARGET = "web.server:worker_app"
 
-#: gunicorn's largest request line (``limit_request_line`` accepts 0..8190).
-GUNICORN_MAX_LINE = 8190
+#: Largest request head (request line and headers) granian reads, in bytes: the app
+#: answers 414 for a URL past ``max_url_bytes``, so the head must hold such a URL.
+MIN_HEAD_BYTES = 64 * 1024
 
 
-#: "GET " + " HTTP/1.1" around the URL.
-REQUEST_LINE_OVERHEAD = 16
+def server_options(settings: Settings) -> dict[str, Any]:
+    """granian's configuration for ``settings`` (keyword arguments of ``granian.Granian``).
 
-
-def gunicorn_options(settings: Settings) -> dict[str, Any]:
-    """The gunicorn configuration for ``settings``.
-
-    .. versionadded:: 0.1
+    .. versionadded:: 0.2
     """
-    line = settings.max_url_bytes + REQUEST_LINE_OVERHEAD
+    from granian.constants import Interfaces
+    from granian.http import HTTP1Settings
+
+    head = max(MIN_HEAD_BYTES, 4 * settings.max_url_bytes)
     return {
-        "bind": f"{settings.host}:{settings.port}",
+        "target": TARGET,
+        "factory": True,
+        "interface": Interfaces.WSGI,
+        "address": settings.host,
+        "port": settings.port,
         "workers": settings.workers,
-        "worker_class": "gthread",
-        "threads": settings.threads,
-        # gthread's heartbeat runs beside the request threads; a worker is hung only when
-        # it misses it far past any query's deadline.
-        "timeout": int(max(60, settings.query_timeout * 3)),
-        "graceful_timeout": int(settings.query_timeout + 5),
-        "keepalive": 5,
-        # 0 means "no limit" to gunicorn; the app itself answers 414 past max_url_bytes.
-        "limit_request_line": line if line <= GUNICORN_MAX_LINE else 0,
-        "preload_app": False,
-        "proc_name": "hamar-graph",
-        # No runtime control socket: nothing to manage the server from outside, and
-        # several servers on one machine do not share one socket path.
-        "control_socket_disable": True,
-        "accesslog": "-",
-        "errorlog": "-",
-        "loglevel": "info",
-        "post_worker_init": post_worker_init,
-        "worker_exit": worker_exit,
+        "blocking_threads": settings.threads,
+        "backlog": 2048,
+        "http1_settings": HTTP1Settings(max_buffer_size=head),
+        # A graceful stop waits one query deadline for running requests, then kills.
+        "workers_kill_timeout": int(settings.query_timeout + 5),
+        "respawn_failed_workers": True,
+        "log_access": False,
+        "websockets": False,
     }
 
 
-def post_worker_init(worker: Any) -> None:
-    """gunicorn hook: hide the server's name, then start the query workers before serving."""
-    from web import security, state
+def settings_environment(settings: Settings) -> dict[str, str]:
+    """``settings`` as ``HAMAR_GRAPH_*`` variables, for the worker processes.
 
-    security.post_worker_init(worker)
-    app = getattr(worker, "wsgi", None)
-    if app is not None and state.KEY in getattr(app, "extensions", {}):
-        try:
-            state.pool(app)
-        except Exception:  # the first /sparql request will try again and report
-            log.exception("the query workers could not start")
-
-
-def worker_exit(server: Any, worker: Any) -> None:
-    """gunicorn hook: stop this process's query workers."""
-    from web import state
-
-    app = getattr(worker, "wsgi", None)
-    if app is not None and state.KEY in getattr(app, "extensions", {}):
-        state.state(app).close()
-
-
-class HamarServer(BaseApplication):  # type: ignore[misc]
-    """gunicorn application that builds the Flask app with :func:`web.create_app`.
-
-    :param settings: the deployment's settings (every field is handed to the app).
-    :param options: gunicorn settings; :func:`gunicorn_options` by default.
-
-    .. versionadded:: 0.1
+    .. versionadded:: 0.2
     """
+    env: dict[str, str] = {}
+    for field in dataclasses.fields(Settings):
+        value = getattr(settings, field.name)
+        if value is None:
+            continue
+        env[ENV_PREFIX + field.name.upper()] = (
+            str(value) if not isinstance(value, Path) else os.fspath(value)
+        )
+    return env
 
-    def __init__(self, settings: Settings, options: dict[str, Any] | None = None) -> None:
-        self.settings = settings
-        self.options = options if options is not None else gunicorn_options(settings)
-        super().__init__()
 
-    def load_config(self) -> None:
-        for key, value in self.options.items():
-            if key in self.cfg.settings and value is not None:
-                self.cfg.set(key, value)
+def worker_app() -> Any:
+    """The app of one worker process (granian calls this once per worker): built from
+    the ``HAMAR_GRAPH_*`` variables ``serve`` set, with its query processes started."""
+    from web import create_app, state
 
-    def load(self) -> Any:
-        from web import create_app
-
-        overrides = {f.name: getattr(self.settings, f.name) for f in dataclasses.fields(Settings)}
-        return create_app(overrides)
+    app = create_app()
+    try:
+        state.pool(app)
+    except Exception:  # the first /sparql request will try again and report
+        log.exception("the query processes could not start")
+    return app
 
 
 def run_serve(settings: Settings) -> None:
-    """Serve the app with gunicorn until interrupted.
+    """Serve the app with granian until interrupted.
 
     .. versionadded:: 0.1
     """
-    from web.security import conceal_server_header
+    from granian import Granian
 
-    conceal_server_header()
-    HamarServer(settings).run()
+    from web.security import DebugModeRefused
+
+    if os.environ.get("FLASK_DEBUG", "").strip().lower() not in ("", "0", "false", "no"):
+        raise DebugModeRefused(
+            "Flask's debug mode is on (FLASK_DEBUG is set): it would show stack traces "
+            "and allow code execution to anyone. Unset FLASK_DEBUG to serve."
+        )
+    os.environ.update(settings_environment(settings))
+    # Imported here, in the process granian forks its workers from: they start with
+    # the app's modules loaded (and share those pages until they write to them).
+    import web  # noqa: F401
+
+    Granian(**server_options(settings)).serve()

@@ -25,6 +25,7 @@ from hamar_graph.config import Settings
 from hamar_graph.pages.site import SiteData, site_data
 from hamar_graph.publication.publish import Publication, load_publication, make_publication
 from hamar_graph.publication.release import Release, dataset_from_store, store_release
+from hamar_graph.sparql.cache import AnswerCache
 from hamar_graph.sparql.description import GraphStats
 from hamar_graph.sparql.description import graph_stats as count_graphs
 from hamar_graph.sparql.pool import QueryPool
@@ -194,6 +195,9 @@ def pool(app: Flask | None = None) -> QueryPool:
             timeout=settings.query_timeout,
             memory_mb=settings.query_memory_mb,
             isolate_network=bool(target.config.get(ISOLATE_KEY, True)),
+            budget=settings.query_budget,
+            long_after=settings.long_query,
+            max_in_flight=sparql_threads(settings),
         )
         started.start(wait=True)
         atexit.register(started.close)
@@ -203,12 +207,31 @@ def pool(app: Flask | None = None) -> QueryPool:
     return st.lazy("pool", make)
 
 
+def sparql_threads(settings: Settings) -> int:
+    """Request threads that SPARQL queries may hold at once (running or waiting for a
+    query process); the rest, at least a quarter of them, stay free for pages."""
+    return max(settings.query_workers, settings.threads - max(2, settings.threads // 4))
+
+
 def close_pool(app: Flask) -> None:
     """Stop the app's query processes, if they were started."""
     running: QueryPool | None = state(app).forget("pool")
     if running is not None:
         running.close()
         atexit.unregister(running.close)
+
+
+def answers(app: Flask | None = None) -> AnswerCache | None:
+    """The app's SPARQL answer cache (:mod:`hamar_graph.sparql.cache`), or None when it is
+    off (``answer_cache_mb`` 0) or the data can change under us (a remote engine)."""
+    st = state(app)
+    cache: AnswerCache | None = st.peek("answers")
+    if cache is not None:
+        return cache
+    settings = st.settings
+    if settings.answer_cache_mb <= 0 or st.store.name == "remote":
+        return None
+    return st.lazy("answers", lambda: AnswerCache(settings.answer_cache_mb * 2**20))
 
 
 def graph_stats(app: Flask | None = None) -> GraphStats:

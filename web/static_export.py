@@ -77,18 +77,20 @@ def static_path(url: str) -> str | None:
     folder with an ``index.html`` (``/id/akse/vennskapsbysamarbeid/index.html``), which
     static servers send for ``/id/akse/vennskapsbysamarbeid`` (after a redirect to the
     folder) and for the folder itself. ``?lang=en`` and ``?side=2`` become part of the
-    file name (``index.lang-en.side-2.html``); other queries give ``None``.
+    file name (``index.lang-en.side-2.html``); ``?v=`` on a file (a static asset's
+    version) is dropped; other queries give ``None``.
     """
     parts = urlsplit(url)
     query = parse_qsl(parts.query, keep_blank_values=True)
-    if any(key not in STATIC_PARAMS for key, _ in query):
-        return None
     path = unquote(parts.path) or "/"
     if not path.startswith("/") or "/../" in path + "/" or "\\" in path:
         return None
     last = path.rsplit("/", 1)[-1]
     if "." in last:
-        return None if query else path.lstrip("/")
+        # A file; ``?v=`` (the version of a static asset, web.assets) names the same file.
+        return None if any(key != "v" for key, _ in query) else path.lstrip("/")
+    if any(key not in STATIC_PARAMS for key, _ in query):
+        return None
     folder = path if path.endswith("/") else path + "/"
     suffix = "".join(f".{key}-{_SAFE.sub('', value)}" for key, value in sorted(query))
     return f"{folder}index{suffix}.html".lstrip("/")

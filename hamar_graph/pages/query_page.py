@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from hamar_graph.namespaces import sparql_prologue
+from hamar_graph.namespaces import PREFIXES, sparql_prologue
 from hamar_graph.query.examples import Example
 from hamar_graph.rdf.formats import (
     kind_of,
@@ -71,6 +71,9 @@ def _cell(value: Mapping[str, str] | None, base_iri: str) -> Cell:
 
 
 DEFAULT_BODY = """
+# The project's prefixes (hms:, skos:, ...) are declared for every query on this endpoint;
+# the two below are spelt out so that the query runs elsewhere too.
+
 SELECT ?number ?axis ?label
 WHERE {
   ?axis a hms:Axis ;
@@ -82,9 +85,13 @@ ORDER BY ?number
 """
 
 
+#: The prefixes the default query declares (all of :data:`PREFIXES` are predeclared).
+DEFAULT_PREFIXES = {name: PREFIXES[name] for name in ("hms", "skos")}
+
+
 def default_query() -> str:
-    """The query the page starts with: our prefixes, then the five axes."""
-    return sparql_prologue() + DEFAULT_BODY
+    """The query the page starts with: the two prefixes it uses, then the five axes."""
+    return sparql_prologue(DEFAULT_PREFIXES) + DEFAULT_BODY
 
 
 @dataclass(frozen=True)
@@ -101,6 +108,7 @@ class QueryPage:
     prefixes_json: str  #: our prefix map, for the editor
     ran: bool = False  #: a query was sent (results or an error follow)
     error: str | None = None
+    error_detail: str | None = None  #: the engine's own message, shown below the error
     form: str | None = None
     table: ResultTable | None = None  #: SELECT and ASK
     graph_text: str | None = None  #: CONSTRUCT and DESCRIBE, as Turtle

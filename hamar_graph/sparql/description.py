@@ -55,7 +55,27 @@ LIMIT_TERMS: tuple[tuple[str, str, str, URIRef], ...] = (
         "Longest accepted request URL, in bytes; longer gets 414.",
         XSD.integer,
     ),
+    (
+        "longQueryAfter",
+        "long query after",
+        "Seconds after which a running query is long: it runs at lower priority, its time "
+        "counts against its client's query budget, and its client runs one query at a time "
+        "until the budget is full again.",
+        XSD.decimal,
+    ),
+    (
+        "clientQueryBudget",
+        "query budget per client",
+        "Seconds of long-query time each client address may use a minute; past it, and past "
+        "its fair share of the query processes while others wait, a client gets 429 with "
+        "Retry-After. 0 means no budget.",
+        XSD.decimal,
+    ),
 )
+
+#: SHACL's terms for prefix declarations (https://www.w3.org/TR/shacl/#sparql-prefixes),
+#: used to say which prefixes every query has without declaring them.
+SH = "http://www.w3.org/ns/shacl#"
 
 
 @dataclass(frozen=True)
@@ -67,9 +87,13 @@ class Limits:
     max_rows: int
     max_query_bytes: int
     max_url_bytes: int
+    long_query: float = 1.0
+    query_budget: float = 60.0
 
     def values(self) -> dict[str, Literal]:
         return {
+            "longQueryAfter": Literal(f"{self.long_query:g}", datatype=XSD.decimal),
+            "clientQueryBudget": Literal(f"{self.query_budget:g}", datatype=XSD.decimal),
             "queryTimeout": Literal(f"{self.query_timeout:g}", datatype=XSD.decimal),
             "queryMemoryLimit": Literal(self.query_memory_mb, datatype=XSD.integer),
             "resultRowLimit": Literal(self.max_rows, datatype=XSD.integer),
@@ -111,7 +135,12 @@ def graph_stats(store: Any) -> GraphStats:
     return GraphStats(total, named)
 
 
-def service_description(endpoint: str, stats: GraphStats, limits: Limits) -> Graph:
+def service_description(
+    endpoint: str,
+    stats: GraphStats,
+    limits: Limits,
+    predeclared: dict[str, str] | None = None,
+) -> Graph:
     """The SPARQL 1.1 Service Description of the endpoint at ``endpoint``.
 
     :param endpoint: the endpoint's URL as the client called it (``sd:endpoint``).
@@ -137,7 +166,10 @@ def service_description(endpoint: str, stats: GraphStats, limits: Limits) -> Gra
                 "Read-only SPARQL 1.1 query endpoint. Updates and SERVICE are refused; FROM and "
                 "FROM NAMED only name graphs already in the store (nothing is fetched). Each query "
                 "runs under a deadline and a memory cap, and results are capped at a number of "
-                "rows (see the hms: limit properties).",
+                "rows (see the hms: limit properties). Each client address gets a fair share of "
+                "the query processes and a budget for long queries; past them, 429 with "
+                "Retry-After. The prefixes given with sh:declare are declared for every query "
+                "that does not declare them itself.",
                 lang="en",
             ),
         )
@@ -169,6 +201,13 @@ def service_description(endpoint: str, stats: GraphStats, limits: Limits) -> Gra
         g.add((inner, VOID.triples, Literal(count, datatype=XSD.integer)))
     for name, value in limits.values().items():
         g.add((service, HMS[name], value))
+    for prefix, namespace in (predeclared or {}).items():
+        # sh:declare, as SHACL-SPARQL declares prefixes: every query may use these.
+        declaration = BNode(f"prefix-{prefix}")
+        g.add((service, URIRef(SH + "declare"), declaration))
+        g.add((declaration, RDF.type, URIRef(SH + "PrefixDeclaration")))
+        g.add((declaration, URIRef(SH + "prefix"), Literal(prefix)))
+        g.add((declaration, URIRef(SH + "namespace"), Literal(namespace, datatype=XSD.anyURI)))
     for name, label, comment, datatype in LIMIT_TERMS:
         term = HMS[name]
         g.add((term, RDF.type, OWL.DatatypeProperty))

@@ -15,14 +15,19 @@ covers (docs/DECISIONS.md, "The query sandbox"):
    ``SERVICE`` used as a keyword, ``FROM`` clauses and the bracket nesting depth.
    Linear in the query length.
 2. :func:`algebra_guard`, run inside the query worker (so that a slow or
-   hostile parse is under the deadline): rdflib parses the query and
-   translates it to SPARQL algebra, which is walked for ``ServiceGraphPattern``;
-   a text that parses as SPARQL Update is refused. Where rdflib cannot parse a
-   text that Oxigraph can (rdflib recurses on long triple blocks), layer 1
-   still holds.
+   hostile parse is under the deadline), only for texts that contain the letters
+   ``service`` anywhere, in any case, also after decoding ``\\u`` escapes
+   (:func:`mentions_service`): rdflib parses the query and translates it to SPARQL
+   algebra, which is walked for ``ServiceGraphPattern``. No other text can hold a
+   ``SERVICE`` clause, so no other text pays for rdflib's parse (30–250 ms for a new
+   text, 70 % of a query process's time before; benchmarks/README.md). Where rdflib
+   cannot parse a text that Oxigraph can (rdflib recurses on long triple blocks),
+   layer 1 still holds.
 3. Oxigraph's ``Store.query`` parses queries only, never updates, and never
-   loads what ``FROM`` names; the worker process also drops its network access
-   where the kernel allows (:mod:`hamar_graph.sparql.pool`).
+   loads what ``FROM`` names. It does run ``SERVICE`` (pyoxigraph has an HTTP
+   client), which is why layers 1 and 2 refuse it and the query processes drop their
+   network access (a new network namespace) where the kernel allows
+   (:mod:`hamar_graph.sparql.procs`).
 """
 
 from __future__ import annotations
@@ -218,6 +223,29 @@ def guard(text: str, *, max_nesting: int = MAX_NESTING) -> QueryScan:
             "Flatten the groups (a group inside a group means the same as its content).",
         )
     return scan
+
+
+#: An IRI reference as the SPARQL grammar's IRIREF terminal has it: no space, quote,
+#: brace, pipe, caret, backquote or backslash inside.
+_IRIREF = re.compile(r"<[^<>\"{}|^`\\\x00-\x20]*>")
+
+
+def mentions_service(text: str) -> bool:
+    """Whether ``text`` contains the letters ``service`` (any case) outside IRI
+    references: in a keyword, a name, a string or a comment, as written or with ``\\u``
+    escapes decoded.
+
+    A text for which this is False cannot contain a ``SERVICE`` clause, whatever the
+    parser: the keyword must be followed by white space or an IRI or variable and then
+    ``{``, none of which an IRI reference can hold, so it is never inside one. This is
+    the cheap, deliberately over-eager trigger of :func:`algebra_guard`; IRIs are left
+    out because vocabularies such as ``<http://www.w3.org/ns/sparql-service-description#>``
+    would otherwise send ordinary lookups through rdflib.
+    """
+    if "\\u" in text or "\\U" in text:
+        text = _unescape(text)
+    rest = _IRIREF.sub(" ", text)
+    return "service" in rest.casefold() or "service" in rest.lower()
 
 
 @dataclass(frozen=True)

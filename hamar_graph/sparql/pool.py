@@ -1,51 +1,58 @@
-"""Run untrusted SPARQL queries in worker processes that can be stopped.
+"""Run untrusted SPARQL queries in processes that can be stopped, fairly.
 
 docs/DECISIONS.md ("The query sandbox") explains why: neither rdflib nor pyoxigraph can
-cancel a query, limit its memory or stop it from calling out. So each query runs
-in a worker process of a :class:`QueryPool`:
+cancel a query, limit its memory or stop it from calling out. So each query runs in a
+query process of a :class:`QueryPool`:
 
-- the worker is started with the ``spawn`` method and opens the store itself: a
-  persistent Oxigraph store read-only, or its own in-memory copy loaded once from
-  N-Quads that the pool sends at start;
-- it caps its own address space (``RLIMIT_AS``) once loaded, and drops network
-  access (a new network namespace) where the kernel allows it;
-- it checks the query with :func:`hamar_graph.sparql.guard.algebra_guard`, runs it,
-  cuts the result at ``max_rows`` and serialises it with pyoxigraph's own
-  serialisers, so the web process only passes bytes on;
-- the pool waits for the answer up to the deadline; past it, the worker is killed
-  and replaced, and the caller gets :class:`QueryStopped` (503). A worker that dies
-  (out of memory, or killed) is replaced the same way.
+- the processes are forked by a small fork server (:mod:`hamar_graph.sparql.procs`) and
+  each opens the store itself: a persistent Oxigraph store read-only, or its own
+  in-memory copy loaded once from N-Quads;
+- each caps its own address space (``RLIMIT_AS``) once loaded, and drops network access
+  (a new network namespace) where the kernel allows it;
+- it runs the query, cuts the result at ``max_rows`` and serialises it with pyoxigraph's
+  own serialisers, so the web process only passes bytes on;
+- the pool waits for the answer up to the deadline; past it, the process is killed and
+  replaced, and the caller gets :class:`QueryStopped` (503). A process that dies (out of
+  memory, or killed) is replaced the same way.
 
-A request waits for a free worker only as long as its deadline allows.
+Which query gets a free process is decided by :class:`~hamar_graph.sparql.fairness.FairShare`
+(a fair, work-conserving share per client, and a budget for long queries); a query it
+refuses raises :class:`QueryRefused` (429). A request waits for a process only as long
+as its deadline allows.
 """
 
 from __future__ import annotations
 
 import contextlib
 import logging
-import multiprocessing
 import os
-import queue
+import pickle  # nosec B403 - only between our own processes (as multiprocessing does)
 import signal
 import tempfile
 import threading
 import time
-from multiprocessing.connection import Connection
-from typing import Any
 
 from hamar_graph.sparql.errors import ProtocolError
-from hamar_graph.sparql.worker import (
-    QueryJob,
-    QueryOutcome,
-    _worker_main,
-)
+from hamar_graph.sparql.fairness import FairShare, Refusal, Ticket
+from hamar_graph.sparql.procs import ForkServer, QueryProcess, Recipe, exit_status
+from hamar_graph.sparql.worker import QueryJob, QueryOutcome
 from hamar_graph.store.base import EngineSource
 
 log = logging.getLogger(__name__)
 
-
-#: How long a new worker may take to start and load its data.
+#: How long a new query process may take to start and load its data.
 STARTUP_TIMEOUT = 120.0
+
+#: The CPU priority (nice value) of a query process once its query is long.
+LONG_QUERY_NICE = 15
+
+
+def _lower_priority(pid: int) -> bool:
+    try:
+        os.setpriority(os.PRIO_PROCESS, pid, LONG_QUERY_NICE)
+    except OSError:
+        return False
+    return True
 
 
 class QueryStopped(ProtocolError):
@@ -59,55 +66,45 @@ class QueryStopped(ProtocolError):
         self.reason = reason
 
 
-class _Worker:
-    """One worker process and the parent's end of its pipe."""
+class QueryRefused(ProtocolError):
+    """The client is over its share or its budget: 429 with ``Retry-After``.
 
-    def __init__(self, process: Any, conn: Connection, log_path: str) -> None:
-        self.process = process
-        self.conn = conn
-        self.log_path = log_path
-        self.isolated = False
-        self.busy_since: float | None = None
+    .. versionadded:: 0.2
+    """
 
-    @property
-    def pid(self) -> int:
-        return int(self.process.pid)
+    def __init__(self, refusal: Refusal) -> None:
+        super().__init__(429, refusal.message, {"Retry-After": str(refusal.retry_after)})
+        self.retry_after = refusal.retry_after
 
-    def stop(self) -> None:
-        with contextlib.suppress(OSError, ValueError):
-            self.conn.close()
-        if self.process.is_alive():
-            self.process.kill()
-        self.process.join(5)
-        with contextlib.suppress(OSError):
-            os.unlink(self.log_path)
 
-    def last_words(self) -> str:
-        """What the worker wrote to its stderr (the end of it), e.g. the engine's
-        "memory allocation of N bytes failed" before an abort."""
-        try:
-            with open(self.log_path, "rb") as fh:
-                fh.seek(0, os.SEEK_END)
-                fh.seek(max(fh.tell() - 4096, 0))
-                text = fh.read().decode("utf-8", "replace")
-        except OSError:
-            return ""
-        lines = [line.strip() for line in text.splitlines() if line.strip()]
-        for line in lines:
-            if "memory allocation" in line or "MemoryError" in line:
-                return line
-        return lines[-1] if lines else ""
+def _recipe(
+    source: EngineSource, memory_mb: int, isolate: bool, timeout: float, tmp: str
+) -> Recipe:
+    from hamar_graph.store.oxigraph import OxigraphSource
+
+    if isinstance(source, OxigraphSource):
+        nquads = None
+        if source.path is None and source.nquads:
+            nquads = os.path.join(tmp, "data.nq")
+            with open(nquads, "wb") as fh:
+                fh.write(source.nquads)
+        return Recipe(memory_mb, isolate, timeout, oxigraph=(source.path, nquads))
+    return Recipe(memory_mb, isolate, timeout, source=pickle.dumps(source))
 
 
 class QueryPool:
-    """A fixed number of query worker processes, shared by the threads of one server process.
+    """Query processes shared by the threads of one server process.
 
-    :param source: where workers get their engine (:meth:`Store.engine_source`).
-    :param size: number of workers.
+    :param source: where the processes get their engine (:meth:`Store.engine_source`).
+    :param size: number of query processes.
     :param timeout: deadline of one query in seconds, counted from :meth:`run`'s call,
-        waiting for a free worker included.
-    :param memory_mb: address-space cap of each worker.
-    :param isolate_network: drop the workers' network access where possible.
+        waiting for a free process included.
+    :param memory_mb: address-space cap of each process.
+    :param isolate_network: drop the processes' network access where possible.
+    :param budget: query-seconds a minute each client may spend on long queries (0: off).
+    :param long_after: seconds after which a running query is long.
+    :param max_in_flight: queries running or waiting at most (others get 503 at once);
+        keeps request threads free for pages. None: no bound.
 
     .. versionadded:: 0.1
     """
@@ -120,29 +117,34 @@ class QueryPool:
         timeout: float = 10.0,
         memory_mb: int = 1024,
         isolate_network: bool = True,
+        budget: float = 60.0,
+        long_after: float = 1.0,
+        max_in_flight: int | None = None,
     ) -> None:
         self.source = source
         self.size = size
         self.timeout = timeout
         self.memory_mb = memory_mb
         self.isolate_network = isolate_network
-        self._ctx = multiprocessing.get_context("spawn")
-        self._idle: queue.Queue[_Worker] = queue.Queue()
-        self._workers: dict[int, _Worker] = {}
+        self.max_in_flight = max_in_flight
+        self.fair = FairShare(size, budget=budget, long_after=long_after)
         self._lock = threading.Lock()
+        self._cond = threading.Condition(self._lock)
+        self._procs: dict[int, QueryProcess] = {}
+        self._idle: list[QueryProcess] = []
         self._closed = False
         self._spawning: set[threading.Thread] = set()
-        self._ready = threading.Condition(self._lock)
         self._tmp = tempfile.mkdtemp(prefix="hamar-sparql-")
-        self.started = 0  #: workers started since the pool was made (replacements included)
+        self._forks = ForkServer(_recipe(source, memory_mb, isolate_network, timeout, self._tmp))
+        self.started = 0  #: processes started since the pool was made (replacements included)
         self.last_error: str | None = None
 
     # -- lifecycle
 
     def start(self, wait: bool = True, timeout: float = STARTUP_TIMEOUT) -> QueryPool:
-        """Start the workers; with ``wait``, return once all are ready.
+        """Start the processes; with ``wait``, return once all are ready.
 
-        :raises QueryStopped: when ``wait`` and no worker came up in ``timeout`` seconds.
+        :raises QueryStopped: when ``wait`` and they did not come up in ``timeout`` seconds.
         """
         for _ in range(self.size):
             self._spawn_async()
@@ -151,11 +153,11 @@ class QueryPool:
         return self
 
     def wait_ready(self, count: int | None = None, timeout: float = STARTUP_TIMEOUT) -> None:
-        """Block until ``count`` workers (default: all) are alive and ready."""
+        """Block until ``count`` processes (default: all) are alive and ready."""
         count = self.size if count is None else count
         deadline = time.monotonic() + timeout
-        with self._ready:
-            while len(self._workers) < count:
+        with self._cond:
+            while len(self._procs) < count:
                 if self._closed:
                     raise QueryStopped("unavailable", "the query service is shutting down")
                 remaining = deadline - time.monotonic()
@@ -165,22 +167,24 @@ class QueryPool:
                         "the query workers did not start"
                         + (f": {self.last_error}" if self.last_error else ""),
                     )
-                self._ready.wait(remaining)
+                self._cond.wait(remaining)
 
     def close(self) -> None:
-        """Stop every worker. The pool cannot be used afterwards."""
-        with self._lock:
+        """Stop every process and the fork server. The pool cannot be used afterwards."""
+        with self._cond:
             self._closed = True
-            workers = list(self._workers.values())
-            self._workers.clear()
-            self._ready.notify_all()
+            procs = list(self._procs.values())
+            self._procs.clear()
+            self._idle.clear()
+            self._cond.notify_all()
             spawning = list(self._spawning)
-        for worker in workers:
-            with contextlib.suppress(Exception):
-                worker.conn.send(None)
-            worker.stop()
-        for thread in spawning:  # a worker being started stops itself once it is up
+        for proc in procs:
+            proc.kill()
+        for proc in procs:
+            proc.close(wait=5.0)
+        for thread in spawning:
             thread.join(STARTUP_TIMEOUT)
+        self._forks.close()
         with contextlib.suppress(OSError):
             for name in os.listdir(self._tmp):
                 os.unlink(os.path.join(self._tmp, name))
@@ -192,95 +196,192 @@ class QueryPool:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    # -- introspection (for tests and health checks)
+    # -- introspection (for tests, health checks and the benchmarks)
 
     def pids(self) -> list[int]:
-        """Process ids of the live workers."""
+        """Process ids of the live query processes."""
         with self._lock:
-            return sorted(self._workers)
+            return sorted(self._procs)
 
     def busy_pids(self) -> list[int]:
-        """Process ids of the workers running a query now."""
+        """Process ids of the query processes running a query now."""
         with self._lock:
-            return sorted(pid for pid, w in self._workers.items() if w.busy_since is not None)
+            return sorted(pid for pid, p in self._procs.items() if p.ticket is not None)
 
     def isolated(self) -> bool:
-        """True when every live worker runs without network access."""
+        """True when every live query process runs without network access."""
         with self._lock:
-            return bool(self._workers) and all(w.isolated for w in self._workers.values())
+            return bool(self._procs) and all(p.isolated for p in self._procs.values())
+
+    def server_pid(self) -> int | None:
+        """Process id of the fork server, while it runs."""
+        return self._forks.pid
 
     # -- running
 
-    def run(self, job: QueryJob) -> QueryOutcome:
-        """Run ``job`` in a worker under the deadline.
+    def run(self, job: QueryJob, client: str = "") -> QueryOutcome:
+        """Run ``job`` for ``client`` (its address) in a query process under the deadline.
 
-        :raises QueryStopped: past the deadline, when the worker dies, or when no worker
-            frees up in time.
+        :raises QueryRefused: 429, when ``client`` is over its share or its budget.
+        :raises QueryStopped: 503, past the deadline, when the process dies, or when no
+            process frees up in time.
         """
         deadline = time.monotonic() + self.timeout
+        payload = pickle.dumps(job, protocol=pickle.HIGHEST_PROTOCOL)
         for _attempt in range(2):
-            worker = self._acquire(deadline)
-            try:
-                worker.conn.send(job)
-            except (OSError, ValueError):
-                # It died while idle: the job never ran, so another worker may take it.
-                self._replace(worker)
+            ticket = self._acquire(client, deadline, payload)
+            proc = ticket.slot
+            assert isinstance(proc, QueryProcess)
+            if not ticket.sent:
+                # It died while idle: the job never ran, so another process may take it.
+                self._release(ticket, proc, healthy=False)
                 continue
-            return self._await(worker, deadline)
+            return self._await(ticket, proc, deadline)
         raise QueryStopped("crash", "the query workers are restarting; try again in a moment")
 
-    def _acquire(self, deadline: float) -> _Worker:
-        while True:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0 or self._closed:
+    def _busy(self) -> QueryStopped:
+        return QueryStopped(
+            "busy",
+            f"All {self.size} query workers stayed busy for the whole deadline of "
+            f"{self.timeout:g} s (HAMAR_GRAPH_QUERY_TIMEOUT); try again in a moment.",
+            retry_after=max(1, int(self.timeout)),
+        )
+
+    def _acquire(self, client: str, deadline: float, payload: bytes) -> Ticket:
+        with self._lock:
+            if self._closed:
+                raise QueryStopped("unavailable", "the query service is shutting down")
+            in_flight = self.fair.running() + self.fair.waiting()
+            if self.max_in_flight is not None and in_flight >= self.max_in_flight:
                 raise QueryStopped(
                     "busy",
-                    f"All {self.size} query workers stayed busy for the whole deadline of "
-                    f"{self.timeout:g} s (HAMAR_GRAPH_QUERY_TIMEOUT); try again in a moment.",
-                    retry_after=max(1, int(self.timeout)),
+                    f"The server has {in_flight} queries running or waiting, its most; "
+                    "try again in a moment.",
                 )
-            try:
-                worker = self._idle.get(timeout=remaining)
-            except queue.Empty:
-                continue
-            if worker.process.is_alive() and worker.pid in self._workers:
-                worker.busy_since = time.monotonic()
-                return worker
-            self._replace(worker)
+            admitted = self.fair.admit(client, len(self._idle))
+            if isinstance(admitted, Refusal):
+                raise QueryRefused(admitted)
+            ticket = admitted
+            ticket.waker = threading.Event()
+            ticket.payload = payload
+            self._schedule()
+        # Each waiting thread sleeps on its own event: a freed process wakes one thread,
+        # not all of them. It looks up every 50 ms for a long query it may stop.
+        while True:
+            with self._lock:
+                if ticket.slot is not None:
+                    return ticket
+                if ticket.refusal is not None:
+                    self.fair.cancel(ticket)
+                    raise QueryRefused(ticket.refusal)
+                remaining = deadline - time.monotonic()
+                if remaining <= 0 or self._closed:
+                    self.fair.cancel(ticket)
+                    raise self._busy()
+                self._schedule()  # rule 3 may have made this query (or others) refusable
+                if ticket.slot is not None:
+                    return ticket
+                if ticket.refusal is not None:
+                    self.fair.cancel(ticket)
+                    raise QueryRefused(ticket.refusal)
+                victim = self.fair.victim()
+                if victim is not None and isinstance(victim.slot, QueryProcess):
+                    victim.refusal = Refusal(
+                        max(1, int(self.fair.long_after)),
+                        "This long query was stopped to let other clients run theirs: this "
+                        "client had more than its share of the query processes.",
+                    )
+                    victim.slot.kill()
+                ticket.waker.clear()
+            ticket.waker.wait(min(remaining, 0.05))
 
-    def _await(self, worker: _Worker, deadline: float) -> QueryOutcome:
-        remaining = max(deadline - time.monotonic(), 0.0)
-        try:
-            ready = worker.conn.poll(remaining)
-        except (OSError, EOFError):
-            ready = True
+    def _schedule(self) -> None:
+        """Refuse what rule 3 no longer lets wait, and hand idle processes out (under the
+        lock), waking exactly the threads concerned."""
+        self.fair.sweep()
+        while self._idle:
+            ticket = self.fair.next_ticket()
+            if ticket is None:
+                break
+            proc = self._idle.pop()
+            proc.ticket = ticket
+            self.fair.start(ticket, proc)
+            # The query goes out now, from whichever thread freed the process, so the
+            # process is busy again at once (not only once its thread is awake).
+            try:
+                proc.conn.send_bytes(ticket.payload)
+                ticket.sent = True
+            except (OSError, ValueError):
+                ticket.sent = False
+            if ticket.waker is not None:
+                ticket.waker.set()
+        for refused in self.fair.drain_refused():
+            if refused.waker is not None:
+                refused.waker.set()
+
+    def _release(self, ticket: Ticket, proc: QueryProcess, *, healthy: bool) -> None:
+        with self._lock:
+            self.fair.finish(ticket)
+            proc.ticket = None
+            if healthy and not proc.dead and not self._closed:
+                self._idle.append(proc)
+            else:
+                self._drop(proc)
+            self._schedule()
+
+    def _drop(self, proc: QueryProcess) -> None:
+        """Forget ``proc``, kill it and start a replacement (under the lock)."""
+        known = self._procs.pop(proc.pid, None) is not None
+        if proc in self._idle:
+            self._idle.remove(proc)
+        proc.close()
+        if known and not self._closed:
+            self._spawn_async(locked=True)
+
+    def _await(self, ticket: Ticket, proc: QueryProcess, deadline: float) -> QueryOutcome:
+        ready = self._poll(proc, deadline - time.monotonic(), self.fair.long_after)
         if not ready:
-            self._replace(worker)
+            # A long query: it runs on at low CPU priority, so pages and short queries
+            # keep the cores; its process is replaced when it ends (a process cannot be
+            # given its priority back without privileges).
+            proc.lowered = _lower_priority(proc.pid)
+            ready = self._poll(proc, deadline - time.monotonic())
+        if not ready:
+            self._release(ticket, proc, healthy=False)
             raise QueryStopped(
                 "timeout",
                 f"The query was stopped: it ran past the deadline of {self.timeout:g} s "
                 "(HAMAR_GRAPH_QUERY_TIMEOUT). Narrow it down, or add a LIMIT.",
             )
         try:
-            outcome: QueryOutcome = worker.conn.recv()
+            outcome: QueryOutcome = proc.conn.recv()
         except (EOFError, OSError, ValueError):
-            worker.process.join(1)
-            exitcode = worker.process.exitcode
-            words = worker.last_words()
-            self._replace(worker)
+            stopped = ticket.refusal
+            exitcode = exit_status(proc) if stopped is None else None
+            words = proc.last_words() if stopped is None else ""
+            self._release(ticket, proc, healthy=False)
+            if stopped is not None:
+                raise QueryRefused(stopped) from None
             raise self._death(exitcode, words) from None
-        worker.busy_since = None
         if outcome.status == 503 and outcome.reason == "memory":
-            # A MemoryError inside Python: the worker may be in a bad state; replace it.
-            self._replace(worker)
+            # A MemoryError inside Python: the process may be in a bad state; replace it.
+            self._release(ticket, proc, healthy=False)
             raise QueryStopped("memory", f"The query was stopped: {outcome.message}.")
-        self._idle.put(worker)
+        self._release(ticket, proc, healthy=not proc.lowered)
         if outcome.status == 503:
             raise QueryStopped(outcome.reason or "unavailable", outcome.message or "unavailable")
         return outcome
 
+    @staticmethod
+    def _poll(proc: QueryProcess, remaining: float, at_most: float | None = None) -> bool:
+        wait = max(remaining, 0.0) if at_most is None else max(min(remaining, at_most), 0.0)
+        try:
+            return bool(proc.conn.poll(wait))
+        except (OSError, EOFError):
+            return True
+
     def _death(self, exitcode: int | None, words: str) -> QueryStopped:
-        log.warning("query worker died (exit code %s): %s", exitcode, words or "no message")
+        log.warning("query process died (exit status %s): %s", exitcode, words or "no message")
         if "memory allocation" in words or "MemoryError" in words or "out of memory" in words:
             return QueryStopped(
                 "memory",
@@ -296,24 +397,22 @@ class QueryPool:
         return QueryStopped(
             "crash",
             "The query was stopped: the process running it ended unexpectedly "
-            f"(exit code {exitcode}). It has been replaced; try again.",
+            f"(exit status {exitcode}). It has been replaced; try again.",
         )
 
-    # -- workers
+    # -- processes
 
-    def _replace(self, worker: _Worker) -> None:
-        with self._lock:
-            known = self._workers.pop(worker.pid, None) is not None
-        threading.Thread(target=worker.stop, daemon=True).start()
-        if known and not self._closed:
-            self._spawn_async()
-
-    def _spawn_async(self) -> None:
+    def _spawn_async(self, *, locked: bool = False) -> None:
         thread = threading.Thread(target=self._spawn, name="sparql-worker-start", daemon=True)
-        with self._lock:
+        if locked:
             if self._closed:
                 return
             self._spawning.add(thread)
+        else:
+            with self._lock:
+                if self._closed:
+                    return
+                self._spawning.add(thread)
         thread.start()
 
     def _spawn(self) -> None:
@@ -322,61 +421,34 @@ class QueryPool:
                 if self._closed:
                     return
                 try:
-                    worker = self._start_one()
+                    proc = self._start_one()
                 except Exception as exc:
                     if self._closed:
                         return
                     self.last_error = str(exc)
-                    log.error("query worker failed to start (attempt %d): %s", attempt + 1, exc)
+                    log.error("query process failed to start (attempt %d): %s", attempt + 1, exc)
                     for _ in range(int(min(2**attempt, 10) * 10)):
                         if self._closed:
                             return
                         time.sleep(0.1)
                     continue
-                with self._lock:
+                with self._cond:
                     if self._closed:
-                        worker.stop()
+                        proc.close()
                         return
-                    self._workers[worker.pid] = worker
+                    self._procs[proc.pid] = proc
                     self.started += 1
-                    self._ready.notify_all()
-                self._idle.put(worker)
+                    self._idle.append(proc)
+                    self._schedule()
+                    self._cond.notify_all()
                 return
         finally:
             with self._lock:
                 self._spawning.discard(threading.current_thread())
 
-    def _start_one(self) -> _Worker:
-        parent, child = self._ctx.Pipe(duplex=True)
+    def _start_one(self) -> QueryProcess:
         fd, log_path = tempfile.mkstemp(prefix="worker-", suffix=".log", dir=self._tmp)
         os.close(fd)
-        process = self._ctx.Process(
-            target=_worker_main,
-            args=(
-                child,
-                self.source,
-                self.memory_mb,
-                self.isolate_network,
-                log_path,
-                self.timeout,
-            ),
-            name="hamar-sparql-worker",
-            daemon=True,
-        )
-        process.start()
-        child.close()
-        worker = _Worker(process, parent, log_path)
-        if not parent.poll(STARTUP_TIMEOUT):
-            worker.stop()
-            raise RuntimeError(f"no answer from the worker within {STARTUP_TIMEOUT:g} s")
-        try:
-            message = parent.recv()
-        except (EOFError, OSError) as exc:
-            words = worker.last_words()
-            worker.stop()
-            raise RuntimeError(f"the worker died while starting: {words or exc}") from None
-        if message[0] != "ready":
-            worker.stop()
-            raise RuntimeError(message[1])
-        worker.isolated = bool(message[2])
-        return worker
+        if self._closed:
+            raise RuntimeError("the pool is closing")
+        return self._forks.spawn(log_path, STARTUP_TIMEOUT)

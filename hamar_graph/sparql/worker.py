@@ -1,22 +1,40 @@
-"""The query worker: check, run and serialise one query, inside its own process."""
+"""The query worker: check, run and serialise one query, inside its own process.
+
+This module is what a query process imports (:mod:`hamar_graph.sparql.procs`), so it
+imports nothing heavy at the top: the standard library, pyoxigraph and the tokenizer.
+rdflib is loaded only for the rare query text that mentions ``service``
+(:func:`mentions_service`), to double-check it with rdflib's algebra.
+"""
 
 from __future__ import annotations
 
-import ctypes
+import contextlib
 import itertools
-import os
-import resource
-import signal
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from multiprocessing.connection import Connection
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pyoxigraph as ox
 
-from hamar_graph.rdf.formats import GRAPH_FORMATS, TABULAR_FORMATS, kind_of
-from hamar_graph.sparql.guard import algebra_guard
-from hamar_graph.store.base import EngineSource, QueryEngine
+from hamar_graph.sparql.guard import algebra_guard, mentions_service
+
+if TYPE_CHECKING:  # pragma: no cover
+    from hamar_graph.store.base import QueryEngine
+
+
+#: pyoxigraph's name of each SELECT/ASK format key
+#: (:data:`hamar_graph.rdf.formats.TABULAR_FORMATS`).
+RESULT_FORMATS: Mapping[str, str] = {"json": "JSON", "xml": "XML", "csv": "CSV", "tsv": "TSV"}
+
+
+#: pyoxigraph's name of each CONSTRUCT/DESCRIBE format key
+#: (:data:`~hamar_graph.rdf.formats.GRAPH_FORMATS`).
+GRAPH_FORMATS_OX: Mapping[str, str] = {
+    "ttl": "TURTLE",
+    "nt": "N_TRIPLES",
+    "jsonld": "JSON_LD",
+    "rdf": "RDF_XML",
+}
 
 
 @dataclass(frozen=True)
@@ -58,22 +76,52 @@ class QueryOutcome:
     @property
     def media_type(self) -> str | None:
         """The media type of :attr:`body`."""
+        from hamar_graph.rdf.formats import GRAPH_FORMATS, TABULAR_FORMATS, kind_of
+
         formats = TABULAR_FORMATS if kind_of(self.form) == "tabular" else GRAPH_FORMATS
         fmt = formats.get(self.format_key or "")
         return fmt.media_type if fmt else None
 
 
+class NativeEngine:
+    """A pyoxigraph store as a :class:`~hamar_graph.store.base.QueryEngine`, for query
+    processes that must not import the store package (and with it rdflib)."""
+
+    def __init__(self, store: ox.Store) -> None:
+        self.store = store
+
+    @classmethod
+    def open(cls, path: str | None, nquads_path: str | None) -> NativeEngine:
+        """A persistent store opened read-only, or an in-memory one loaded from N-Quads."""
+        if path is not None:
+            return cls(ox.Store.read_only(path))
+        store = ox.Store()
+        if nquads_path:
+            store.bulk_load(path=nquads_path, format=ox.RdfFormat.N_QUADS)
+        return cls(store)
+
+    def query(self, query: str, *, form: str | None = None, **kwargs: Any) -> Any:
+        """Run ``query`` with pyoxigraph's arguments (``form`` is not needed here)."""
+        return self.store.query(query, **kwargs)
+
+
 def execute(engine: QueryEngine, job: QueryJob) -> QueryOutcome:
     """Check and run ``job`` on ``engine`` and serialise its result.
 
-    Runs in the worker process; also usable directly on a trusted store.
+    Runs in the worker process; also usable directly on a trusted store. The tokenizer
+    (:func:`hamar_graph.sparql.guard.guard`) has already refused updates and ``SERVICE``
+    in the web process; a text that mentions ``service`` anywhere is also parsed by
+    rdflib here (:func:`~hamar_graph.sparql.guard.algebra_guard`), a second, independent
+    opinion that costs nothing for every other text.
 
     .. versionadded:: 0.1
     """
-    verdict = algebra_guard(job.query)
-    form = verdict.form or job.form
-    if verdict.refusal is not None:
-        return QueryOutcome(verdict.refusal[0], form, message=verdict.refusal[1])
+    form = job.form
+    if mentions_service(job.query):
+        verdict = algebra_guard(job.query)
+        form = verdict.form or form
+        if verdict.refusal is not None:
+            return QueryOutcome(verdict.refusal[0], form, message=verdict.refusal[1])
     kwargs: dict[str, Any] = {"base_iri": job.base_iri}
     if job.protocol_dataset:
         # The protocol's dataset replaces the query's (SPARQL 1.1 Protocol, 2.1.4).
@@ -102,6 +150,8 @@ def execute(engine: QueryEngine, job: QueryJob) -> QueryOutcome:
 
 
 def _not_acceptable(form: str) -> QueryOutcome:
+    from hamar_graph.rdf.formats import GRAPH_FORMATS, TABULAR_FORMATS, kind_of
+
     kind = kind_of(form)
     types = ", ".join(
         f.media_type for f in (TABULAR_FORMATS if kind == "tabular" else GRAPH_FORMATS).values()
@@ -114,36 +164,66 @@ def _not_acceptable(form: str) -> QueryOutcome:
 def _boolean(result: ox.QueryBoolean, job: QueryJob) -> QueryOutcome:
     if job.tabular_format is None:
         return _not_acceptable("ASK")
-    body = result.serialize(format=TABULAR_FORMATS[job.tabular_format].oxigraph) or b""
+    fmt = getattr(ox.QueryResultsFormat, RESULT_FORMATS[job.tabular_format])
+    body = result.serialize(format=fmt) or b""
     return QueryOutcome(200, "ASK", job.tabular_format, body, count=1)
 
 
+class _Enough(Exception):
+    """Raised by :class:`_LineCounter` to stop a serialiser once the row cap is passed."""
+
+
+class _LineCounter:
+    """A binary output for pyoxigraph's serialisers that keeps what it is given and stops
+    the serialiser (and with it the query's evaluation) once it holds ``limit`` lines."""
+
+    def __init__(self, limit: int) -> None:
+        self.parts: list[bytes] = []
+        self.lines = 0
+        self.limit = limit
+
+    def write(self, data: bytes) -> int:
+        chunk = bytes(data)
+        self.parts.append(chunk)
+        self.lines += chunk.count(b"\n")
+        if self.lines >= self.limit:
+            raise _Enough
+        return len(chunk)
+
+    def flush(self) -> None:
+        pass
+
+
 def _solutions(result: ox.QuerySolutions, job: QueryJob) -> QueryOutcome:
+    """SELECT results cut at ``max_rows``, serialised by Oxigraph alone.
+
+    Oxigraph writes the solutions as SPARQL TSV, which is lossless and has exactly one
+    line per solution (after a header line); the writer stops the evaluation as soon as
+    one row more than the cap is written. The kept lines are the answer in TSV; any other
+    format is one more pass of Oxigraph's own parser and serialiser, with no Python object
+    per term.
+    """
     if job.tabular_format is None:
         return _not_acceptable("SELECT")
-    variables = result.variables
-    rows = list(itertools.islice(result, job.max_rows + 1))
-    truncated = len(rows) > job.max_rows
-    rows = rows[: job.max_rows]
-    # TSV writes every term in its SPARQL/N-Triples syntax, so it is lossless: write the
-    # kept rows as TSV, parse them back, and let pyoxigraph serialise the result.
-    lines = ["\t".join(str(v) for v in variables)]
-    for row in rows:  # a solution iterates over its values in variable order
-        lines.append("\t".join(_tsv_term(term) for term in row))
-    tsv = ("\n".join(lines) + "\n").encode("utf-8")
+    counter = _LineCounter(job.max_rows + 2)  # the header, max_rows rows, and one more
+    with contextlib.suppress(_Enough):  # the cap was passed: enough rows were written
+        result.serialize(counter, format=ox.QueryResultsFormat.TSV)
+    tsv = b"".join(counter.parts)
+    lines = tsv.split(b"\n")
+    if lines and lines[-1] == b"":
+        lines.pop()
+    rows = max(len(lines) - 1, 0)
+    truncated = rows > job.max_rows
+    if truncated:
+        lines = lines[: job.max_rows + 1]
+        rows = job.max_rows
+        tsv = b"\n".join(lines) + b"\n"
+    if job.tabular_format == "tsv":
+        return QueryOutcome(200, "SELECT", "tsv", tsv, truncated, rows)
     kept = ox.parse_query_results(tsv, format=ox.QueryResultsFormat.TSV)
-    body = kept.serialize(format=TABULAR_FORMATS[job.tabular_format].oxigraph) or b""  # type: ignore[union-attr]
-    return QueryOutcome(200, "SELECT", job.tabular_format, body, truncated, len(rows))
-
-
-def _tsv_term(term: object) -> str:
-    """A term in SPARQL TSV syntax. pyoxigraph writes a top-level triple term without its
-    ``<<( … )>>`` brackets (nested ones keep them), so they are added here."""
-    if term is None:
-        return ""
-    if isinstance(term, ox.Triple):
-        return f"<<( {term} )>>"
-    return str(term)
+    fmt = getattr(ox.QueryResultsFormat, RESULT_FORMATS[job.tabular_format])
+    body = kept.serialize(format=fmt) or b""  # type: ignore[union-attr]
+    return QueryOutcome(200, "SELECT", job.tabular_format, body, truncated, rows)
 
 
 def _triples(result: ox.QueryTriples, job: QueryJob, form: str) -> QueryOutcome:
@@ -152,96 +232,7 @@ def _triples(result: ox.QueryTriples, job: QueryJob, form: str) -> QueryOutcome:
     triples = list(itertools.islice(result, job.max_rows + 1))
     truncated = len(triples) > job.max_rows
     triples = triples[: job.max_rows]
-    fmt = GRAPH_FORMATS[job.graph_format].oxigraph
+    fmt = getattr(ox.RdfFormat, GRAPH_FORMATS_OX[job.graph_format])
     prefixes = dict(job.prefixes) if job.graph_format in ("ttl", "rdf") else None
     body = ox.serialize(triples, format=fmt, prefixes=prefixes) or b""
     return QueryOutcome(200, form, job.graph_format, body, truncated, len(triples))
-
-
-_CLONE_NEWUSER = 0x10000000
-
-
-_CLONE_NEWNET = 0x40000000
-
-
-def _isolate_network() -> bool:
-    """Move this process into a new, empty network namespace (no route anywhere).
-
-    Needs CAP_SYS_ADMIN or unprivileged user namespaces; returns whether it worked.
-    """
-    try:
-        libc = ctypes.CDLL(None, use_errno=True)
-    except OSError:
-        return False
-    for flags in (_CLONE_NEWNET, _CLONE_NEWUSER | _CLONE_NEWNET):
-        if libc.unshare(flags) == 0:
-            return True
-    return False
-
-
-def _worker_main(
-    conn: Connection,
-    source: EngineSource,
-    memory_mb: int,
-    isolate_network: bool,
-    log_path: str,
-    timeout: float = 10.0,
-) -> None:  # pragma: no cover - runs in the child process; covered through the pool
-    """The worker's loop: open the store, cap memory, answer jobs until told to stop."""
-    # Engine messages (an allocation failure, a crash) go to a file the pool reads.
-    try:
-        fd = os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    except OSError:  # the pool is closing and removed its folder
-        return
-    os.dup2(fd, 2)
-    os.close(fd)
-    os.environ["RUST_BACKTRACE"] = "0"
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    # A worker that forwards to a remote engine needs the network.
-    isolated = _isolate_network() if isolate_network and not source.needs_network else False
-    try:
-        engine = source.open(timeout)
-        algebra_guard("ASK {}")  # import and warm the parser before the cap
-        limit = memory_mb * 1024 * 1024
-        used = _address_space()
-        if used >= limit:
-            raise MemoryError(
-                f"the worker needs {used // 2**20} MiB at rest, above the cap of {memory_mb} MiB"
-            )
-        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-    except BaseException as exc:
-        conn.send(("error", f"{type(exc).__name__}: {exc}"))
-        return
-    conn.send(("ready", os.getpid(), isolated))
-    while True:
-        try:
-            job = conn.recv()
-        except (EOFError, OSError):
-            return
-        if job is None:
-            return
-        try:
-            outcome = execute(engine, job)
-        except MemoryError:
-            outcome = QueryOutcome(
-                503,
-                message=f"memory cap of {memory_mb} MiB reached (HAMAR_GRAPH_QUERY_MEMORY_MB)",
-                reason="memory",
-            )
-        except RecursionError:
-            outcome = QueryOutcome(400, message="The query is nested too deeply to run.")
-        try:
-            conn.send(outcome)
-        except MemoryError:
-            conn.send(QueryOutcome(503, message="the result is too large to send", reason="memory"))
-
-
-def _address_space() -> int:
-    try:
-        with open("/proc/self/status", encoding="ascii") as fh:
-            for line in fh:
-                if line.startswith("VmSize:"):
-                    return int(line.split()[1]) * 1024
-    except OSError:
-        pass
-    return 0

@@ -79,7 +79,7 @@ def test_a_request_waits_for_a_free_worker_only_until_its_deadline(store: Store)
 
         def slow() -> None:
             try:
-                pool.run(job(SLOW))
+                pool.run(job(SLOW), "192.0.2.1")
             except QueryStopped as exc:
                 errors.append(exc)
 
@@ -89,8 +89,8 @@ def test_a_request_waits_for_a_free_worker_only_until_its_deadline(store: Store)
         while not pool.busy_pids():
             assert time.monotonic() < deadline
             time.sleep(0.02)
-        with pytest.raises(QueryStopped) as waiting:
-            pool.run(job(COUNT_CITIES))
+        with pytest.raises(QueryStopped) as waiting:  # another client, within its share
+            pool.run(job(COUNT_CITIES), "192.0.2.2")
         thread.join(30)
         assert waiting.value.status == 503
         assert waiting.value.reason == "busy"

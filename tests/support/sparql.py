@@ -131,17 +131,26 @@ def http(
     headers: dict[str, str] | None = None,
     timeout: float = 60,
 ) -> tuple[int, dict[str, str], bytes]:
-    """One HTTP request with urllib; returns (status, headers, body) for any status."""
+    """One HTTP request with urllib; returns (status, headers, body) for any status.
+
+    Header names are case-insensitive (the server sends them in lower case, as HTTP/2
+    requires and HTTP/1.1 allows), so the headers come as werkzeug's ``Headers``."""
     request = urllib.request.Request(url, data=body, method=method, headers=headers or {})
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:
-            return response.status, dict(response.headers), response.read()
+            return response.status, _headers(response.headers), response.read()
     except urllib.error.HTTPError as error:
-        return error.code, dict(error.headers), error.read()
+        return error.code, _headers(error.headers), error.read()
+
+
+def _headers(message: Any) -> dict[str, str]:
+    from werkzeug.datastructures import Headers
+
+    return Headers(list(message.items()))  # type: ignore[return-value]
 
 
 class ServeProcess:
-    """``hamar-graph serve`` (gunicorn) as a subprocess on a free port."""
+    """``hamar-graph serve`` (granian) as a subprocess on a free port."""
 
     def __init__(self, *args: str, env: dict[str, str] | None = None) -> None:
         self.port = free_port()
@@ -188,7 +197,7 @@ class ServeProcess:
         if self.process is None:
             return
         if self.process.poll() is None:
-            self.process.terminate()  # gunicorn stops its workers, they stop their pools
+            self.process.terminate()  # granian stops its workers; their pools stop with them
             try:
                 self.process.wait(30)
             except subprocess.TimeoutExpired:

@@ -247,14 +247,18 @@ def test_the_development_server_is_refused(app: Flask) -> None:
 
 
 def test_the_served_app_has_debug_off(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
-    from web.server import HamarServer, gunicorn_options
+    from web.server import settings_environment, worker_app
 
     monkeypatch.delenv("FLASK_DEBUG", raising=False)
-    served = settings.replace(store="memory")
-    options = {**gunicorn_options(served), "bind": "127.0.0.1:0"}
-    app = HamarServer(served, options).load()
-    assert app.debug is False
-    assert app.testing is False
+    served = settings.replace(store="memory", query_workers=1)
+    for name, value in settings_environment(served).items():
+        monkeypatch.setenv(name, value)
+    app = worker_app()  # what each server process runs
+    try:
+        assert app.debug is False
+        assert app.testing is False
+    finally:
+        app.extensions["hamar"].close()
 
 
 # --- rate limiting ---------------------------------------------------------------------------
@@ -324,7 +328,7 @@ def test_served_responses_are_hardened_and_name_no_server_product(
     assert answer.startswith(b"HTTP/1.1 200") or answer.startswith(b"HTTP/1.1 404")
     headers = head_of(answer)
     assert headers["server"] == security.SERVER_NAME
-    assert "gunicorn" not in answer.lower().decode("latin-1")
+    assert "granian" not in answer.lower().decode("latin-1")
     assert_hardened(headers, path)
 
 
@@ -332,7 +336,8 @@ def test_served_responses_are_hardened_and_name_no_server_product(
 def test_served_errors_before_the_app_name_no_server_product(served: ServeProcess) -> None:
     answer = raw_http(served.port, b"NOT A REQUEST\r\n\r\n")
     assert answer.startswith(b"HTTP/1.1 400")
-    assert b"gunicorn" not in answer.lower()
+    assert b"granian" not in answer.lower()
+    assert "server" not in head_of(answer)
 
 
 @pytest.mark.server

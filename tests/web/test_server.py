@@ -1,4 +1,4 @@
-"""``hamar-graph serve``: flags and variables become settings, gunicorn gets a sane
+"""``hamar-graph serve``: flags and variables become settings, granian gets a sane
 configuration, and the real server process answers SPARQL clients and survives a
 hostile query."""
 
@@ -72,19 +72,27 @@ def test_bad_flag_value_is_a_usage_error(runner: CliRunner) -> None:
     assert "HAMAR_GRAPH_WORKERS must be positive" in result.output
 
 
-def test_gunicorn_options() -> None:
-    options = server.gunicorn_options(
+def test_server_options() -> None:
+    options = server.server_options(
         Settings(host="127.0.0.1", port=5050, workers=3, threads=5, query_timeout=10)
     )
-    assert options["bind"] == "127.0.0.1:5050"
-    assert options["worker_class"] == "gthread"
-    assert (options["workers"], options["threads"]) == (3, 5)
-    assert options["timeout"] > 10 and options["graceful_timeout"] >= 10
-    assert options["limit_request_line"] == 0  # 8192 + request line > gunicorn's 8190
-    assert options["control_socket_disable"] is True
-    assert options["preload_app"] is False
-    small = server.gunicorn_options(Settings(max_url_bytes=2000))
-    assert small["limit_request_line"] == 2000 + server.REQUEST_LINE_OVERHEAD
+    assert (options["address"], options["port"]) == ("127.0.0.1", 5050)
+    assert options["interface"] == "wsgi"
+    assert (options["workers"], options["blocking_threads"]) == (3, 5)
+    assert options["target"] == server.TARGET and options["factory"] is True
+    assert options["workers_kill_timeout"] >= 10  # a graceful stop waits one deadline
+    # The request head holds any URL the app accepts, so a long one gets the app's 414.
+    big = server.server_options(Settings(max_url_bytes=100_000))
+    assert big["http1_settings"].max_buffer_size > 100_000
+
+
+def test_settings_reach_the_worker_processes() -> None:
+    settings = Settings(port=5051, query_budget=12.5, store_path=Path("/srv/store"))
+    env = server.settings_environment(settings)
+    assert env["HAMAR_GRAPH_PORT"] == "5051"
+    assert env["HAMAR_GRAPH_STORE_PATH"] == "/srv/store"
+    assert "HAMAR_GRAPH_ENDPOINT" not in env  # None stays unset
+    assert Settings.from_env(env) == settings
 
 
 SELECT = """
@@ -117,7 +125,7 @@ def test_the_real_server(tmp_path: Path) -> None:
             "Karmiel",
         ]
         assert headers["X-Hamar-Truncated"] == "true"  # HAMAR_GRAPH_MAX_ROWS=5
-        # gunicorn, with its name and version hidden.
+        # The server names no product.
         assert headers["Server"] == "hamar-graph"
         # The service description names the URL the client called.
         status, _, body = http(f"{served.url}/sparql", headers={"Accept": "text/turtle"})
@@ -150,6 +158,6 @@ def test_the_real_server(tmp_path: Path) -> None:
         # And afterwards.
         status, _, body = http(f"{served.url}/sparql?{urlencode({'query': SELECT})}")
         assert status == 200
-        # A long URL is the app's 414, not gunicorn's 400.
+        # A long URL is the app's 414, not the HTTP server's 400.
         status, _, body = http(f"{served.url}/sparql?query=" + "A" * 9000)
         assert status == 414

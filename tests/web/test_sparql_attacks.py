@@ -80,6 +80,9 @@ def live(store: Store, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Liv
             query_workers=2,
             query_timeout=TIMEOUT,
             query_memory_mb=MEMORY_MB,
+            # Every attack here comes from one address: the per-client budget would
+            # soon refuse it (429), which is tested on its own (tests/web/test_sparql_budget.py).
+            query_budget=0,
         ) as app,
         LiveServer(app) as server,
     ):
@@ -148,6 +151,7 @@ def tight(store: Store, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Li
             query_workers=2,
             query_timeout=MEMORY_TIMEOUT,
             query_memory_mb=MEMORY_MB,
+            query_budget=0,  # one address, many long queries (see the live fixture)
         ) as app,
         LiveServer(app) as server,
     ):

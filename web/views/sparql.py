@@ -15,11 +15,13 @@ from __future__ import annotations
 
 import json
 import logging
+from functools import lru_cache
 from urllib.parse import urlencode
 
 from flask import Blueprint, Flask, Response, render_template, request
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
+from hamar_graph import i18n
 from hamar_graph.config import Settings
 from hamar_graph.namespaces import PREFIXES
 from hamar_graph.pages.query_page import QueryPage, default_query
@@ -32,23 +34,27 @@ from hamar_graph.sparql.description import (
     service_description,
 )
 from hamar_graph.sparql.errors import ProtocolError
-from hamar_graph.sparql.guard import guard
+from hamar_graph.sparql.guard import QueryScan
 from hamar_graph.sparql.pool import QueryPool
 from hamar_graph.sparql.request import SparqlRequest, parse_request
-from hamar_graph.sparql.worker import QueryJob, QueryOutcome
-from web import state
+from hamar_graph.sparql.worker import QueryOutcome
+from web import http_cache, state
 from web.conneg import Negotiation, negotiate
+from web.sparql_query import (
+    CORS_HEADERS,
+    QuerySyntaxError,
+    _error_text,
+    _guard,
+    _negotiate,
+    error_language,
+    run,
+    validator,
+)
 
 log = logging.getLogger(__name__)
 
 
 bp = Blueprint("sparql", __name__)
-
-
-CORS_HEADERS = {
-    "Access-Control-Allow-Origin": "*",
-    "Access-Control-Expose-Headers": "X-Hamar-Truncated, X-Hamar-Row-Limit, Content-Type",
-}
 
 
 PREFLIGHT_HEADERS = {
@@ -83,6 +89,8 @@ def _limits(settings: Settings) -> Limits:
         settings.max_rows,
         settings.max_query_bytes,
         settings.max_url_bytes,
+        settings.long_query,
+        settings.query_budget,
     )
 
 
@@ -96,7 +104,11 @@ def _finish(response: Response, *, html: bool = False) -> Response:
 
 
 def _plain(error: ProtocolError) -> Response:
-    response = Response(error.message + "\n", status=error.status, mimetype="text/plain")
+    values = request.args.getlist("lang")
+    if request.method == "POST" and request.mimetype == "application/x-www-form-urlencoded":
+        values += request.form.getlist("lang")
+    text = _error_text(error, error_language(values))
+    response = Response(text + "\n", status=error.status, mimetype="text/plain")
     for name, value in error.headers.items():
         response.headers[name] = value
     return _finish(response)
@@ -126,23 +138,27 @@ def endpoint() -> Response:
             response.headers[name] = value
         response.headers["Allow"] = "GET, POST, OPTIONS"
         return _finish(response)
-    negotiation = negotiate(request.headers.get("Accept"))
+    negotiation = _negotiate(request.headers.get("Accept"), ())
     try:
         settings = _settings()
         body = request.get_data(cache=True) if request.method == "POST" else b""
         sparql = parse_request(
-            request.method,
+            "GET" if request.method == "HEAD" else request.method,  # HEAD is a GET, bodiless
             request.headers.get("Content-Type"),
             request.args.to_dict(flat=False),
             body,
             max_query_bytes=settings.max_query_bytes,
         )
-        negotiation = negotiate(request.headers.get("Accept"), _format_values())
+        negotiation = _negotiate(request.headers.get("Accept"), tuple(_format_values()))
         if sparql is None:
             return _no_query(negotiation, settings)
         if negotiation.html:
             return _page(settings, sparql)
-        outcome = run(sparql, negotiation, settings)
+        scan = _guard(sparql.query)
+        early = _not_modified(sparql, scan, negotiation)
+        if early is not None:
+            return early
+        outcome = run(sparql, negotiation, settings, scan)
         return _result(outcome, settings)
     except ProtocolError as error:
         if negotiation.html and error.status not in (405, 413):
@@ -163,35 +179,26 @@ def endpoint() -> Response:
         return _plain(ProtocolError(500, "Internal error: the query could not be answered."))
 
 
-def run(sparql: SparqlRequest, negotiation: Negotiation, settings: Settings) -> QueryOutcome:
-    """Guard ``sparql`` and run it in the app's pool.
-
-    :raises ProtocolError: for a refused query, an unacceptable format, a stopped query
-        or a query error (its status and message).
-    """
-    scan = guard(sparql.query)
-    kind = kind_of(scan.form)
-    if negotiation.tabular is None and negotiation.graph is None:
-        raise negotiation.not_acceptable(None)
-    if kind is not None and negotiation.for_form(scan.form) is None:
-        raise negotiation.not_acceptable(kind)
-    job = QueryJob(
-        query=sparql.query,
-        tabular_format=negotiation.tabular.key if negotiation.tabular else None,
-        graph_format=negotiation.graph.key if negotiation.graph else None,
-        max_rows=settings.max_rows,
-        default_graphs=sparql.default_graphs,
-        named_graphs=sparql.named_graphs,
-        protocol_dataset=sparql.has_dataset,
-        dataset_clause=scan.dataset_clause,
-        prefixes=dict(PREFIXES),
-        form=scan.form,
-        base_iri=request.base_url,
+def _not_modified(
+    sparql: SparqlRequest, scan: QueryScan, negotiation: Negotiation
+) -> Response | None:
+    if request.method not in ("GET", "HEAD"):
+        return None
+    matched = validator(
+        sparql.query,
+        scan,
+        negotiation,
+        request.headers.get("If-None-Match"),
+        request.headers.get("Accept-Encoding"),
+        if_modified_since=request.headers.get("If-Modified-Since"),
     )
-    outcome = get_pool().run(job)
-    if outcome.status != 200:
-        raise ProtocolError(outcome.status, outcome.message or "The query failed.")
-    return outcome
+    if matched is None:
+        return None
+    response = Response(status=304)
+    response.headers["ETag"], response.headers["Last-Modified"] = matched
+    response.headers["Cache-Control"] = http_cache.CACHE_CONTROL
+    response.vary.update(("Accept", "Accept-Encoding"))
+    return _finish(response)
 
 
 def _result(outcome: QueryOutcome, settings: Settings) -> Response:
@@ -214,7 +221,7 @@ def _no_query(negotiation: Negotiation, settings: Settings) -> Response:
             "returns the service description to clients that accept RDF (text/turtle, "
             "application/ld+json).",
         )
-    graph = service_description(request.base_url, _stats(), _limits(settings))
+    graph = service_description(request.base_url, _stats(), _limits(settings), dict(PREFIXES))
     response = Response(serialize_description(graph, negotiation.graph.key), status=200)
     response.headers["Content-Type"] = negotiation.graph.content_type
     return _finish(response)
@@ -234,14 +241,14 @@ def _page(
     )
     status = 200
     if error is not None:
-        page = page.replace(error=error.message)
+        page = _with_error(page, error, lang)
         status = error.status
     elif sparql is not None:
         negotiation = negotiate("text/html")
         try:
             outcome = run(sparql, negotiation, settings)
         except ProtocolError as exc:
-            page = page.replace(error=exc.message)
+            page = _with_error(page, exc, lang)
             status = exc.status
         else:
             page = page.with_outcome(outcome, settings.base_iri)
@@ -249,6 +256,11 @@ def _page(
     html = render_template(
         "sparql.html",
         page=page,
+        yasgui_words=_yasgui_words(lang),
+        base_iri=settings.base_iri,
+        predeclared=PREFIXES,
+        long_query=settings.long_query,
+        query_budget=settings.query_budget,
         example_href=lambda example: _query_href(example.query),
         tabular=TABULAR_FORMATS,
         graph=GRAPH_FORMATS,
@@ -256,6 +268,29 @@ def _page(
     response = Response(html, status=status, mimetype="text/html")
     response.headers["Content-Language"] = lang
     return _finish(response, html=True)
+
+
+@lru_cache(maxsize=4)
+def _yasgui_words(lang: str) -> str:
+    """YASGUI's words for the page script: each key's English (YASGUI's own text) and
+    its text in ``lang`` (hamar_graph/text.toml, section ``[yasgui]``)."""
+    entries = i18n.section("yasgui")
+    return json.dumps(
+        {
+            "en": {key: value["en"] for key, value in entries.items()},
+            "text": {key: i18n.text(f"yasgui.{key}", lang) for key in entries},
+        },
+        ensure_ascii=False,
+        sort_keys=True,
+    )
+
+
+def _with_error(page: QueryPage, error: ProtocolError, lang: str) -> QueryPage:
+    """The page showing ``error``: a syntax error in the page's language, with the
+    engine's own message below it."""
+    if isinstance(error, QuerySyntaxError):
+        return page.replace(error=error.problem.describe(lang), error_detail=error.problem.engine)
+    return page.replace(error=error.message)
 
 
 def _query_href(query: str, **params: str) -> str:

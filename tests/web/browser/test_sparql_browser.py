@@ -101,7 +101,7 @@ def test_yasgui_runs_a_query_and_calls_no_other_host(tab: Tab, live: LiveServer)
     editor_text = page.evaluate(
         "() => document.querySelector('#yasgui .CodeMirror').CodeMirror.getValue()"
     )
-    assert "PREFIX hms: <https://data.hamar.kommune.no/def/>" in editor_text  # our prefixes
+    assert "PREFIX hms: <https://data.hamar.kommune.no/def/>" in editor_text  # as it uses
     page.evaluate(
         "(q) => { const cm = document.querySelector('#yasgui .CodeMirror').CodeMirror;"
         " cm.setValue(q); }",
@@ -178,3 +178,101 @@ def test_axe_finds_no_wcag_violation(
     ]
     context.close()
     assert violations == [], "\n".join(map(str, violations))
+
+
+# --- issue 13: the editor shows its query, YASGUI speaks the page's language, links stay here
+
+
+def _editor_lines(page: Page) -> str:
+    """What the editor shows on screen (CodeMirror's rendered lines, not its model)."""
+    return page.inner_text("#yasgui .CodeMirror-code")
+
+
+@pytest.mark.parametrize("lang", ["nb", "en"])
+def test_the_editor_shows_the_query_on_load(browser: Browser, live: LiveServer, lang: str) -> None:
+    context = browser.new_context(locale="nb-NO")
+    page = context.new_page()
+    page.goto(f"{live.url}/sparql?lang={lang}", wait_until="load")
+    page.wait_for_selector("#yasgui .CodeMirror-code", timeout=30_000)
+    page.wait_for_timeout(300)
+    assert "SELECT ?number ?axis ?label" in _editor_lines(page)  # without a click
+    page.goto(f"{live.url}/sparql?{urlencode({'query': TWIN_CITIES, 'lang': lang})}")
+    page.wait_for_selector("#yasgui .CodeMirror-code", timeout=30_000)
+    page.wait_for_timeout(300)
+    shown = _editor_lines(page)
+    assert "hms:TwinCity" in shown and "skos:prefLabel" in shown  # a shared link's query
+    context.close()
+
+
+@pytest.mark.parametrize(
+    ("lang", "words"),
+    [
+        ("nb", ["Tabell", "Svar", "Viser 1 til 8 av 8 rader", "8 resultater"]),
+        ("en", ["Table", "Response", "Showing 1 to 8 of 8 entries", "8 results"]),
+    ],
+)
+def test_yasgui_speaks_the_page_language(
+    browser: Browser, live: LiveServer, lang: str, words: list[str]
+) -> None:
+    context = browser.new_context(locale="nb-NO")
+    page = context.new_page()
+    page.goto(f"{live.url}/sparql?{urlencode({'query': TWIN_CITIES, 'lang': lang})}")
+    wait_for_table(page, "Greifswald")
+    page.wait_for_timeout(300)
+    text = page.inner_text("#yasgui")
+    for word in words:
+        assert word in text, (word, text[:2000])
+    if lang == "nb":
+        for english in ("Showing 1 to", "Simple view", " results in "):
+            assert english not in text
+    context.close()
+
+
+def test_result_links_stay_on_this_server(tab: Tab, live: LiveServer) -> None:
+    query = "SELECT ?c WHERE { ?c a hms:TwinCity } ORDER BY ?c"  # hms: is declared for us
+    tab.page.goto(f"{live.url}/sparql?{urlencode({'query': query})}", wait_until="load")
+    tab.page.wait_for_selector("#yasgui .yasr table a", timeout=30_000)
+    tab.page.wait_for_timeout(300)
+    hrefs = tab.page.eval_on_selector_all(
+        "#yasgui .yasr table a", "links => links.map(a => a.getAttribute('href'))"
+    )
+    assert hrefs and all(h.startswith("/id/") for h in hrefs), hrefs
+    tab.page.click("#yasgui .yasr table a >> nth=0")
+    tab.page.wait_for_load_state("load")
+    assert tab.page.url.startswith(live.url + "/id/")  # this server's page of the resource
+    assert tab.foreign() == [] and tab.errors == []
+
+
+@pytest.mark.parametrize("lang", ["nb", "en"])
+def test_no_horizontal_scroll_at_375_px(browser: Browser, live: LiveServer, lang: str) -> None:
+    context = browser.new_context(locale="nb-NO", viewport={"width": 375, "height": 800})
+    page = context.new_page()
+    page.goto(f"{live.url}/sparql?{urlencode({'query': TWIN_CITIES, 'lang': lang})}")
+    wait_for_table(page, "Greifswald")
+    width = page.evaluate("() => document.documentElement.scrollWidth")
+    context.close()
+    assert width <= 375
+
+
+@pytest.mark.parametrize(
+    ("lang", "named"), [("nb", "Prefikset nope: er ikke deklarert"), ("en", "Unknown prefix nope:")]
+)
+def test_an_undeclared_prefix_is_named_on_the_page(
+    browser: Browser, live: LiveServer, lang: str, named: str
+) -> None:
+    context = browser.new_context(locale="nb-NO")
+    page = context.new_page()
+    query = "SELECT * WHERE { ?s nope:x ?o }"
+    # A shared link: the server's answer names the prefix, the engine's words below.
+    page.goto(f"{live.url}/sparql?{urlencode({'query': query, 'lang': lang})}")
+    page.wait_for_selector("#yasgui .CodeMirror-code", timeout=30_000)
+    shown = page.inner_text("#server-results")
+    assert named in shown and "Prefix not found" in shown
+    # Run from the editor: YASGUI shows the endpoint's message, in the page's language.
+    page.click("#yasgui .yasqe_queryButton")
+    page.wait_for_function(
+        "(w) => document.querySelector('#yasgui .yasr').innerText.includes(w)",
+        arg=named,
+        timeout=30_000,
+    )
+    context.close()
