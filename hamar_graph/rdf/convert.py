@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterator
 
 import pyoxigraph as ox
@@ -14,7 +15,7 @@ def to_ox(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
     if isinstance(term, URIRef):
         return ox.NamedNode(str(term))
     if isinstance(term, BNode):
-        return ox.BlankNode(str(term))
+        return _blank_node(str(term))
     if isinstance(term, Literal):
         if term.language:
             return ox.Literal(str(term), language=term.language)
@@ -22,6 +23,15 @@ def to_ox(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
             return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
         return ox.Literal(str(term))
     raise TypeError(f"cannot convert {term!r} to an Oxigraph term")
+
+
+def _blank_node(label: str) -> ox.BlankNode:
+    """An Oxigraph blank node for ``label``; a label N-Triples cannot hold (Virtuoso's
+    ``nodeID://b10023``) becomes a valid one derived from it, so equal labels stay equal."""
+    try:
+        return ox.BlankNode(label)
+    except ValueError:
+        return ox.BlankNode("x" + hashlib.sha256(label.encode()).hexdigest()[:32])
 
 
 def from_ox(term: object) -> Node:
