@@ -1,29 +1,45 @@
-"""Describe one resource: the :class:`EntityPage` behind every ``/id/...`` page,
-and the RDF description behind its Turtle, N-Triples, JSON-LD and RDF/XML.
+"""Describe one resource: the :class:`EntityPage` behind every ``/id/...`` page (and the
+pages of named graphs, shapes and skolem IRIs), and the RDF description behind its
+Turtle, N-Triples, JSON-LD and RDF/XML.
 
-A page costs three queries whatever the resource links to: outgoing statements
-with the labels of their objects, incoming statements with the labels of their
-subjects, and the breadcrumb paths (strategy → axis → goal). Class and property
-labels come from the :class:`~hamar_graph.ontology_doc.Vocabulary` and the plan
-warnings from :class:`~hamar_graph.gaps.PlanGaps`, both built once per app.
+A page costs three queries whatever the resource links to: outgoing statements with the
+names of their objects, incoming statements with the names of their subjects (and, for
+statements of readings, what they say), and the breadcrumb paths (strategy → axis →
+goal). Class and property labels come from the :class:`~hamar_graph.ontology_doc.Vocabulary`
+and the plan warnings from :class:`~hamar_graph.gaps.PlanGaps`, both built once per app.
+
+Staff read facts, not terms: every property under a label in words, each fact once
+(a statement and its inverse are one fact, :mod:`hamar_graph.pages.facts`), statements
+that are our reading of the source marked as such, and the data's bookkeeping (named
+graphs, the ontology, row order, class IRIs) in a "Data" section of its own.
 """
 
 from __future__ import annotations
 
 import json
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 import pyoxigraph as ox
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import FOAF, OWL, RDF, RDFS, SKOS, XSD
+from rdflib.namespace import DCTERMS, FOAF, OWL, RDF, RDFS, SKOS, XSD
 from rdflib.term import Node
 
 from hamar_graph import i18n
 from hamar_graph.namespaces import GEO, HMS
+from hamar_graph.pages.facts import (
+    PAGE_ROOTS,
+    TECHNICAL_PROPERTIES,
+    FactKey,
+    ReadingNote,
+    converse_keys,
+    fact_key,
+    inverse_map,
+    is_technical,
+)
 from hamar_graph.pages.gaps import PlanGaps, message
-from hamar_graph.pages.labels import Text, kind_label, lang_of, pick, sort_key
+from hamar_graph.pages.labels import Labeller, Text, kind_label, lang_of, pick, sort_key
 from hamar_graph.pages.ontology_doc import Vocabulary
 from hamar_graph.query import named as queries
 from hamar_graph.rdf.names import local_name, local_path
@@ -48,23 +64,36 @@ _OWN_SECTIONS = {
 #: Properties whose external objects are listed as external links.
 _EXTERNAL = {OWL.sameAs, SKOS.exactMatch, SKOS.closeMatch, HMS.homepage, FOAF.homepage}
 
+#: The path of skolem IRIs: nodes the sources wrote without a name.
+SKOLEM = "/.well-known/genid/"
+
+#: Incoming statements shown elsewhere: a reading's statements in the readings section.
+_READING_LINKS = {RDF.subject, RDF.object}
+
 
 @dataclass(frozen=True)
 class Link:
-    """A linked resource: where to go and what to call it."""
+    """A linked resource: where to go and what to call it.
+
+    ``plain`` is a vocabulary term (``xsd:string``, ``sh:Warning``) shown by its label,
+    not linked.
+    """
 
     iri: str
     href: str
     label: Text
     external: bool = False
+    plain: bool = False
 
 
 @dataclass(frozen=True)
 class Value:
-    """One value of a property: a link, or a literal with its language."""
+    """One value of a property: a link, or a literal with its language; ``reading`` is the
+    statement of a reading this value rests on (the page marks it "tolkning")."""
 
     link: Link | None = None
     text: Text | None = None
+    reading: ReadingNote | None = None
 
 
 @dataclass(frozen=True)
@@ -86,10 +115,24 @@ class PageWarning:
 
 
 @dataclass(frozen=True)
+class DataSection:
+    """The data behind a page, for the technically minded: the IRI, the classes, and the
+    statements about the data's own bookkeeping (row order, versions, named graphs)."""
+
+    iri: str
+    types: tuple[Link, ...] = ()
+    rows: tuple[PropertyRow, ...] = ()
+    incoming: tuple[PropertyRow, ...] = ()
+
+
+@dataclass(frozen=True)
 class EntityPage:
     """Everything the entity page shows, in the chosen language.
 
     .. versionadded:: 0.1
+    .. versionchanged:: 0.3
+       ``data``, ``readings``, ``title_reading``, ``deprecated`` and ``replaced_by``; a fact
+       is in ``properties`` or ``incoming``, not both.
     """
 
     iri: str
@@ -107,6 +150,16 @@ class EntityPage:
     external: tuple[Link, ...]
     warnings: tuple[PageWarning, ...]
     jsonld: str
+    data: DataSection | None = None
+    readings: tuple[ReadingNote, ...] = ()
+    title_reading: ReadingNote | None = None
+    deprecated: bool = False
+    replaced_by: tuple[Link, ...] = ()
+    outgoing_iris: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+    def values_of(self, predicate: str) -> tuple[str, ...]:
+        """The IRIs this resource links to with ``predicate`` (for the specialised views)."""
+        return self.outgoing_iris.get(predicate, ())
 
 
 def kind_of(iri: str, base: str) -> str:
@@ -165,13 +218,23 @@ def external_label(iri: str) -> str:
     return f"{parts.netloc}{parts.path}".rstrip("/") or iri
 
 
-def _link(iri: Node, labels: list[Node], base: str, lang: str) -> Link:
+def make_link(iri: Node, labels: list[Node], base: str, lang: str, labeller: Labeller) -> Link:
+    """A link to ``iri`` named by its label in ``lang``: a page of ours, a vocabulary term
+    (its label in words, not linked), or an outside page (its site and identifier)."""
     text = str(iri)
-    path = local_path(text, base)
-    if path is None:
-        return Link(text, text, Text(external_label(text)), external=True)
-    label = pick(labels, lang) or Text(local_name(text))
-    return Link(text, path, label)
+    path = local_path(text, base, PAGE_ROOTS)
+    label = pick(labels, lang)
+    if path is not None:
+        if label is None and labeller.has(iri):
+            label = Text(labeller.term(iri, lang), lang)
+        if label is None and path.startswith(SKOLEM):
+            label = Text(i18n.text("page.unnamed", lang), lang)
+        return Link(text, path, label or Text(local_name(text)))
+    if labeller.has(iri):
+        named = Text(labeller.term(iri, lang), lang)
+        linked = text.startswith(("http://publications.europa.eu/", "https://www.w3.org/TR/"))
+        return Link(text, text, named, external=True, plain=not linked)
+    return Link(text, text, label or Text(external_label(text)), external=True)
 
 
 def _literal_text(value: Literal, lang: str) -> Text:
@@ -184,31 +247,50 @@ def _literal_text(value: Literal, lang: str) -> Text:
     return Text(str(value), lang_of(value))
 
 
+Grouped = dict[URIRef, dict[Node, list[Node]]]
+
+
 def _rows(
-    grouped: dict[URIRef, dict[Node, list[Node]]],
-    vocab: Vocabulary,
-    labeller_lang: str,
+    grouped: Grouped,
+    labeller: Labeller,
+    lang: str,
     base: str,
+    vocab: Vocabulary,
+    marks: dict[tuple[URIRef, Node], ReadingNote] | None = None,
 ) -> tuple[PropertyRow, ...]:
-    labeller = vocab.labeller()
     rows = []
     for predicate, objects in grouped.items():
         values: list[tuple[tuple[int, tuple[str, str], str], Value]] = []
+        # The same words in two languages ("HrU"@nb, "HrU"@en) are shown once.
+        literals = sorted(
+            (o for o in objects if isinstance(o, Literal)), key=lambda o: lang_of(o) != lang
+        )
+        shown: set[str] = set()
+        duplicates = set()
+        for obj in literals:
+            if str(obj) in shown:
+                duplicates.add(obj)
+            shown.add(str(obj))
         for obj, labels in objects.items():
+            mark = (marks or {}).get((predicate, obj))
+            if obj in duplicates:
+                continue
             if isinstance(obj, Literal):
-                text = _literal_text(obj, labeller_lang)
-                first = 0 if text.lang in (None, labeller_lang) else 1
-                values.append(((first, sort_key(text.value), obj.n3()), Value(text=text)))
+                text = _literal_text(obj, lang)
+                first = 0 if text.lang in (None, lang) else 1
+                key = (first, sort_key(text.value), obj.n3())
+                values.append((key, Value(text=text, reading=mark)))
             elif isinstance(obj, URIRef):
-                link = _link(obj, labels, base, labeller_lang)
-                values.append(((0, sort_key(link.label.value), obj.n3()), Value(link=link)))
+                link = make_link(obj, labels, base, lang, labeller)
+                key = (0, sort_key(link.label.value), obj.n3())
+                values.append((key, Value(link=link, reading=mark)))
         if not values:
             continue
         href = local_path(str(predicate), base) if vocab.is_local(predicate) else None
         rows.append(
             PropertyRow(
                 str(predicate),
-                labeller.term(predicate, labeller_lang),
+                labeller.term(predicate, lang),
                 href,
                 tuple(v for _, v in sorted(values, key=lambda pair: pair[0])),
             )
@@ -217,7 +299,7 @@ def _rows(
 
 
 def _breadcrumbs(
-    store: Store, iri: str, self_link: Link, base: str, lang: str, kind: str
+    store: Store, iri: str, self_link: Link, base: str, lang: str, kind: str, labeller: Labeller
 ) -> tuple[tuple[Link, ...], ...]:
     paths: set[tuple[Link, ...]] = set()
     rows = store.select(queries.BREADCRUMBS, {"s": URIRef(iri)})
@@ -230,7 +312,7 @@ def _breadcrumbs(
         path: list[Link] = []
         for var in ("doc", "axis", "goal"):
             if var in row and str(row[var]) != iri:
-                path.append(_link(row[var], labels[(var, str(row[var]))], base, lang))
+                path.append(make_link(row[var], labels[(var, str(row[var]))], base, lang, labeller))
         paths.add((*path, self_link))
     if not paths:
         index = Link(base + f"id/{kind}/", f"/id/{kind}/", Text(kind_label(kind, lang), lang))
@@ -238,40 +320,29 @@ def _breadcrumbs(
     return tuple(sorted(paths, key=lambda p: [sort_key(link.label.value) for link in p]))
 
 
-def _jsonld(
-    iri: str,
-    path: str,
-    vocab: Vocabulary,
-    types: list[Node],
-    outgoing: dict[URIRef, dict[Node, list[Node]]],
-) -> str:
+def _jsonld(iri: str, vocab: Vocabulary, types: list[Node], outgoing: Grouped) -> str:
     doc: dict[str, object] = {
         "@context": "https://schema.org/",
         "@id": iri,
         "@type": vocab.schema_type(types),
         "url": iri,
     }
-    # sorted, so the page is the same bytes whatever order the engine returned
-    names = sorted(
-        (
-            {"@value": str(o), "@language": o.language}
-            for o in outgoing.get(SKOS.prefLabel, {})
-            if isinstance(o, Literal)
-        ),
-        key=lambda v: (str(v["@language"]), str(v["@value"])),
-    )
-    if names:
+
+    def literals(*predicates: URIRef) -> list[dict[str, str]]:
+        # sorted, so the page is the same bytes whatever order the engine returned
+        return sorted(
+            (
+                {"@value": str(o), "@language": o.language}
+                for p in predicates
+                for o in outgoing.get(p, {})
+                if isinstance(o, Literal)
+            ),
+            key=lambda v: (str(v["@language"]), str(v["@value"])),
+        )
+
+    if names := literals(SKOS.prefLabel):
         doc["name"] = names
-    texts = sorted(
-        (
-            {"@value": str(o), "@language": o.language}
-            for p in (HMS.text, HMS.textTranslation)
-            for o in outgoing.get(p, {})
-            if isinstance(o, Literal)
-        ),
-        key=lambda v: (str(v["@language"]), str(v["@value"])),
-    )
-    if texts:
+    if texts := literals(HMS.text, HMS.textTranslation):
         doc["description"] = texts
     same = sorted(str(o) for p in _EXTERNAL for o in outgoing.get(p, {}) if isinstance(o, URIRef))
     if same:
@@ -286,6 +357,58 @@ def _jsonld(
     text = json.dumps(doc, ensure_ascii=False, indent=2, sort_keys=True)
     # Safe inside <script type="application/ld+json">: no "</script>", no "<!--".
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def _readings(
+    rows: list[dict[str, Node]], base: str, lang: str
+) -> tuple[dict[str, ReadingNote], dict[str, list[Node]]]:
+    """The statements of readings about this resource, by statement IRI, and their names."""
+    names: dict[str, list[Node]] = defaultdict(list)
+    reading_names: dict[str, list[Node]] = defaultdict(list)
+    for row in rows:
+        if "reading" in row:
+            st = str(row["x"])
+            if "xlabel" in row and row["xlabel"] not in names[st]:
+                names[st].append(row["xlabel"])
+            if "readinglabel" in row and row["readinglabel"] not in reading_names[st]:
+                reading_names[st].append(row["readinglabel"])
+    notes: dict[str, ReadingNote] = {}
+    for row in rows:
+        if "reading" not in row or str(row["x"]) in notes:
+            continue
+        st, reading = str(row["x"]), str(row["reading"])
+        asserted = "asserted" not in row or row["asserted"].toPython() is not False  # type: ignore[union-attr]
+        notes[st] = ReadingNote(
+            iri=st,
+            href=local_path(st, base, PAGE_ROOTS) or st,
+            label=pick(names[st], lang) or Text(local_name(st)),
+            reading_href=local_path(reading, base, PAGE_ROOTS),
+            reading_label=pick(reading_names[st], lang),
+            asserted=asserted,
+            key=(row["sts"], URIRef(str(row["stp"])), row["sto"]),
+        )
+    return notes, reading_names
+
+
+def _title(outgoing: Grouped, incoming: Grouped, iri: str, lang: str) -> Text:
+    """The preferred label; for things without one (named graphs, versions, skolem IRIs)
+    their title, notation or what they are a version or part of."""
+    for predicate in (SKOS.prefLabel, DCTERMS.title, SKOS.notation):
+        found = pick(list(outgoing.get(predicate, {})), lang)
+        if found:
+            return found
+    for predicate in (OWL.versionIRI, OWL.priorVersion):
+        for subject, labels in incoming.get(predicate, {}).items():
+            name = pick(labels, lang) or Text(local_name(str(subject)))
+            return Text(
+                i18n.text("page.version_of", lang, name=name.value, version=local_name(iri)), lang
+            )
+    if SKOLEM in iri:
+        for subjects in incoming.values():
+            for subject, labels in sorted(subjects.items(), key=lambda kv: str(kv[0])):
+                name = pick(labels, lang) or Text(local_name(str(subject)))
+                return Text(i18n.text("page.part_of", lang, name=name.value), lang)
+    return Text(local_name(iri))
 
 
 def describe(
@@ -310,25 +433,34 @@ def describe(
     if not is_valid_iri(iri):
         raise NotFound(iri)
     subject = URIRef(iri)
-    outgoing: dict[URIRef, dict[Node, list[Node]]] = defaultdict(dict)
-    for row in store.select(queries.OUTGOING, {"s": subject}):
+    outgoing: Grouped = defaultdict(dict)
+    for row in store.select(queries.ENTITY_OUTGOING, {"s": subject}):
         labels = outgoing[URIRef(str(row["p"]))].setdefault(row["o"], [])
-        if "olabel" in row:
+        if "olabel" in row and row["olabel"] not in labels:
             labels.append(row["olabel"])
-    incoming_rows = store.select(queries.INCOMING, {"s": subject})
+    incoming_rows = store.select(queries.ENTITY_INCOMING, {"s": subject})
     if not outgoing and not incoming_rows:
         raise NotFound(iri)
 
-    incoming: dict[URIRef, dict[Node, list[Node]]] = defaultdict(dict)
+    notes, _ = _readings(incoming_rows, base, lang)
+    incoming: Grouped = defaultdict(dict)
     for row in incoming_rows:
         labels = incoming[URIRef(str(row["p"]))].setdefault(row["x"], [])
-        if "xlabel" in row:
+        if "xlabel" in row and row["xlabel"] not in labels:
             labels.append(row["xlabel"])
 
     labeller = vocab.labeller()
-    path = local_path(iri, base) or iri
+    backward = inverse_map(
+        (term, other) for term in vocab.statements for other in vocab.values(term, OWL.inverseOf)
+    )
+    marks_by_key: dict[FactKey, ReadingNote] = {}
+    for note in notes.values():
+        if note.asserted:
+            marks_by_key[fact_key(*note.key, backward)] = note
+
+    path = local_path(iri, base, PAGE_ROOTS) or iri
     kind = kind_of(iri, base)
-    title = pick(list(outgoing.get(SKOS.prefLabel, {})), lang) or Text(local_name(iri))
+    title = _title(outgoing, incoming, iri, lang)
     type_nodes = sorted(outgoing.get(RDF.type, {}), key=str)
     types = tuple(
         Link(
@@ -336,20 +468,25 @@ def describe(
             (local_path(str(t), base) if vocab.is_local(t) else None) or str(t),
             Text(labeller.term(t, lang), lang),
             external=not vocab.is_local(t),
+            plain=not vocab.is_local(t),
         )
         for t in type_nodes
     )
-    texts_by_pred = [
-        Text(str(o), lang_of(o))
-        for p in (HMS.text, HMS.textTranslation)
-        for o in outgoing.get(p, {})
-        if isinstance(o, Literal)
-    ]
-    texts = tuple(sorted(texts_by_pred, key=lambda t: (t.lang != lang, t.lang or "", t.value)))
+    texts = tuple(
+        sorted(
+            (
+                Text(str(o), lang_of(o))
+                for p in (HMS.text, HMS.textTranslation)
+                for o in outgoing.get(p, {})
+                if isinstance(o, Literal)
+            ),
+            key=lambda t: (t.lang != lang, t.lang or "", t.value),
+        )
+    )
     sections = tuple(
         sorted(
             (
-                _link(o, labels, base, lang)
+                make_link(o, labels, base, lang, labeller)
                 for o, labels in outgoing.get(HMS.fromSection, {}).items()
             ),
             key=lambda link: (sort_key(link.label.value), link.iri),
@@ -358,7 +495,7 @@ def describe(
     external = tuple(
         sorted(
             {
-                _link(o, [], base, lang)
+                make_link(o, [], base, lang, labeller)
                 for p in _EXTERNAL
                 for o in outgoing.get(p, {})
                 if isinstance(o, URIRef) and local_path(str(o), base) is None
@@ -366,11 +503,70 @@ def describe(
             key=lambda link: (link.label.value, link.iri),
         )
     )
-    table = {
-        p: {o: labels for o, labels in objects.items() if not _is_external(p, o, base)}
-        for p, objects in outgoing.items()
-        if p not in _OWN_SECTIONS
-    }
+    deprecated = any(
+        isinstance(o, Literal) and o.toPython() is True for o in outgoing.get(OWL.deprecated, {})
+    )
+    replaced_by = tuple(
+        sorted(
+            (
+                make_link(o, labels, base, lang, labeller)
+                for o, labels in outgoing.get(DCTERMS.isReplacedBy, {}).items()
+            ),
+            key=lambda link: sort_key(link.label.value),
+        )
+    )
+
+    # Each fact once: outgoing first (stated and implied directions), then incoming.
+    technical_page = is_technical(iri, base)
+    seen: set[FactKey] = set()
+    main: Grouped = defaultdict(dict)
+    data_rows: Grouped = defaultdict(dict)
+    marks: dict[tuple[URIRef, Node], ReadingNote] = {}
+    order = sorted(outgoing, key=lambda p: (p in backward or p == SKOS.topConceptOf, str(p)))
+    for p in order:
+        if p in _OWN_SECTIONS or (deprecated and p in (OWL.deprecated, DCTERMS.isReplacedBy)):
+            continue
+        for o, labels in outgoing[p].items():
+            if p in _EXTERNAL and isinstance(o, URIRef) and not str(o).startswith(base):
+                continue
+            key = fact_key(subject, p, o, backward)
+            if key in seen:
+                continue
+            seen.add(key)
+            seen.update(converse_keys(subject, p, o, backward))
+            if key in marks_by_key:
+                marks[(p, o)] = marks_by_key[key]
+            technical = p in TECHNICAL_PROPERTIES or (
+                isinstance(o, URIRef) and is_technical(str(o), base)
+            )
+            target = data_rows if technical and not technical_page else main
+            target[p][o] = labels
+    main_in: Grouped = defaultdict(dict)
+    data_in: Grouped = defaultdict(dict)
+    in_marks: dict[tuple[URIRef, Node], ReadingNote] = {}
+    for p, subjects in incoming.items():
+        for x, labels in subjects.items():
+            if p in _READING_LINKS and str(x) in notes:
+                continue
+            key = fact_key(x, p, subject, backward)
+            if key in seen:
+                continue
+            seen.add(key)
+            if key in marks_by_key:
+                in_marks[(p, x)] = marks_by_key[key]
+            technical = is_technical(str(x), base) and not technical_page
+            (data_in if technical else main_in)[p][x] = labels
+
+    title_reading = next(
+        (
+            n
+            for n in notes.values()
+            if n.asserted
+            and n.key[1] == SKOS.prefLabel
+            and n.key[2] == Literal(title.value, lang=title.lang)
+        ),
+        None,
+    )
     self_link = Link(iri, path, title)
     codes = gaps.for_item(iri) if gaps is not None else ()
     return EntityPage(
@@ -382,15 +578,30 @@ def describe(
         title=title,
         types=types,
         texts=texts,
-        properties=_rows(table, vocab, lang, base),
-        incoming=_rows(incoming, vocab, lang, base),
-        breadcrumbs=_breadcrumbs(store, iri, self_link, base, lang, kind),
+        properties=_rows(main, labeller, lang, base, vocab, marks),
+        incoming=_rows(main_in, labeller, lang, base, vocab, in_marks),
+        breadcrumbs=_breadcrumbs(store, iri, self_link, base, lang, kind, labeller),
         sections=sections,
         external=external,
         warnings=tuple(PageWarning(code, message(code, lang)) for code in codes),
-        jsonld=_jsonld(iri, path, vocab, list(type_nodes), outgoing),
+        jsonld=_jsonld(iri, vocab, list(type_nodes), outgoing),
+        data=DataSection(
+            iri=iri,
+            types=tuple(
+                Link(str(t), link.href, link.label, link.external, link.plain)
+                for t, link in zip(type_nodes, types, strict=True)
+            ),
+            rows=_rows(data_rows, labeller, lang, base, vocab),
+            incoming=_rows(data_in, labeller, lang, base, vocab),
+        ),
+        readings=tuple(
+            sorted(notes.values(), key=lambda n: (not n.asserted, sort_key(n.label.value)))
+        ),
+        title_reading=title_reading,
+        deprecated=deprecated,
+        replaced_by=replaced_by,
+        outgoing_iris={
+            str(p): tuple(sorted(str(o) for o in objs if isinstance(o, URIRef)))
+            for p, objs in outgoing.items()
+        },
     )
-
-
-def _is_external(predicate: URIRef, obj: Node, base: str) -> bool:
-    return predicate in _EXTERNAL and isinstance(obj, URIRef) and not str(obj).startswith(base)
