@@ -78,6 +78,18 @@ def switch_href() -> str:
     return request.path + "?" + urlencode(params)
 
 
+def language_versions() -> list[tuple[str, str]]:
+    """``(hreflang, URL)`` of this page in every language, as the sitemap lists them."""
+    params = {k: v for k, v in request.args.items() if k != "lang"}
+    query = "?" + urlencode(params) if params else ""
+    out = []
+    for code in i18n.LANGUAGES:
+        extra = {} if code == i18n.DEFAULT_LANGUAGE else {"lang": code}
+        joined = urlencode({**params, **extra})
+        out.append((code, request.path + ("?" + joined if joined else "")))
+    return [*out, ("x-default", request.path + query)]
+
+
 @bp.app_context_processor
 def _helpers() -> dict[str, Any]:
     current = lang()
@@ -87,6 +99,7 @@ def _helpers() -> dict[str, Any]:
         "t": lambda key, **values: i18n.text(key, current, **values),
         "href": href,
         "switch_href": switch_href,
+        "language_versions": language_versions,
         "explicit_lang": choose_language(request)[1],
         "message": lambda code: message(code, current),
         "picture_title": lambda name: picture_title(name, current),
