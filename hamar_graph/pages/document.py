@@ -196,7 +196,7 @@ def section_tree(
         for literal in by_lang:
             paragraphs, linked = link_names(str(literal), own, hrefs, skip)
             made.append(LinkedText(lang_of(literal), paragraphs, linked))
-        linked_any = set().union(*(m.linked for m in made)) if made else set()
+        linked_any = set(made[0].linked) if made else set()
         children = sorted(
             (s for s, ps in parents.items() if sec in ps),
             key=lambda s: number_key(numbers.get(s, "")),
