@@ -135,7 +135,7 @@ def test_csv_is_the_table_row_by_row(nb: ActionPlanTable) -> None:
     assert header[:6] == ["Akse", "Mål", "Tiltak", "Tiltaket står også under", "Ansvar", "Kostnad"]
     # one line per goal and measure, in the table's order; a goal without a measure says so
     expected = []
-    for axis, goal, measures in rows(nb):
+    for _axis, goal, measures in rows(nb):
         for measure in measures or ["ingen tiltak i planen"]:
             expected.append((goal, measure))
     assert [(line[1], line[2]) for line in body] == expected
