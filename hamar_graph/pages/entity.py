@@ -19,28 +19,34 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from dataclasses import dataclass, field
-from urllib.parse import urlsplit
 
 import pyoxigraph as ox
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, FOAF, OWL, RDF, RDFS, SKOS, XSD
+from rdflib.namespace import DCTERMS, FOAF, OWL, RDF, RDFS, SKOS
 from rdflib.term import Node
 
 from hamar_graph import i18n
 from hamar_graph.namespaces import GEO, HMS
 from hamar_graph.pages.facts import (
     PAGE_ROOTS,
-    TECHNICAL_PROPERTIES,
-    FactKey,
     ReadingNote,
-    converse_keys,
-    fact_key,
     inverse_map,
-    is_technical,
+    reading_notes,
+    sort_facts,
 )
 from hamar_graph.pages.gaps import PlanGaps, message
 from hamar_graph.pages.labels import Labeller, Text, kind_label, lang_of, pick, sort_key
 from hamar_graph.pages.ontology_doc import Vocabulary
+from hamar_graph.pages.values import (
+    SKOLEM,
+    Grouped,
+    Link,
+    PropertyRow,
+    Value,
+    external_label,
+    make_link,
+    rows,
+)
 from hamar_graph.query import named as queries
 from hamar_graph.rdf.names import local_name, local_path
 from hamar_graph.store.base import Store
@@ -63,47 +69,6 @@ _OWN_SECTIONS = {
 
 #: Properties whose external objects are listed as external links.
 _EXTERNAL = {OWL.sameAs, SKOS.exactMatch, SKOS.closeMatch, HMS.homepage, FOAF.homepage}
-
-#: The path of skolem IRIs: nodes the sources wrote without a name.
-SKOLEM = "/.well-known/genid/"
-
-#: Incoming statements shown elsewhere: a reading's statements in the readings section.
-_READING_LINKS = {RDF.subject, RDF.object}
-
-
-@dataclass(frozen=True)
-class Link:
-    """A linked resource: where to go and what to call it.
-
-    ``plain`` is a vocabulary term (``xsd:string``, ``sh:Warning``) shown by its label,
-    not linked.
-    """
-
-    iri: str
-    href: str
-    label: Text
-    external: bool = False
-    plain: bool = False
-
-
-@dataclass(frozen=True)
-class Value:
-    """One value of a property: a link, or a literal with its language; ``reading`` is the
-    statement of a reading this value rests on (the page marks it "tolkning")."""
-
-    link: Link | None = None
-    text: Text | None = None
-    reading: ReadingNote | None = None
-
-
-@dataclass(frozen=True)
-class PropertyRow:
-    """A property under its human label, with all its values."""
-
-    iri: str
-    label: str
-    href: str | None
-    values: tuple[Value, ...]
 
 
 @dataclass(frozen=True)
@@ -200,104 +165,6 @@ def describe_graph(store: Store, iri: str) -> Graph:
     return graph
 
 
-_EXTERNAL_SITES = {
-    "www.wikidata.org": "Wikidata",
-    "wikidata.org": "Wikidata",
-    "sws.geonames.org": "GeoNames",
-    "www.geonames.org": "GeoNames",
-    "data.geonorge.no": "Geonorge",
-}
-
-
-def external_label(iri: str) -> str:
-    """``Wikidata: Q2167`` for known sites, else the host and path."""
-    parts = urlsplit(iri)
-    site = _EXTERNAL_SITES.get(parts.netloc)
-    if site:
-        return f"{site}: {local_name(iri)}"
-    return f"{parts.netloc}{parts.path}".rstrip("/") or iri
-
-
-def make_link(iri: Node, labels: list[Node], base: str, lang: str, labeller: Labeller) -> Link:
-    """A link to ``iri`` named by its label in ``lang``: a page of ours, a vocabulary term
-    (its label in words, not linked), or an outside page (its site and identifier)."""
-    text = str(iri)
-    path = local_path(text, base, PAGE_ROOTS)
-    label = pick(labels, lang)
-    if path is not None:
-        if label is None and labeller.has(iri):
-            label = Text(labeller.term(iri, lang), lang)
-        if label is None and path.startswith(SKOLEM):
-            label = Text(i18n.text("page.unnamed", lang), lang)
-        return Link(text, path, label or Text(local_name(text)))
-    if labeller.has(iri):
-        named = Text(labeller.term(iri, lang), lang)
-        linked = text.startswith(("http://publications.europa.eu/", "https://www.w3.org/TR/"))
-        return Link(text, text, named, external=True, plain=not linked)
-    return Link(text, text, label or Text(external_label(text)), external=True)
-
-
-def _literal_text(value: Literal, lang: str) -> Text:
-    if value.datatype == XSD.boolean:
-        yes = value.toPython() is True
-        word = (
-            i18n.text("page.boolean_true", lang) if yes else i18n.text("page.boolean_false", lang)
-        )
-        return Text(word, lang)
-    return Text(str(value), lang_of(value))
-
-
-Grouped = dict[URIRef, dict[Node, list[Node]]]
-
-
-def _rows(
-    grouped: Grouped,
-    labeller: Labeller,
-    lang: str,
-    base: str,
-    vocab: Vocabulary,
-    marks: dict[tuple[URIRef, Node], ReadingNote] | None = None,
-) -> tuple[PropertyRow, ...]:
-    rows = []
-    for predicate, objects in grouped.items():
-        values: list[tuple[tuple[int, tuple[str, str], str], Value]] = []
-        # The same words in two languages ("HrU"@nb, "HrU"@en) are shown once.
-        literals = sorted(
-            (o for o in objects if isinstance(o, Literal)), key=lambda o: lang_of(o) != lang
-        )
-        shown: set[str] = set()
-        duplicates = set()
-        for obj in literals:
-            if str(obj) in shown:
-                duplicates.add(obj)
-            shown.add(str(obj))
-        for obj, labels in objects.items():
-            mark = (marks or {}).get((predicate, obj))
-            if obj in duplicates:
-                continue
-            if isinstance(obj, Literal):
-                text = _literal_text(obj, lang)
-                first = 0 if text.lang in (None, lang) else 1
-                key = (first, sort_key(text.value), obj.n3())
-                values.append((key, Value(text=text, reading=mark)))
-            elif isinstance(obj, URIRef):
-                link = make_link(obj, labels, base, lang, labeller)
-                key = (0, sort_key(link.label.value), obj.n3())
-                values.append((key, Value(link=link, reading=mark)))
-        if not values:
-            continue
-        href = local_path(str(predicate), base) if vocab.is_local(predicate) else None
-        rows.append(
-            PropertyRow(
-                str(predicate),
-                labeller.term(predicate, lang),
-                href,
-                tuple(v for _, v in sorted(values, key=lambda pair: pair[0])),
-            )
-        )
-    return tuple(sorted(rows, key=lambda r: (sort_key(r.label), r.iri)))
-
-
 def _breadcrumbs(
     store: Store, iri: str, self_link: Link, base: str, lang: str, kind: str, labeller: Labeller
 ) -> tuple[tuple[Link, ...], ...]:
@@ -359,37 +226,6 @@ def _jsonld(iri: str, vocab: Vocabulary, types: list[Node], outgoing: Grouped) -
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
-def _readings(
-    rows: list[dict[str, Node]], base: str, lang: str
-) -> tuple[dict[str, ReadingNote], dict[str, list[Node]]]:
-    """The statements of readings about this resource, by statement IRI, and their names."""
-    names: dict[str, list[Node]] = defaultdict(list)
-    reading_names: dict[str, list[Node]] = defaultdict(list)
-    for row in rows:
-        if "reading" in row:
-            st = str(row["x"])
-            if "xlabel" in row and row["xlabel"] not in names[st]:
-                names[st].append(row["xlabel"])
-            if "readinglabel" in row and row["readinglabel"] not in reading_names[st]:
-                reading_names[st].append(row["readinglabel"])
-    notes: dict[str, ReadingNote] = {}
-    for row in rows:
-        if "reading" not in row or str(row["x"]) in notes:
-            continue
-        st, reading = str(row["x"]), str(row["reading"])
-        asserted = "asserted" not in row or row["asserted"].toPython() is not False  # type: ignore[union-attr]
-        notes[st] = ReadingNote(
-            iri=st,
-            href=local_path(st, base, PAGE_ROOTS) or st,
-            label=pick(names[st], lang) or Text(local_name(st)),
-            reading_href=local_path(reading, base, PAGE_ROOTS),
-            reading_label=pick(reading_names[st], lang),
-            asserted=asserted,
-            key=(row["sts"], URIRef(str(row["stp"])), row["sto"]),
-        )
-    return notes, reading_names
-
-
 def _title(outgoing: Grouped, incoming: Grouped, iri: str, lang: str) -> Text:
     """The preferred label; for things without one (named graphs, versions, skolem IRIs)
     their title, notation or what they are a version or part of."""
@@ -442,7 +278,7 @@ def describe(
     if not outgoing and not incoming_rows:
         raise NotFound(iri)
 
-    notes, _ = _readings(incoming_rows, base, lang)
+    notes = reading_notes(incoming_rows, base, lang)
     incoming: Grouped = defaultdict(dict)
     for row in incoming_rows:
         labels = incoming[URIRef(str(row["p"]))].setdefault(row["x"], [])
@@ -453,11 +289,6 @@ def describe(
     backward = inverse_map(
         (term, other) for term in vocab.statements for other in vocab.values(term, OWL.inverseOf)
     )
-    marks_by_key: dict[FactKey, ReadingNote] = {}
-    for note in notes.values():
-        if note.asserted:
-            marks_by_key[fact_key(*note.key, backward)] = note
-
     path = local_path(iri, base, PAGE_ROOTS) or iri
     kind = kind_of(iri, base)
     title = _title(outgoing, incoming, iri, lang)
@@ -516,47 +347,16 @@ def describe(
         )
     )
 
-    # Each fact once: outgoing first (stated and implied directions), then incoming.
-    technical_page = is_technical(iri, base)
-    seen: set[FactKey] = set()
-    main: Grouped = defaultdict(dict)
-    data_rows: Grouped = defaultdict(dict)
-    marks: dict[tuple[URIRef, Node], ReadingNote] = {}
-    order = sorted(outgoing, key=lambda p: (p in backward or p == SKOS.topConceptOf, str(p)))
-    for p in order:
-        if p in _OWN_SECTIONS or (deprecated and p in (OWL.deprecated, DCTERMS.isReplacedBy)):
-            continue
-        for o, labels in outgoing[p].items():
-            if p in _EXTERNAL and isinstance(o, URIRef) and not str(o).startswith(base):
-                continue
-            key = fact_key(subject, p, o, backward)
-            if key in seen:
-                continue
-            seen.add(key)
-            seen.update(converse_keys(subject, p, o, backward))
-            if key in marks_by_key:
-                marks[(p, o)] = marks_by_key[key]
-            technical = p in TECHNICAL_PROPERTIES or (
-                isinstance(o, URIRef) and is_technical(str(o), base)
-            )
-            target = data_rows if technical and not technical_page else main
-            target[p][o] = labels
-    main_in: Grouped = defaultdict(dict)
-    data_in: Grouped = defaultdict(dict)
-    in_marks: dict[tuple[URIRef, Node], ReadingNote] = {}
-    for p, subjects in incoming.items():
-        for x, labels in subjects.items():
-            if p in _READING_LINKS and str(x) in notes:
-                continue
-            key = fact_key(x, p, subject, backward)
-            if key in seen:
-                continue
-            seen.add(key)
-            if key in marks_by_key:
-                in_marks[(p, x)] = marks_by_key[key]
-            technical = is_technical(str(x), base) and not technical_page
-            (data_in if technical else main_in)[p][x] = labels
-
+    facts = sort_facts(
+        subject,
+        outgoing,
+        incoming,
+        notes,
+        backward,
+        base,
+        hidden={*_OWN_SECTIONS, *((OWL.deprecated, DCTERMS.isReplacedBy) if deprecated else ())},
+        external=_EXTERNAL,
+    )
     title_reading = next(
         (
             n
@@ -578,8 +378,8 @@ def describe(
         title=title,
         types=types,
         texts=texts,
-        properties=_rows(main, labeller, lang, base, vocab, marks),
-        incoming=_rows(main_in, labeller, lang, base, vocab, in_marks),
+        properties=rows(facts.main, labeller, lang, base, vocab, facts.marks),
+        incoming=rows(facts.main_in, labeller, lang, base, vocab, facts.in_marks),
         breadcrumbs=_breadcrumbs(store, iri, self_link, base, lang, kind, labeller),
         sections=sections,
         external=external,
@@ -591,8 +391,8 @@ def describe(
                 Link(str(t), link.href, link.label, link.external, link.plain)
                 for t, link in zip(type_nodes, types, strict=True)
             ),
-            rows=_rows(data_rows, labeller, lang, base, vocab),
-            incoming=_rows(data_in, labeller, lang, base, vocab),
+            rows=rows(facts.data, labeller, lang, base, vocab),
+            incoming=rows(facts.data_in, labeller, lang, base, vocab),
         ),
         readings=tuple(
             sorted(notes.values(), key=lambda n: (not n.asserted, sort_key(n.label.value)))
@@ -605,3 +405,21 @@ def describe(
             for p, objs in outgoing.items()
         },
     )
+
+
+__all__ = [
+    "DataSection",
+    "EntityPage",
+    "Link",
+    "NotFound",
+    "PageWarning",
+    "PropertyRow",
+    "Value",
+    "describe",
+    "describe_graph",
+    "exists",
+    "external_label",
+    "is_valid_iri",
+    "kind_of",
+    "make_link",
+]

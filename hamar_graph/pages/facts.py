@@ -13,15 +13,17 @@ No query here: the pages pass in what their queries returned.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from collections import defaultdict
+from collections.abc import Collection, Iterable, Mapping
+from dataclasses import dataclass, field
 
 from rdflib import URIRef
-from rdflib.namespace import DCTERMS, OWL, SKOS
+from rdflib.namespace import DCTERMS, OWL, RDF, SKOS
 from rdflib.term import Node
 
 from hamar_graph.namespaces import HMS
-from hamar_graph.pages.labels import Text
+from hamar_graph.pages.labels import Text, pick
+from hamar_graph.rdf.names import local_name, local_path
 
 ORG = "http://www.w3.org/ns/org#"
 VANN = "http://purl.org/vocab/vann/"
@@ -118,3 +120,105 @@ class ReadingNote:
     reading_label: Text | None
     asserted: bool
     key: FactKey
+
+
+def reading_notes(rows: list[dict[str, Node]], base: str, lang: str) -> dict[str, ReadingNote]:
+    """The statements of readings about a resource, by statement IRI, from the rows of
+    :data:`~hamar_graph.query.named.ENTITY_INCOMING`."""
+    names: dict[str, list[Node]] = defaultdict(list)
+    reading_names: dict[str, list[Node]] = defaultdict(list)
+    for row in rows:
+        if "reading" in row:
+            st = str(row["x"])
+            if "xlabel" in row and row["xlabel"] not in names[st]:
+                names[st].append(row["xlabel"])
+            if "readinglabel" in row and row["readinglabel"] not in reading_names[st]:
+                reading_names[st].append(row["readinglabel"])
+    notes: dict[str, ReadingNote] = {}
+    for row in rows:
+        if "reading" not in row or str(row["x"]) in notes:
+            continue
+        st, reading = str(row["x"]), str(row["reading"])
+        asserted = "asserted" not in row or row["asserted"].toPython() is not False  # type: ignore[union-attr]
+        notes[st] = ReadingNote(
+            iri=st,
+            href=local_path(st, base, PAGE_ROOTS) or st,
+            label=pick(names[st], lang) or Text(local_name(st)),
+            reading_href=local_path(reading, base, PAGE_ROOTS),
+            reading_label=pick(reading_names[st], lang),
+            asserted=asserted,
+            key=(row["sts"], URIRef(str(row["stp"])), row["sto"]),
+        )
+    return notes
+
+
+Grouped = dict[URIRef, dict[Node, list[Node]]]
+Marks = dict[tuple[URIRef, Node], ReadingNote]
+
+
+@dataclass
+class SortedFacts:
+    """A resource's statements sorted for its page: for staff (``main``, ``main_in``) or
+    for the Data section (``data``, ``data_in``), each fact once, with the readings that
+    mark values (``marks``, ``in_marks``: (property, value) → statement)."""
+
+    main: Grouped = field(default_factory=lambda: defaultdict(dict))
+    data: Grouped = field(default_factory=lambda: defaultdict(dict))
+    main_in: Grouped = field(default_factory=lambda: defaultdict(dict))
+    data_in: Grouped = field(default_factory=lambda: defaultdict(dict))
+    marks: Marks = field(default_factory=dict)
+    in_marks: Marks = field(default_factory=dict)
+
+
+def sort_facts(
+    subject: URIRef,
+    outgoing: Grouped,
+    incoming: Grouped,
+    notes: Mapping[str, ReadingNote],
+    backward: Mapping[URIRef, URIRef],
+    base: str,
+    *,
+    hidden: Collection[URIRef] = (),
+    external: Collection[URIRef] = (),
+) -> SortedFacts:
+    """Each fact once, outgoing first (a stated direction before a derived or implied one),
+    then incoming; the data's bookkeeping apart (unless the page itself is bookkeeping).
+
+    :param hidden: properties the page shows in sections of their own.
+    :param external: properties whose outside objects the page lists as outside links.
+    """
+    marks_by_key = {fact_key(*note.key, backward): note for note in notes.values() if note.asserted}
+    technical_page = is_technical(str(subject), base)
+    out = SortedFacts()
+    seen: set[FactKey] = set()
+    order = sorted(outgoing, key=lambda p: (p in backward or p == SKOS.topConceptOf, str(p)))
+    for p in order:
+        if p in hidden:
+            continue
+        for o, labels in outgoing[p].items():
+            if p in external and isinstance(o, URIRef) and not str(o).startswith(base):
+                continue
+            key = fact_key(subject, p, o, backward)
+            if key in seen:
+                continue
+            seen.add(key)
+            seen.update(converse_keys(subject, p, o, backward))
+            if key in marks_by_key:
+                out.marks[(p, o)] = marks_by_key[key]
+            technical = p in TECHNICAL_PROPERTIES or (
+                isinstance(o, URIRef) and is_technical(str(o), base)
+            )
+            (out.data if technical and not technical_page else out.main)[p][o] = labels
+    for p, subjects in incoming.items():
+        for x, labels in subjects.items():
+            if p in (RDF.subject, RDF.object) and str(x) in notes:
+                continue  # a reading's statement: in the page's list of readings
+            key = fact_key(x, p, subject, backward)
+            if key in seen:
+                continue
+            seen.add(key)
+            if key in marks_by_key:
+                out.in_marks[(p, x)] = marks_by_key[key]
+            technical = is_technical(str(x), base) and not technical_page
+            (out.data_in if technical else out.main_in)[p][x] = labels
+    return out
