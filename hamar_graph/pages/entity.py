@@ -121,6 +121,16 @@ class EntityPage:
     deprecated: bool = False
     replaced_by: tuple[Link, ...] = ()
     outgoing_iris: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    page: int = 1  #: which slice of the long lists this page shows (``?side=``)
+    pages: int = 1
+
+    @property
+    def prev_page(self) -> int | None:
+        return self.page - 1 if self.page > 1 else None
+
+    @property
+    def next_page(self) -> int | None:
+        return self.page + 1 if self.page < self.pages else None
 
     def values_of(self, predicate: str) -> tuple[str, ...]:
         """The IRIs this resource links to with ``predicate`` (for the specialised views)."""
@@ -255,8 +265,14 @@ def describe(
     lang: str,
     vocab: Vocabulary,
     gaps: PlanGaps | None = None,
+    page: int = 1,
+    page_size: int = 0,
 ) -> EntityPage:
     """Build the page of ``iri`` in ``lang`` with three queries.
+
+    A list that grows (a property with more than ``page_size`` values, such as the
+    resources that mention a place) shows its ``page``-th slice of ``page_size`` values;
+    shorter ones are shown in full on every page. ``page_size`` 0 shows everything.
 
     :param store: the store to ask.
     :param iri: the resource.
@@ -369,6 +385,16 @@ def describe(
     )
     self_link = Link(iri, path, title)
     codes = gaps.for_item(iri) if gaps is not None else ()
+    properties = rows(facts.main, labeller, lang, base, vocab, facts.marks)
+    linked_here = rows(facts.main_in, labeller, lang, base, vocab, facts.in_marks)
+    longest = max((len(r.values) for r in properties + linked_here), default=0)
+    pages = max(1, -(-longest // page_size)) if page_size > 0 else 1
+    page = min(max(1, page), pages)
+    if pages > 1:
+        properties, linked_here = (
+            _slice(properties, page, page_size),
+            _slice(linked_here, page, page_size),
+        )
     return EntityPage(
         iri=iri,
         path=path,
@@ -378,8 +404,8 @@ def describe(
         title=title,
         types=types,
         texts=texts,
-        properties=rows(facts.main, labeller, lang, base, vocab, facts.marks),
-        incoming=rows(facts.main_in, labeller, lang, base, vocab, facts.in_marks),
+        properties=properties,
+        incoming=linked_here,
         breadcrumbs=_breadcrumbs(store, iri, self_link, base, lang, kind, labeller),
         sections=sections,
         external=external,
@@ -404,7 +430,22 @@ def describe(
             str(p): tuple(sorted(str(o) for o in objs if isinstance(o, URIRef)))
             for p, objs in outgoing.items()
         },
+        page=page,
+        pages=pages,
     )
+
+
+def _slice(table: tuple[PropertyRow, ...], page: int, size: int) -> tuple[PropertyRow, ...]:
+    """Each long row cut to its ``page``-th slice of ``size`` values; short rows whole."""
+    out = []
+    for row in table:
+        if len(row.values) <= size:
+            out.append(row)
+            continue
+        values = row.values[(page - 1) * size : page * size]
+        if values:
+            out.append(PropertyRow(row.iri, row.label, row.href, values, len(row.values)))
+    return tuple(out)
 
 
 __all__ = [

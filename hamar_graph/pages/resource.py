@@ -129,30 +129,41 @@ def resource_page(
     lang: str,
     vocab: Vocabulary,
     gaps: PlanGaps | None = None,
+    page: int = 1,
+    page_size: int = 0,
 ) -> ResourcePage:
-    """The page of ``iri`` in ``lang``.
+    """The page of ``iri`` in ``lang`` (long lists in slices: ``page`` of ``page_size``).
 
     :raises NotFound: when the graph says nothing about ``iri`` and it names no graph.
     """
     is_graph = iri.startswith(base + "graph/") and URIRef(iri) in set(store.graph_names())
     try:
-        page = describe(store, iri, base=base, lang=lang, vocab=vocab, gaps=gaps)
+        entity = describe(
+            store,
+            iri,
+            base=base,
+            lang=lang,
+            vocab=vocab,
+            gaps=gaps,
+            page=page,
+            page_size=page_size,
+        )
     except NotFound:
         if not is_graph:
             raise
-        page = _graph_page(store, iri, base, lang)
+        entity = _graph_page(store, iri, base, lang)
     if is_graph:
         rows = store.select(queries.GRAPH_SIZE, {"g": URIRef(iri)})
         triples = int(str(rows[0]["triples"])) if rows else 0
-        return ResourcePage(page, "graph", graph=GraphView(triples))
-    types = _types(page)
+        return ResourcePage(entity, "graph", graph=GraphView(triples))
+    types = _types(entity)
     if str(HMS.StrategyDocument) in types:
-        view = document_view(store, iri, page, base=base, lang=lang)
-        return ResourcePage(_without(page, HMS.hasSection), "document", document=view)
+        view = document_view(store, iri, entity, base=base, lang=lang)
+        return ResourcePage(_without(entity, HMS.hasSection), "document", document=view)
     if str(HMS.ActionPlan) in types:
         plan = action_plan_table(store, iri, base=base, lang=lang)
-        return ResourcePage(_without(page, HMS.hasGoal), "plan", plan=plan)
-    return ResourcePage(page, "entity")
+        return ResourcePage(_without(entity, HMS.hasGoal), "plan", plan=plan)
+    return ResourcePage(entity, "entity")
 
 
 def _without(page: EntityPage, predicate: URIRef) -> EntityPage:

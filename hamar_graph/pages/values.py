@@ -59,6 +59,7 @@ class PropertyRow:
     label: str
     href: str | None
     values: tuple[Value, ...]
+    total: int = 0  #: how many values the property has, when ``values`` is one page of them
 
 
 _EXTERNAL_SITES = {

@@ -288,9 +288,20 @@ def test_entity_page_costs_bounded_queries(
     crowded = _queries_for(*_counting_app(settings, crowded_store), path)
     assert plain == crowded == 3
     app, _ = _counting_app(settings, crowded_store)
+    extra: set[str] = set()
     with app.test_client() as c:
-        html = c.get("/id/handlingsmal/videreutvikle-vertsskapsrollen").get_data(as_text=True)
-    extra = set(re.findall(r'href="(/id/tiltak/ekstra-\d+)"', html))
+        # the list that grows is shown in parts of HAMAR_GRAPH_PAGE_SIZE (50), ?side=1..6
+        first = c.get("/id/handlingsmal/videreutvikle-vertsskapsrollen").get_data(as_text=True)
+        assert (
+            '<link rel="next" href="/id/handlingsmal/videreutvikle-vertsskapsrollen?side=2">'
+            in first
+        )
+        assert "50 av 300 på denne siden" in first
+        for side in range(1, 8):
+            html = c.get(f"/id/handlingsmal/videreutvikle-vertsskapsrollen?side={side}")
+            found = set(re.findall(r'href="(/id/tiltak/ekstra-\d+)"', html.get_data(as_text=True)))
+            assert len(found) == 50, side  # past the end (?side=7): the last part again
+            extra |= found
     assert len(extra) == 300
 
 

@@ -134,7 +134,14 @@ def _resource(path: str, suffix: str | None, *, graph: bool = False) -> Response
         data = site()
         try:
             res: ResourcePage = resource_page(
-                store, iri, base=base, lang=lang(), vocab=data.vocab, gaps=data.gaps
+                store,
+                iri,
+                base=base,
+                lang=lang(),
+                vocab=data.vocab,
+                gaps=data.gaps,
+                page=_page_number(),
+                page_size=_settings().page_size,
             )
         except entity_lib.NotFound:
             raise _not_found() from None
@@ -224,13 +231,18 @@ def register() -> Response:
     return _html(render_template("register.html", page=page))
 
 
+def _page_number() -> int:
+    """``?side=N`` (1 when absent or not a number)."""
+    try:
+        return int(request.args.get("side", "1"))
+    except ValueError:
+        return 1
+
+
 def kind_index(kind: str) -> Response:
     """The index page of one kind (``/id/akse/``), paginated with ``?side=``."""
     settings = _settings()
-    try:
-        number = int(request.args.get("side", "1"))
-    except ValueError:
-        number = 1
+    number = _page_number()
     try:
         page = index_page(
             site().index,
