@@ -15,7 +15,6 @@ Policy applies. All text is escaped.
 from __future__ import annotations
 
 import json
-import math
 from dataclasses import dataclass, field
 from functools import lru_cache
 from html import escape
@@ -101,10 +100,6 @@ def _open(ident: str, width: float, height: float, title: str, desc: str) -> lis
     ]
 
 
-def _shorten(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
-
-
 def wrap(text: str, width: int) -> list[str]:
     """Break ``text`` into lines of at most ``width`` characters (long words kept whole)."""
     lines: list[str] = []
@@ -121,93 +116,119 @@ def wrap(text: str, width: int) -> list[str]:
     return lines or [""]
 
 
-def _text_lines(x: float, y: float, lines: list[str], anchor: str = "start") -> str:
+#: Average glyph width as a share of the font size, on the generous side for the
+#: system sans-serif fonts, so that wrapped lines stay inside their boxes.
+GLYPH = 0.62
+
+
+def chars_for(width: float, font_size: float) -> int:
+    """How many characters fit on a line ``width`` wide at ``font_size``."""
+    return max(8, int(width / (GLYPH * font_size)))
+
+
+def _box(
+    x: float,
+    y: float,
+    w: float,
+    h: float,
+    lines: list[str],
+    *,
+    fill: str,
+    size: int,
+    rx: int = 4,
+    stroke: float = 1,
+    extra: str = "",
+    css: str = "node",
+    centred: bool = False,
+) -> str:
+    """A box with its text inside, each line on its own row, vertically centred (and
+    horizontally, when ``centred``). Box and text share a ``<g class="node">``, so a test
+    can check that the text stays inside the box."""
+    top = y + (h - len(lines) * (size + 3)) / 2 + size - 1
+    tx = x + w / 2 if centred else x + 8
+    anchor = ' text-anchor="middle"' if centred else ""
     spans = "".join(
-        f'<tspan x="{x:.1f}" dy="{0 if i == 0 else 15}">{escape(line)}</tspan>'
+        f'<tspan x="{tx:.1f}" dy="{0 if i == 0 else size + 3}">{escape(line)}</tspan>'
         for i, line in enumerate(lines)
     )
-    return f'<text x="{x:.1f}" y="{y:.1f}" text-anchor="{anchor}">{spans}</text>'
+    return (
+        f'<g class="{css}"><rect x="{x:.1f}" y="{y:.1f}" width="{w:.1f}" height="{h:.1f}" '
+        f'rx="{rx}" fill="{fill}" stroke="{ACCENT}" stroke-width="{stroke}"{extra}/>'
+        f'<text x="{tx:.1f}" y="{top:.1f}" font-size="{size}"{anchor}>{spans}</text></g>'
+    )
 
 
-def strategy_tree(axes: list[TreeAxis], *, title: str, desc: str, ident: str = "tree") -> str:
+def strategy_tree(
+    axes: list[TreeAxis], *, title: str, desc: str, ident: str = "tree", shared: str = ""
+) -> str:
     """Axes (left) → their action-plan goals (middle) → measures (right).
 
-    A measure that serves two goals is drawn once, with a line from each goal.
+    Every label is wrapped to fit its box. A goal's measures stand beside it, joined by
+    short lines inside the goal's own band, so every measure–goal link can be followed;
+    a measure that serves two goals stands beside each, with a dashed outline and the
+    word ``shared`` under its name.
     """
-    row = 34
-    ax_x, ax_w = 8, 230
-    goal_x, goal_w = 268, 430
-    m_x, m_w = 738, 254
-    rows: list[tuple[TreeAxis, TreeGoal | None]] = []
-    for axis in axes:
-        if axis.goals:
-            rows.extend((axis, g) for g in axis.goals)
-        else:
-            rows.append((axis, None))
-    height = max(row * len(rows) + 40, 80)
-    out = _open(ident, 1000, height, title, desc)
-    top = 30
-    headers = ((ax_x, "axis"), (goal_x, "goal"), (m_x, "measure"))
-    del headers  # column headings are in the text version; the picture stays uncluttered
-    y_of_goal: dict[str, float] = {}
-    i = 0
-    for axis in axes:
-        n = max(1, len(axis.goals))
-        y0 = top + i * row
-        h = n * row - 6
-        out.append(
-            f'<rect x="{ax_x}" y="{y0:.0f}" width="{ax_w}" height="{h:.0f}" rx="6" '
-            f'fill="{BOX}" stroke="{ACCENT}" stroke-width="1.5"/>'
-        )
-        label = f"{axis.notation} {axis.axis.label}".strip()
-        lines = wrap(label, 30)[: max(1, int(h // 15))]
-        ty = y0 + h / 2 - (len(lines) - 1) * 7.5 + 4
-        out.append(_text_lines(ax_x + 10, ty, lines))
-        for j, goal in enumerate(axis.goals):
-            gy = top + (i + j) * row
-            y_of_goal[goal.goal.href] = gy + (row - 6) / 2
-            out.append(
-                f'<line x1="{ax_x + ax_w}" y1="{y0 + h / 2:.1f}" x2="{goal_x}" '
-                f'y2="{gy + (row - 6) / 2:.1f}" stroke="{LINE}" stroke-width="1"/>'
-            )
-            out.append(
-                f'<rect x="{goal_x}" y="{gy:.0f}" width="{goal_w}" height="{row - 6}" rx="4" '
-                f'fill="#ffffff" stroke="{ACCENT}" stroke-width="1"/>'
-            )
-            out.append(
-                f'<text x="{goal_x + 8}" y="{gy + row / 2 + 1:.1f}" font-size="12">'
-                f"{escape(_shorten(goal.goal.label, 66))}</text>"
-            )
-        i += n
-    # Measures: once each, placed at the first goal that lists them, pushed down on overlap.
-    placed: dict[str, float] = {}
-    last_y = -math.inf
+    ax_x, ax_w = 8.0, 214.0
+    goal_x, goal_w = 250.0, 420.0
+    m_x, m_w = 712.0, 280.0
+    size, line, gap = 12, 15, 8
+    goal_chars = chars_for(goal_w - 16, size)
+    m_chars = chars_for(m_w - 16, size)
+    ax_chars = chars_for(ax_w - 16, 13)
+    uses: dict[str, int] = {}
     for axis in axes:
         for goal in axis.goals:
             for measure in goal.measures:
-                if measure.href in placed:
-                    continue
-                y = max(y_of_goal[goal.goal.href], last_y + row)
-                placed[measure.href] = y
-                last_y = y
-    for href, y in placed.items():
-        name = next(m.label for a in axes for g in a.goals for m in g.measures if m.href == href)
-        out.append(
-            f'<rect x="{m_x}" y="{y - (row - 6) / 2:.1f}" width="{m_w}" height="{row - 6}" '
-            f'rx="4" fill="{BOX}" stroke="{ACCENT}" stroke-width="1"/>'
-        )
-        out.append(
-            f'<text x="{m_x + 8}" y="{y + 4:.1f}" font-size="12">'
-            f"{escape(_shorten(name, 38))}</text>"
-        )
+                uses[measure.href] = uses.get(measure.href, 0) + 1
+
+    def m_lines(measure: Node) -> list[str]:
+        lines = wrap(measure.label, m_chars)
+        return [*lines, f"({shared})"] if shared and uses.get(measure.href, 0) > 1 else lines
+
+    body: list[str] = []
+    y = 12.0
     for axis in axes:
+        axis_top = y
+        label_lines = wrap(f"{axis.notation} {axis.axis.label}".strip(), ax_chars)
+        centres: list[float] = []
         for goal in axis.goals:
-            for measure in goal.measures:
-                gy = y_of_goal[goal.goal.href]
-                out.append(
-                    f'<line x1="{goal_x + goal_w}" y1="{gy:.1f}" x2="{m_x}" '
-                    f'y2="{placed[measure.href]:.1f}" stroke="{LINE}" stroke-width="1"/>'
+            g_lines = wrap(goal.goal.label, goal_chars)
+            g_h = len(g_lines) * line + 12
+            m_boxes = [(m, m_lines(m)) for m in goal.measures]
+            m_heights = [len(ls) * line + 12 for _, ls in m_boxes]
+            stack = sum(m_heights) + gap * max(0, len(m_heights) - 1)
+            row_h = max(g_h, stack)
+            g_y = y + (row_h - g_h) / 2
+            centre = g_y + g_h / 2
+            centres.append(centre)
+            body.append(_box(goal_x, g_y, goal_w, g_h, g_lines, fill="#ffffff", size=size))
+            my = y + (row_h - stack) / 2
+            for (measure, lines), h in zip(m_boxes, m_heights, strict=True):
+                mid = my + h / 2
+                dashed = ' stroke-dasharray="5 3"' if uses.get(measure.href, 0) > 1 else ""
+                body.append(
+                    f'<path d="M{goal_x + goal_w:.1f} {centre:.1f} H{goal_x + goal_w + 21:.1f} '
+                    f'V{mid:.1f} H{m_x:.1f}" fill="none" stroke="{LINE}" stroke-width="1"/>'
                 )
+                body.append(_box(m_x, my, m_w, h, lines, fill=BOX, size=size, extra=dashed))
+                my += h + gap
+            y += row_h + gap
+        if not axis.goals:
+            y += 2 * line + 12 + gap
+        axis_h = max(y - gap - axis_top, len(label_lines) * 16 + 12)
+        y = max(y, axis_top + axis_h + gap)
+        for centre in centres:
+            body.append(
+                f'<line x1="{ax_x + ax_w:.1f}" y1="{centre:.1f}" x2="{goal_x:.1f}" '
+                f'y2="{centre:.1f}" stroke="{LINE}" stroke-width="1"/>'
+            )
+        body.append(
+            _box(ax_x, axis_top, ax_w, axis_h, label_lines, fill=BOX, size=13, rx=6, stroke=1.5)
+        )
+        y += gap
+    height = max(y + 4, 80)
+    out = _open(ident, 1000, height, title, desc)
+    out.extend(body)
     out.append("</svg>")
     return "\n".join(out)
 
@@ -354,48 +375,59 @@ def twin_city_map(places: list[MapPlace], *, title: str, desc: str, ident: str =
 def responsibility_chart(
     areas: list[ChartArea], *, title: str, desc: str, heading: str, ident: str = "chart"
 ) -> str:
-    """Areas of responsibility in a row, their responsible actors in a row below."""
+    """Areas of responsibility in a row, their responsible actors in a row below, each
+    label wrapped to fit its box."""
     n = max(1, len(areas))
-    gap = 12
+    gap, size, line = 12, 13, 16
     box_w = (1000 - 16 - gap * (n - 1)) / n
-    area_h, actor_h = 78, 62
-    area_y, actor_y = 12, 150
-    out = _open(ident, 1000, actor_y + actor_h + 14, title, desc)
-    chars = max(8, int(box_w / 7.2))
+    chars = chars_for(box_w - 16, size)
     actors: dict[str, tuple[Node, list[float]]] = {}
-    for i, area in enumerate(areas):
+    for area in areas:
+        for actor in area.actors:
+            actors.setdefault(actor.href, (actor, []))
+    m = max(1, len(actors))
+    a_w = (1000 - 16 - gap * (m - 1)) / m
+    a_chars = chars_for(a_w - 16, size)
+    area_lines = [wrap(a.area.label, chars) for a in areas]
+    actor_lines = [wrap(a.label, a_chars) for a, _ in actors.values()]
+    area_h = max([len(ls) for ls in area_lines] + [2]) * line + 16
+    actor_h = max([len(ls) for ls in actor_lines] + [2]) * line + 16
+    area_y = 12
+    actor_y = area_y + area_h + 60
+    body: list[str] = []
+    for i, (area, lines) in enumerate(zip(areas, area_lines, strict=True)):
         x = 8 + i * (box_w + gap)
-        out.append(
-            f'<rect x="{x:.1f}" y="{area_y}" width="{box_w:.1f}" height="{area_h}" rx="6" '
-            f'fill="{BOX}" stroke="{ACCENT}" stroke-width="1.5"/>'
-        )
-        lines = wrap(area.area.label, chars)[:4]
-        out.append(
-            _text_lines(
-                x + box_w / 2, area_y + area_h / 2 - (len(lines) - 1) * 7.5 + 4, lines, "middle"
+        body.append(
+            _box(
+                x, area_y, box_w, area_h, lines, fill=BOX, size=size, rx=6, stroke=1.5, centred=True
             )
         )
         for actor in area.actors:
-            actors.setdefault(actor.href, (actor, []))[1].append(x + box_w / 2)
-    out.append(f'<text x="8" y="{actor_y - 14}" font-weight="700">{escape(heading)}</text>')
-    m = max(1, len(actors))
-    a_w = (1000 - 16 - gap * (m - 1)) / m
-    for j, (actor, xs) in enumerate(actors.values()):
+            actors[actor.href][1].append(x + box_w / 2)
+    body.append(f'<text x="8" y="{actor_y - 12}" font-weight="700">{escape(heading)}</text>')
+    for j, ((_, xs), lines) in enumerate(zip(actors.values(), actor_lines, strict=True)):
         ax = 8 + j * (a_w + gap)
         for x in xs:
-            out.append(
+            body.insert(
+                0,
                 f'<line x1="{x:.1f}" y1="{area_y + area_h}" x2="{ax + a_w / 2:.1f}" '
-                f'y2="{actor_y}" stroke="{LINE}" stroke-width="1.2"/>'
+                f'y2="{actor_y}" stroke="{LINE}" stroke-width="1.2"/>',
             )
-        out.append(
-            f'<rect x="{ax:.1f}" y="{actor_y}" width="{a_w:.1f}" height="{actor_h}" rx="6" '
-            f'fill="#ffffff" stroke="{ACCENT}" stroke-width="1.5"/>'
-        )
-        lines = wrap(actor.label, max(8, int(a_w / 7.2)))[:3]
-        out.append(
-            _text_lines(
-                ax + a_w / 2, actor_y + actor_h / 2 - (len(lines) - 1) * 7.5 + 4, lines, "middle"
+        body.append(
+            _box(
+                ax,
+                actor_y,
+                a_w,
+                actor_h,
+                lines,
+                fill="#ffffff",
+                size=size,
+                rx=6,
+                stroke=1.5,
+                centred=True,
             )
         )
+    out = _open(ident, 1000, actor_y + actor_h + 14, title, desc)
+    out.extend(body)
     out.append("</svg>")
     return "\n".join(out)

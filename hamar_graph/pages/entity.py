@@ -1,30 +1,52 @@
-"""Describe one resource: the :class:`EntityPage` behind every ``/id/...`` page,
-and the RDF description behind its Turtle, N-Triples, JSON-LD and RDF/XML.
+"""Describe one resource: the :class:`EntityPage` behind every ``/id/...`` page (and the
+pages of named graphs, shapes and skolem IRIs), and the RDF description behind its
+Turtle, N-Triples, JSON-LD and RDF/XML.
 
-A page costs three queries whatever the resource links to: outgoing statements
-with the labels of their objects, incoming statements with the labels of their
-subjects, and the breadcrumb paths (strategy → axis → goal). Class and property
-labels come from the :class:`~hamar_graph.pages.ontology_doc.Vocabulary` and the plan
-warnings from :class:`~hamar_graph.pages.gaps.PlanGaps`, both built once per app.
+A page costs three queries whatever the resource links to: outgoing statements with the
+names of their objects, incoming statements with the names of their subjects (and, for
+statements of readings, what they say), and the breadcrumb paths (strategy → axis →
+goal). Class and property labels come from the :class:`~hamar_graph.pages.ontology_doc.Vocabulary`
+and the plan warnings from :class:`~hamar_graph.pages.gaps.PlanGaps`, both built once per app.
+
+Staff read facts, not terms: every property under a label in words, each fact once
+(a statement and its inverse are one fact, :mod:`hamar_graph.pages.facts`), statements
+that are our reading of the source marked as such, and the data's bookkeeping (named
+graphs, the ontology, row order, class IRIs) in a "Data" section of its own.
 """
 
 from __future__ import annotations
 
 import json
 from collections import defaultdict
-from dataclasses import dataclass
-from urllib.parse import urlsplit
+from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import FOAF, OWL, RDF, RDFS, SKOS, XSD
+from rdflib.namespace import DCTERMS, FOAF, OWL, RDF, RDFS, SKOS
 from rdflib.term import Node
 
 from hamar_graph import i18n
 from hamar_graph.namespaces import GEO, HMS
+from hamar_graph.pages.facts import (
+    PAGE_ROOTS,
+    ReadingNote,
+    inverse_map,
+    reading_notes,
+    sort_facts,
+)
 from hamar_graph.pages.gaps import PlanGaps, message
-from hamar_graph.pages.labels import Text, kind_label, lang_of, pick, sort_key
+from hamar_graph.pages.labels import Labeller, Text, kind_label, lang_of, pick, sort_key
 from hamar_graph.pages.ontology_doc import Vocabulary
+from hamar_graph.pages.values import (
+    SKOLEM,
+    Grouped,
+    Link,
+    PropertyRow,
+    Value,
+    external_label,
+    make_link,
+    rows,
+)
 from hamar_graph.query import named as queries
 from hamar_graph.rdf.names import local_name, local_path
 from hamar_graph.store.base import Store
@@ -50,34 +72,6 @@ _EXTERNAL = {OWL.sameAs, SKOS.exactMatch, SKOS.closeMatch, HMS.homepage, FOAF.ho
 
 
 @dataclass(frozen=True)
-class Link:
-    """A linked resource: where to go and what to call it."""
-
-    iri: str
-    href: str
-    label: Text
-    external: bool = False
-
-
-@dataclass(frozen=True)
-class Value:
-    """One value of a property: a link, or a literal with its language."""
-
-    link: Link | None = None
-    text: Text | None = None
-
-
-@dataclass(frozen=True)
-class PropertyRow:
-    """A property under its human label, with all its values."""
-
-    iri: str
-    label: str
-    href: str | None
-    values: tuple[Value, ...]
-
-
-@dataclass(frozen=True)
 class PageWarning:
     """A validation warning on this resource (what the plan leaves open)."""
 
@@ -86,10 +80,24 @@ class PageWarning:
 
 
 @dataclass(frozen=True)
+class DataSection:
+    """The data behind a page, for the technically minded: the IRI, the classes, and the
+    statements about the data's own bookkeeping (row order, versions, named graphs)."""
+
+    iri: str
+    types: tuple[Link, ...] = ()
+    rows: tuple[PropertyRow, ...] = ()
+    incoming: tuple[PropertyRow, ...] = ()
+
+
+@dataclass(frozen=True)
 class EntityPage:
     """Everything the entity page shows, in the chosen language.
 
     .. versionadded:: 0.1
+    .. versionchanged:: 0.3
+       ``data``, ``readings``, ``title_reading``, ``deprecated`` and ``replaced_by``; a fact
+       is in ``properties`` or ``incoming``, not both.
     """
 
     iri: str
@@ -107,6 +115,26 @@ class EntityPage:
     external: tuple[Link, ...]
     warnings: tuple[PageWarning, ...]
     jsonld: str
+    data: DataSection | None = None
+    readings: tuple[ReadingNote, ...] = ()
+    title_reading: ReadingNote | None = None
+    deprecated: bool = False
+    replaced_by: tuple[Link, ...] = ()
+    outgoing_iris: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    page: int = 1  #: which slice of the long lists this page shows (``?side=``)
+    pages: int = 1
+
+    @property
+    def prev_page(self) -> int | None:
+        return self.page - 1 if self.page > 1 else None
+
+    @property
+    def next_page(self) -> int | None:
+        return self.page + 1 if self.page < self.pages else None
+
+    def values_of(self, predicate: str) -> tuple[str, ...]:
+        """The IRIs this resource links to with ``predicate`` (for the specialised views)."""
+        return self.outgoing_iris.get(predicate, ())
 
 
 def kind_of(iri: str, base: str) -> str:
@@ -147,77 +175,8 @@ def describe_graph(store: Store, iri: str) -> Graph:
     return graph
 
 
-_EXTERNAL_SITES = {
-    "www.wikidata.org": "Wikidata",
-    "wikidata.org": "Wikidata",
-    "sws.geonames.org": "GeoNames",
-    "www.geonames.org": "GeoNames",
-    "data.geonorge.no": "Geonorge",
-}
-
-
-def external_label(iri: str) -> str:
-    """``Wikidata: Q2167`` for known sites, else the host and path."""
-    parts = urlsplit(iri)
-    site = _EXTERNAL_SITES.get(parts.netloc)
-    if site:
-        return f"{site}: {local_name(iri)}"
-    return f"{parts.netloc}{parts.path}".rstrip("/") or iri
-
-
-def _link(iri: Node, labels: list[Node], base: str, lang: str) -> Link:
-    text = str(iri)
-    path = local_path(text, base)
-    if path is None:
-        return Link(text, text, Text(external_label(text)), external=True)
-    label = pick(labels, lang) or Text(local_name(text))
-    return Link(text, path, label)
-
-
-def _literal_text(value: Literal, lang: str) -> Text:
-    if value.datatype == XSD.boolean:
-        yes = value.toPython() is True
-        word = (
-            i18n.text("page.boolean_true", lang) if yes else i18n.text("page.boolean_false", lang)
-        )
-        return Text(word, lang)
-    return Text(str(value), lang_of(value))
-
-
-def _rows(
-    grouped: dict[URIRef, dict[Node, list[Node]]],
-    vocab: Vocabulary,
-    labeller_lang: str,
-    base: str,
-) -> tuple[PropertyRow, ...]:
-    labeller = vocab.labeller()
-    rows = []
-    for predicate, objects in grouped.items():
-        values: list[tuple[tuple[int, tuple[str, str], str], Value]] = []
-        for obj, labels in objects.items():
-            if isinstance(obj, Literal):
-                text = _literal_text(obj, labeller_lang)
-                first = 0 if text.lang in (None, labeller_lang) else 1
-                values.append(((first, sort_key(text.value), obj.n3()), Value(text=text)))
-            elif isinstance(obj, URIRef):
-                link = _link(obj, labels, base, labeller_lang)
-                values.append(((0, sort_key(link.label.value), obj.n3()), Value(link=link)))
-        if not values:
-            continue
-        href = local_path(str(predicate), base) if vocab.is_local(predicate) else None
-        rows.append(
-            PropertyRow(
-                str(predicate),
-                labeller.term(predicate, labeller_lang),
-                href,
-                tuple(v for _, v in sorted(values, key=lambda pair: pair[0])),
-            )
-        )
-    return tuple(sorted(rows, key=lambda r: (sort_key(r.label), r.iri)))
-
-
 def _breadcrumbs(
-    store: Store, iri: str, self_link: Link, base: str, lang: str, kind: str
+    store: Store, iri: str, self_link: Link, base: str, lang: str, kind: str, labeller: Labeller
 ) -> tuple[tuple[Link, ...], ...]:
     paths: set[tuple[Link, ...]] = set()
     rows = store.select(queries.BREADCRUMBS, {"s": URIRef(iri)})
@@ -230,7 +189,7 @@ def _breadcrumbs(
         path: list[Link] = []
         for var in ("doc", "axis", "goal"):
             if var in row and str(row[var]) != iri:
-                path.append(_link(row[var], labels[(var, str(row[var]))], base, lang))
+                path.append(make_link(row[var], labels[(var, str(row[var]))], base, lang, labeller))
         paths.add((*path, self_link))
     if not paths:
         index = Link(base + f"id/{kind}/", f"/id/{kind}/", Text(kind_label(kind, lang), lang))
@@ -238,40 +197,29 @@ def _breadcrumbs(
     return tuple(sorted(paths, key=lambda p: [sort_key(link.label.value) for link in p]))
 
 
-def _jsonld(
-    iri: str,
-    path: str,
-    vocab: Vocabulary,
-    types: list[Node],
-    outgoing: dict[URIRef, dict[Node, list[Node]]],
-) -> str:
+def _jsonld(iri: str, vocab: Vocabulary, types: list[Node], outgoing: Grouped) -> str:
     doc: dict[str, object] = {
         "@context": "https://schema.org/",
         "@id": iri,
         "@type": vocab.schema_type(types),
         "url": iri,
     }
-    # sorted, so the page is the same bytes whatever order the engine returned
-    names = sorted(
-        (
-            {"@value": str(o), "@language": o.language}
-            for o in outgoing.get(SKOS.prefLabel, {})
-            if isinstance(o, Literal)
-        ),
-        key=lambda v: (str(v["@language"]), str(v["@value"])),
-    )
-    if names:
+
+    def literals(*predicates: URIRef) -> list[dict[str, str]]:
+        # sorted, so the page is the same bytes whatever order the engine returned
+        return sorted(
+            (
+                {"@value": str(o), "@language": o.language}
+                for p in predicates
+                for o in outgoing.get(p, {})
+                if isinstance(o, Literal)
+            ),
+            key=lambda v: (str(v["@language"]), str(v["@value"])),
+        )
+
+    if names := literals(SKOS.prefLabel):
         doc["name"] = names
-    texts = sorted(
-        (
-            {"@value": str(o), "@language": o.language}
-            for p in (HMS.text, HMS.textTranslation)
-            for o in outgoing.get(p, {})
-            if isinstance(o, Literal)
-        ),
-        key=lambda v: (str(v["@language"]), str(v["@value"])),
-    )
-    if texts:
+    if texts := literals(HMS.text, HMS.textTranslation):
         doc["description"] = texts
     same = sorted(str(o) for p in _EXTERNAL for o in outgoing.get(p, {}) if isinstance(o, URIRef))
     if same:
@@ -288,6 +236,27 @@ def _jsonld(
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
+def _title(outgoing: Grouped, incoming: Grouped, iri: str, lang: str) -> Text:
+    """The preferred label; for things without one (named graphs, versions, skolem IRIs)
+    their title, notation or what they are a version or part of."""
+    for predicate in (SKOS.prefLabel, DCTERMS.title, SKOS.notation):
+        found = pick(list(outgoing.get(predicate, {})), lang)
+        if found:
+            return found
+    for predicate in (OWL.versionIRI, OWL.priorVersion):
+        for subject, labels in incoming.get(predicate, {}).items():
+            name = pick(labels, lang) or Text(local_name(str(subject)))
+            return Text(
+                i18n.text("page.version_of", lang, name=name.value, version=local_name(iri)), lang
+            )
+    if SKOLEM in iri:
+        for subjects in incoming.values():
+            for subject, labels in sorted(subjects.items(), key=lambda kv: str(kv[0])):
+                name = pick(labels, lang) or Text(local_name(str(subject)))
+                return Text(i18n.text("page.part_of", lang, name=name.value), lang)
+    return Text(local_name(iri))
+
+
 def describe(
     store: Store,
     iri: str,
@@ -296,8 +265,14 @@ def describe(
     lang: str,
     vocab: Vocabulary,
     gaps: PlanGaps | None = None,
+    page: int = 1,
+    page_size: int = 0,
 ) -> EntityPage:
     """Build the page of ``iri`` in ``lang`` with three queries.
+
+    A list that grows (a property with more than ``page_size`` values, such as the
+    resources that mention a place) shows its ``page``-th slice of ``page_size`` values;
+    shorter ones are shown in full on every page. ``page_size`` 0 shows everything.
 
     :param store: the store to ask.
     :param iri: the resource.
@@ -310,25 +285,29 @@ def describe(
     if not is_valid_iri(iri):
         raise NotFound(iri)
     subject = URIRef(iri)
-    outgoing: dict[URIRef, dict[Node, list[Node]]] = defaultdict(dict)
-    for row in store.select(queries.OUTGOING, {"s": subject}):
+    outgoing: Grouped = defaultdict(dict)
+    for row in store.select(queries.ENTITY_OUTGOING, {"s": subject}):
         labels = outgoing[URIRef(str(row["p"]))].setdefault(row["o"], [])
-        if "olabel" in row:
+        if "olabel" in row and row["olabel"] not in labels:
             labels.append(row["olabel"])
-    incoming_rows = store.select(queries.INCOMING, {"s": subject})
+    incoming_rows = store.select(queries.ENTITY_INCOMING, {"s": subject})
     if not outgoing and not incoming_rows:
         raise NotFound(iri)
 
-    incoming: dict[URIRef, dict[Node, list[Node]]] = defaultdict(dict)
+    notes = reading_notes(incoming_rows, base, lang)
+    incoming: Grouped = defaultdict(dict)
     for row in incoming_rows:
         labels = incoming[URIRef(str(row["p"]))].setdefault(row["x"], [])
-        if "xlabel" in row:
+        if "xlabel" in row and row["xlabel"] not in labels:
             labels.append(row["xlabel"])
 
     labeller = vocab.labeller()
-    path = local_path(iri, base) or iri
+    backward = inverse_map(
+        (term, other) for term in vocab.statements for other in vocab.values(term, OWL.inverseOf)
+    )
+    path = local_path(iri, base, PAGE_ROOTS) or iri
     kind = kind_of(iri, base)
-    title = pick(list(outgoing.get(SKOS.prefLabel, {})), lang) or Text(local_name(iri))
+    title = _title(outgoing, incoming, iri, lang)
     type_nodes = sorted(outgoing.get(RDF.type, {}), key=str)
     types = tuple(
         Link(
@@ -336,20 +315,25 @@ def describe(
             (local_path(str(t), base) if vocab.is_local(t) else None) or str(t),
             Text(labeller.term(t, lang), lang),
             external=not vocab.is_local(t),
+            plain=not vocab.is_local(t),
         )
         for t in type_nodes
     )
-    texts_by_pred = [
-        Text(str(o), lang_of(o))
-        for p in (HMS.text, HMS.textTranslation)
-        for o in outgoing.get(p, {})
-        if isinstance(o, Literal)
-    ]
-    texts = tuple(sorted(texts_by_pred, key=lambda t: (t.lang != lang, t.lang or "", t.value)))
+    texts = tuple(
+        sorted(
+            (
+                Text(str(o), lang_of(o))
+                for p in (HMS.text, HMS.textTranslation)
+                for o in outgoing.get(p, {})
+                if isinstance(o, Literal)
+            ),
+            key=lambda t: (t.lang != lang, t.lang or "", t.value),
+        )
+    )
     sections = tuple(
         sorted(
             (
-                _link(o, labels, base, lang)
+                make_link(o, labels, base, lang, labeller)
                 for o, labels in outgoing.get(HMS.fromSection, {}).items()
             ),
             key=lambda link: (sort_key(link.label.value), link.iri),
@@ -358,7 +342,7 @@ def describe(
     external = tuple(
         sorted(
             {
-                _link(o, [], base, lang)
+                make_link(o, [], base, lang, labeller)
                 for p in _EXTERNAL
                 for o in outgoing.get(p, {})
                 if isinstance(o, URIRef) and local_path(str(o), base) is None
@@ -366,13 +350,51 @@ def describe(
             key=lambda link: (link.label.value, link.iri),
         )
     )
-    table = {
-        p: {o: labels for o, labels in objects.items() if not _is_external(p, o, base)}
-        for p, objects in outgoing.items()
-        if p not in _OWN_SECTIONS
-    }
+    deprecated = any(
+        isinstance(o, Literal) and o.toPython() is True for o in outgoing.get(OWL.deprecated, {})
+    )
+    replaced_by = tuple(
+        sorted(
+            (
+                make_link(o, labels, base, lang, labeller)
+                for o, labels in outgoing.get(DCTERMS.isReplacedBy, {}).items()
+            ),
+            key=lambda link: sort_key(link.label.value),
+        )
+    )
+
+    facts = sort_facts(
+        subject,
+        outgoing,
+        incoming,
+        notes,
+        backward,
+        base,
+        hidden={*_OWN_SECTIONS, *((OWL.deprecated, DCTERMS.isReplacedBy) if deprecated else ())},
+        external=_EXTERNAL,
+    )
+    title_reading = next(
+        (
+            n
+            for n in notes.values()
+            if n.asserted
+            and n.key[1] == SKOS.prefLabel
+            and n.key[2] == Literal(title.value, lang=title.lang)
+        ),
+        None,
+    )
     self_link = Link(iri, path, title)
     codes = gaps.for_item(iri) if gaps is not None else ()
+    properties = rows(facts.main, labeller, lang, base, vocab, facts.marks)
+    linked_here = rows(facts.main_in, labeller, lang, base, vocab, facts.in_marks)
+    longest = max((len(r.values) for r in properties + linked_here), default=0)
+    pages = max(1, -(-longest // page_size)) if page_size > 0 else 1
+    page = min(max(1, page), pages)
+    if pages > 1:
+        properties, linked_here = (
+            _slice(properties, page, page_size),
+            _slice(linked_here, page, page_size),
+        )
     return EntityPage(
         iri=iri,
         path=path,
@@ -382,15 +404,63 @@ def describe(
         title=title,
         types=types,
         texts=texts,
-        properties=_rows(table, vocab, lang, base),
-        incoming=_rows(incoming, vocab, lang, base),
-        breadcrumbs=_breadcrumbs(store, iri, self_link, base, lang, kind),
+        properties=properties,
+        incoming=linked_here,
+        breadcrumbs=_breadcrumbs(store, iri, self_link, base, lang, kind, labeller),
         sections=sections,
         external=external,
         warnings=tuple(PageWarning(code, message(code, lang)) for code in codes),
-        jsonld=_jsonld(iri, path, vocab, list(type_nodes), outgoing),
+        jsonld=_jsonld(iri, vocab, list(type_nodes), outgoing),
+        data=DataSection(
+            iri=iri,
+            types=tuple(
+                Link(str(t), link.href, link.label, link.external, link.plain)
+                for t, link in zip(type_nodes, types, strict=True)
+            ),
+            rows=rows(facts.data, labeller, lang, base, vocab),
+            incoming=rows(facts.data_in, labeller, lang, base, vocab),
+        ),
+        readings=tuple(
+            sorted(notes.values(), key=lambda n: (not n.asserted, sort_key(n.label.value)))
+        ),
+        title_reading=title_reading,
+        deprecated=deprecated,
+        replaced_by=replaced_by,
+        outgoing_iris={
+            str(p): tuple(sorted(str(o) for o in objs if isinstance(o, URIRef)))
+            for p, objs in outgoing.items()
+        },
+        page=page,
+        pages=pages,
     )
 
 
-def _is_external(predicate: URIRef, obj: Node, base: str) -> bool:
-    return predicate in _EXTERNAL and isinstance(obj, URIRef) and not str(obj).startswith(base)
+def _slice(table: tuple[PropertyRow, ...], page: int, size: int) -> tuple[PropertyRow, ...]:
+    """Each long row cut to its ``page``-th slice of ``size`` values; short rows whole."""
+    out = []
+    for row in table:
+        if len(row.values) <= size:
+            out.append(row)
+            continue
+        values = row.values[(page - 1) * size : page * size]
+        if values:
+            out.append(PropertyRow(row.iri, row.label, row.href, values, len(row.values)))
+    return tuple(out)
+
+
+__all__ = [
+    "DataSection",
+    "EntityPage",
+    "Link",
+    "NotFound",
+    "PageWarning",
+    "PropertyRow",
+    "Value",
+    "describe",
+    "describe_graph",
+    "exists",
+    "external_label",
+    "is_valid_iri",
+    "kind_of",
+    "make_link",
+]

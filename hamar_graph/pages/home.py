@@ -135,6 +135,11 @@ def _axes(store: Store, doc: URIRef, base: str, lang: str) -> tuple[AxisSummary,
     return tuple(sorted(seen.values(), key=lambda a: (a.notation, sort_key(a.label.value))))
 
 
+def axes_of(store: Store, doc: URIRef, base: str, lang: str) -> tuple[AxisSummary, ...]:
+    """Table 4.6 of strategy ``doc``: each axis with its goal and main strategy (one query)."""
+    return _axes(store, doc, base, lang)
+
+
 def _figures(store: Store, doc: URIRef, base: str, lang: str) -> tuple[KeyFigure, ...]:
     rows = store.select(queries.KEY_FIGURES, {"doc": doc})
     labels = _labels(rows, "fig", "label")
@@ -293,6 +298,7 @@ def home_page(store: Store, base: str, lang: str) -> HomePage:
             list(tree),
             title=picture_title("tree", lang),
             desc=picture_description("tree", lang),
+            shared=i18n.text("pictures.tree_shared", lang),
         ),
         map_svg=diagrams.twin_city_map(
             list(places),

@@ -7,7 +7,9 @@ holds the small, query-free helpers for that:
   Norwegian, then any language);
 - :func:`standard_labels` names the standard-vocabulary terms our data uses
   (``skos:prefLabel``, ``owl:sameAs`` …), which the ontology does not label (their
-  words are in the interface table, :mod:`hamar_graph.i18n`);
+  words are in the interface table, :mod:`hamar_graph.i18n`), and :func:`other_labels`
+  the other IRIs the data links to (EU authority tables, standards);
+- :func:`humanise` turns a term's local name into words, for a term nobody labelled;
 - :func:`sort_key` sorts Norwegian text with æ, ø, å after z;
 - :func:`normalise` folds text for search (æ→ae, ø→o, å→a, accents stripped);
 - :func:`local_path` maps an IRI under the base to the path the server answers on.
@@ -79,6 +81,26 @@ def standard_labels() -> dict[URIRef, dict[str, str]]:
     return labels
 
 
+@functools.cache
+def other_labels() -> dict[URIRef, dict[str, str]]:
+    """Labels of other IRIs the data links to (EU authority tables, standards, terms of
+    vocabularies without a prefix): section ``labels`` of the interface table, by full IRI."""
+    return {URIRef(iri): texts for iri, texts in i18n.section("labels").items()}
+
+
+def humanise(iri: str) -> str:
+    """Words from a term's local name: ``unitOf`` → ``unit of``, ``has_part`` → ``has part``.
+
+    >>> humanise("http://www.w3.org/ns/org#unitOf")
+    'unit of'
+    """
+    name = iri.rstrip("/#")
+    for sep in ("#", "/"):
+        name = name.rsplit(sep, 1)[-1]
+    spaced = "".join(f" {c.lower()}" if c.isupper() else c for c in name.replace("_", " "))
+    return " ".join(spaced.split()) or iri
+
+
 def kinds() -> tuple[str, ...]:
     """The kinds of things (first path segment after ``id/``, as in docs/MODEL.md), in
     the order the index pages list them."""
@@ -100,16 +122,21 @@ class Labeller:
     """
 
     def __init__(self, labels: Mapping[URIRef, Mapping[str, str]]) -> None:
-        self._labels = {**standard_labels(), **{k: dict(v) for k, v in labels.items()}}
+        self._labels = {
+            **other_labels(),
+            **standard_labels(),
+            **{k: dict(v) for k, v in labels.items()},
+        }
 
     def term(self, iri: Node, lang: str) -> str:
-        """The label of a class or property, in ``lang`` if there is one."""
+        """The label of a class or property, in ``lang`` if there is one; words made from
+        its local name when nobody labelled it (never a prefixed name)."""
         labels = self._labels.get(URIRef(str(iri)), {})
-        return (
-            labels.get(lang)
-            or labels.get(DEFAULT_LANGUAGE)
-            or prefixed_name(str(iri), fallback=str(iri))
-        )
+        return labels.get(lang) or labels.get(DEFAULT_LANGUAGE) or humanise(str(iri))
+
+    def prefixed(self, iri: Node) -> str:
+        """The prefixed name of ``iri`` (``skos:prefLabel``), or the IRI, for technical pages."""
+        return prefixed_name(str(iri), fallback=str(iri))
 
     def has(self, iri: Node) -> bool:
         """Whether ``iri`` has a label of its own (ontology or standard)."""

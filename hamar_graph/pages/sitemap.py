@@ -1,4 +1,6 @@
-"""Every page of the site, the sitemap (https://www.sitemaps.org/protocol.html) and robots.txt."""
+"""Every page of the site, the sitemap (https://www.sitemaps.org/protocol.html) with each
+page's language versions (``hreflang`` alternates, https://developers.google.com/search/docs/specialty/international/localized-versions#sitemap),
+and robots.txt."""
 
 from __future__ import annotations
 
@@ -7,6 +9,7 @@ from html import escape
 
 from rdflib import Literal
 
+from hamar_graph.i18n import DEFAULT_LANGUAGE, LANGUAGES
 from hamar_graph.namespaces import sparql_prologue
 from hamar_graph.store.base import Store
 
@@ -42,6 +45,7 @@ FIXED_PAGES: tuple[str, ...] = (
     "/id/",
     "/def/",
     "/fullstendighet",
+    "/ansvar",
     "/catalog",
     "/catalog/dcat-ap-no",
     "/.well-known/void",
@@ -66,6 +70,12 @@ def page_paths(store: Store, base_iri: str) -> list[str]:
         paths.add("/id/" + rest)
         if "/" in rest:
             paths.add("/id/" + rest.split("/", 1)[0] + "/")
+    # The data's own documents: the named graphs and the shapes have pages too.
+    for root in ("graph/", "shapes/"):
+        for row in store.select(SUBJECTS_UNDER, {"prefix": Literal(base_iri + root)}):
+            rest = str(row["s"])[len(base_iri) :]
+            if "#" not in rest and "?" not in rest:
+                paths.add("/" + rest)
     def_prefix = base_iri + "def/"
     for row in store.select(TERMS_UNDER, {"prefix": Literal(def_prefix)}):
         rest = str(row["s"])[len(def_prefix) :]
@@ -81,20 +91,38 @@ def page_paths(store: Store, base_iri: str) -> list[str]:
     return sorted(paths)
 
 
+def language_versions(root: str, path: str) -> list[tuple[str, str]]:
+    """``(hreflang, URL)`` of every language version of the page at ``path``: Norwegian at
+    the plain URL (the default), English with ``?lang=en``, and ``x-default``."""
+    url = root + path
+    out = [(lang, url if lang == DEFAULT_LANGUAGE else f"{url}?lang={lang}") for lang in LANGUAGES]
+    return [*out, ("x-default", url)]
+
+
 def sitemap_xml(root: str, paths: list[str], modified: dt.date) -> bytes:
-    """A sitemap listing ``root`` + each path, all last modified on ``modified``.
+    """A sitemap listing every language version of ``root`` + each path, each with all its
+    language versions as ``xhtml:link`` alternates, all last modified on ``modified``.
 
     :param root: the site's URL without the trailing slash (``https://data.hamar.kommune.no``).
     """
     lines = [
         '<?xml version="1.0" encoding="UTF-8"?>',
-        '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">',
+        '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" '
+        'xmlns:xhtml="http://www.w3.org/1999/xhtml">',
     ]
     for path in paths:
-        lines.append(
-            f"  <url><loc>{escape(root + path, quote=False)}</loc>"
-            f"<lastmod>{modified.isoformat()}</lastmod></url>"
+        versions = language_versions(root, path)
+        links = "".join(
+            f'<xhtml:link rel="alternate" hreflang="{lang}" href="{escape(url)}"/>'
+            for lang, url in versions
         )
+        for lang, url in versions:
+            if lang == "x-default":
+                continue
+            lines.append(
+                f"  <url><loc>{escape(url, quote=False)}</loc>"
+                f"<lastmod>{modified.isoformat()}</lastmod>{links}</url>"
+            )
     lines.append("</urlset>")
     return ("\n".join(lines) + "\n").encode("utf-8")
 

@@ -239,6 +239,174 @@ SELECT ?doc ?label ?plan ?planlabel WHERE {
 )
 
 
+#: Outgoing statements of ``?s`` for the staff's resource page: each object's name
+#: (preferred label, else title, else notation: named graphs and registered numbers have
+#: no preferred label).
+ENTITY_OUTGOING = _q(
+    """
+SELECT ?s ?p ?o ?olabel WHERE {
+  ?s ?p ?o .
+  OPTIONAL { ?o skos:prefLabel|dct:title|skos:notation ?olabel }
+}
+"""
+)
+
+
+#: Incoming statements to ``?s`` for the staff's resource page, with each subject's name
+#: (preferred label, else title) and, where the subject is a statement of a reading that
+#: is about ``?s`` (``rdf:subject`` or ``rdf:object``), the statement's triple, its
+#: reading and whether the triple is in the graph.
+ENTITY_INCOMING = _q(
+    """
+SELECT ?s ?x ?p ?xlabel ?sts ?stp ?sto ?reading ?readinglabel ?asserted WHERE {
+  ?x ?p ?s .
+  FILTER(isIRI(?x))
+  OPTIONAL { ?x skos:prefLabel|dct:title ?xlabel }
+  OPTIONAL {
+    FILTER(?p = rdf:subject || ?p = rdf:object)
+    ?x hms:fromReading ?reading ; rdf:subject ?sts ; rdf:predicate ?stp ; rdf:object ?sto .
+    OPTIONAL { ?x hms:isAsserted ?asserted }
+    OPTIONAL { ?reading skos:prefLabel ?readinglabel }
+  }
+}
+"""
+)
+
+
+#: The goals of action plan ``?plan``: axis (label, notation), row order, label, and
+#: responsible actors with their labels.
+ACTION_PLAN_GOALS = _q(
+    """
+SELECT ?plan ?goal ?goallabel ?order ?axis ?axislabel ?notation ?actor ?actorlabel WHERE {
+  ?plan hms:hasGoal ?goal .
+  ?goal skos:prefLabel ?goallabel .
+  OPTIONAL { ?goal hms:rowOrder ?order }
+  OPTIONAL {
+    ?goal hms:axis ?axis .
+    ?axis skos:prefLabel ?axislabel .
+    OPTIONAL { ?axis skos:notation ?notation }
+  }
+  OPTIONAL { ?goal hms:responsibleActor ?actor . ?actor skos:prefLabel ?actorlabel }
+}
+"""
+)
+
+
+#: The measures of the goals of action plan ``?plan``: label, responsible actors, cost
+#: (its label or value), and the statement of a reading that marks the measure's link to
+#: the goal.
+ACTION_PLAN_MEASURES = _q(
+    """
+SELECT ?plan ?goal ?measure ?measurelabel ?actor ?actorlabel ?cost ?costlabel
+       ?statement ?reading WHERE {
+  ?plan hms:hasGoal ?goal .
+  ?measure hms:servesGoal ?goal ; skos:prefLabel ?measurelabel .
+  OPTIONAL { ?measure hms:responsibleActor ?actor . ?actor skos:prefLabel ?actorlabel }
+  OPTIONAL {
+    ?measure hms:cost ?cost .
+    OPTIONAL { ?cost skos:prefLabel|hms:value|rdfs:label ?costlabel }
+  }
+  OPTIONAL {
+    ?statement rdf:subject ?measure ; rdf:predicate hms:servesGoal ; rdf:object ?goal ;
+               hms:fromReading ?reading .
+  }
+}
+"""
+)
+
+
+#: The sections under ``?root`` (a document or a section; ``?root`` itself included when it
+#: is a section): number, label, texts, the section each is part of, and which kind of
+#: table rows come from it (axis goals: table 4.6; areas: the chart; action-plan goals).
+SECTION_TREE = _q(
+    """
+SELECT DISTINCT ?root ?section ?parent ?number ?label ?text ?rows WHERE {
+  ?root hms:hasSection* ?section .
+  ?section a hms:SourceSection ; skos:prefLabel ?label .
+  OPTIONAL { ?parent hms:hasSection ?section }
+  OPTIONAL { ?section hms:sectionNumber ?number }
+  OPTIONAL { ?section hms:text|hms:textTranslation ?text }
+  OPTIONAL {
+    VALUES ?rows { hms:AxisGoal hms:ResponsibilityArea hms:ActionPlanGoal }
+    ?row hms:fromSection ?section ; a ?rows .
+  }
+}
+"""
+)
+
+
+#: What the sections under ``?root`` name (``hms:mentions``), with every name each thing
+#: goes by (preferred and alternative labels, abbreviations), to link them in the texts.
+SECTION_MENTIONS = _q(
+    """
+SELECT DISTINCT ?root ?section ?thing ?label ?name WHERE {
+  ?root hms:hasSection* ?section .
+  ?section a hms:SourceSection ; hms:mentions ?thing .
+  ?thing skos:prefLabel ?label .
+  OPTIONAL { ?thing skos:prefLabel|skos:altLabel|hms:abbreviation ?name }
+}
+"""
+)
+
+
+#: The responsibility chart of strategy ``?doc`` for the responsibility page: areas in
+#: row order with their actors, the section the chart is in (and the section that is
+#: part of), and the statement of a reading that marks each pairing.
+RESPONSIBILITY_CHART = _q(
+    """
+SELECT ?doc ?section ?sectionlabel ?parent ?area ?arealabel ?order ?actor ?actorlabel
+       ?statement ?asserted WHERE {
+  ?doc hms:hasSection+ ?section .
+  ?area hms:fromSection ?section ; a hms:ResponsibilityArea ; skos:prefLabel ?arealabel .
+  OPTIONAL { ?section skos:prefLabel ?sectionlabel }
+  OPTIONAL { ?parent hms:hasSection ?section . ?parent a hms:SourceSection }
+  OPTIONAL { ?area hms:rowOrder ?order }
+  OPTIONAL {
+    ?area hms:responsibleActor ?actor .
+    ?actor skos:prefLabel ?actorlabel .
+    OPTIONAL {
+      ?statement rdf:subject ?area ; rdf:predicate hms:responsibleActor ; rdf:object ?actor ;
+                 hms:fromReading ?reading .
+      OPTIONAL { ?statement hms:isAsserted ?asserted }
+    }
+  }
+}
+"""
+)
+
+
+#: The actors of strategy ``?doc`` (things of a kind of ``hms:Actor`` taken from its
+#: sections): label, kind, whether the section that holds the chart names them, what
+#: they answer for, and their members.
+STRATEGY_ACTORS = _q(
+    """
+SELECT DISTINCT ?doc ?actor ?label ?type ?chart ?item ?itemlabel ?member ?memberlabel
+       ?statement WHERE {
+  ?doc hms:hasSection+ ?section .
+  ?actor hms:fromSection ?section ; a ?type ; skos:prefLabel ?label .
+  ?type rdfs:subClassOf* hms:Actor .
+  OPTIONAL {
+    ?area a hms:ResponsibilityArea ; hms:fromSection ?chart .
+    ?doc hms:hasSection+ ?chart .
+    ?chart hms:mentions ?actor .
+  }
+  OPTIONAL { ?item hms:responsibleActor ?actor ; skos:prefLabel ?itemlabel }
+  OPTIONAL {
+    ?actor org:hasMember ?member . ?member skos:prefLabel ?memberlabel .
+    OPTIONAL {
+      ?statement rdf:subject ?actor ; rdf:predicate org:hasMember ; rdf:object ?member ;
+                 hms:fromReading ?reading .
+    }
+  }
+}
+"""
+)
+
+
+#: Number of triples in named graph ``?g``.
+GRAPH_SIZE = _q("SELECT ?g (COUNT(*) AS ?triples) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
+
+
 def _document_queries() -> str:
     """Render every query constant as a reST literal block, for the module docstring."""
     parts = []
@@ -258,9 +426,14 @@ __doc__ = (
 )
 
 __all__ = [
+    "ACTION_PLAN_GOALS",
+    "ACTION_PLAN_MEASURES",
     "BREADCRUMBS",
     "DESCRIBE",
+    "ENTITY_INCOMING",
+    "ENTITY_OUTGOING",
     "EXISTS",
+    "GRAPH_SIZE",
     "GRAPH_TRIPLES",
     "HOME_AXES",
     "INCOMING",
@@ -270,7 +443,11 @@ __all__ = [
     "RESOURCE_TEXTS",
     "RESOURCE_TYPES",
     "RESPONSIBILITY",
+    "RESPONSIBILITY_CHART",
+    "SECTION_MENTIONS",
+    "SECTION_TREE",
     "STRATEGY",
+    "STRATEGY_ACTORS",
     "TREE",
     "VOCABULARY",
 ]

@@ -35,6 +35,15 @@ CALLS: dict[str, dict[str, URIRef]] = {
     "MAP_PLACES": {"doc": DOC, "home": ID["sted/hamar"]},
     "RESPONSIBILITY": {"doc": DOC},
     "STRATEGY": {},
+    "ENTITY_OUTGOING": {"s": ID["organisasjon/hamar-kommune"]},
+    "ENTITY_INCOMING": {"s": ID["aktor/formannskapet"]},
+    "ACTION_PLAN_GOALS": {"plan": ID["dokument/handlingsplan-2015-2019"]},
+    "ACTION_PLAN_MEASURES": {"plan": ID["dokument/handlingsplan-2015-2019"]},
+    "SECTION_TREE": {"root": DOC},
+    "SECTION_MENTIONS": {"root": DOC},
+    "RESPONSIBILITY_CHART": {"doc": DOC},
+    "STRATEGY_ACTORS": {"doc": DOC},
+    "GRAPH_SIZE": {"g": URIRef(BASE + "graph/data-actionplan")},
 }
 
 

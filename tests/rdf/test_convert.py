@@ -29,4 +29,5 @@ def test_a_blank_node_label_ntriples_cannot_hold_gets_a_stable_valid_one() -> No
     # the label is usable in N-Triples: Oxigraph parses what it writes
     quad = ox.Quad(first, ox.NamedNode("urn:p"), ox.Literal("o"), ox.DefaultGraph())
     written = ox.serialize([quad], format=ox.RdfFormat.N_QUADS)
-    assert list(ox.parse(written, format=ox.RdfFormat.N_QUADS))[0].subject == first
+    [parsed] = ox.parse(written, format=ox.RdfFormat.N_QUADS)
+    assert parsed.subject == first

@@ -1,5 +1,7 @@
-"""The pages blueprint: home, resources (``/id/…``), ontology (``/def/…``), index
-pages, search and plan completeness.
+"""The pages blueprint: home, resources (``/id/…``), ontology (``/def/…``), named graphs
+(``/graph/…``), shapes (``/shapes/…``) and skolem IRIs (``/.well-known/genid/…``), the
+action plan's CSV, the responsibility page (``/ansvar``), index pages, search and plan
+completeness.
 
 Routes parse the request, call one :mod:`hamar_graph` function and choose the
 format (:mod:`web.conneg`). What is built once per app (ontology labels, plan
@@ -13,11 +15,13 @@ from urllib.parse import urlencode
 
 from flask import Blueprint, Response, render_template, request
 from rdflib import URIRef
+from rdflib.namespace import OWL
 from werkzeug.exceptions import HTTPException, NotFound
 
 from hamar_graph import i18n
 from hamar_graph.config import Settings
 from hamar_graph.pages import entity as entity_lib
+from hamar_graph.pages.action_plan import plan_csv
 from hamar_graph.pages.gaps import completeness_page, message
 from hamar_graph.pages.home import home_page, picture_title
 from hamar_graph.pages.indexes import KindNotFound, index_page, register_page
@@ -26,6 +30,8 @@ from hamar_graph.pages.ontology_doc import (
     ontology_page,
     term_page,
 )
+from hamar_graph.pages.resource import ResourcePage, plan_of, resource_page
+from hamar_graph.pages.responsibility import responsibility_page
 from hamar_graph.pages.search import search
 from hamar_graph.pages.site import SiteData
 from hamar_graph.query import named as queries
@@ -72,6 +78,18 @@ def switch_href() -> str:
     return request.path + "?" + urlencode(params)
 
 
+def language_versions() -> list[tuple[str, str]]:
+    """``(hreflang, URL)`` of this page in every language, as the sitemap lists them."""
+    params = {k: v for k, v in request.args.items() if k != "lang"}
+    query = "?" + urlencode(params) if params else ""
+    out = []
+    for code in i18n.LANGUAGES:
+        extra = {} if code == i18n.DEFAULT_LANGUAGE else {"lang": code}
+        joined = urlencode({**params, **extra})
+        out.append((code, request.path + ("?" + joined if joined else "")))
+    return [*out, ("x-default", request.path + query)]
+
+
 @bp.app_context_processor
 def _helpers() -> dict[str, Any]:
     current = lang()
@@ -81,6 +99,7 @@ def _helpers() -> dict[str, Any]:
         "t": lambda key, **values: i18n.text(key, current, **values),
         "href": href,
         "switch_href": switch_href,
+        "language_versions": language_versions,
         "explicit_lang": choose_language(request)[1],
         "message": lambda code: message(code, current),
         "picture_title": lambda name: picture_title(name, current),
@@ -95,12 +114,18 @@ def _html(body: str, status: int = 200, vary: bool = True) -> Response:
     return response
 
 
-@bp.get("/id/<path:rest>")
-def resource(rest: str) -> Response:
-    """A thing: ``/id/{kind}/{slug}`` (negotiated) or one of its documents (``.ttl`` …)."""
-    if rest.endswith("/"):
-        return kind_index(rest.rstrip("/"))
-    path, suffix = conneg.split_suffix("/id/" + rest)
+#: The template of each view of a resource page.
+_TEMPLATES = {
+    "entity": "entity.html",
+    "document": "document.html",
+    "plan": "action_plan.html",
+    "graph": "graph.html",
+}
+
+
+def _resource(path: str, suffix: str | None, *, graph: bool = False) -> Response:
+    """Answer for the IRI ``{base}{path}``: its page, or its RDF (a named graph's RDF is
+    the graph itself; any other IRI's is its description)."""
     base = _settings().base_iri
     iri = base + path.lstrip("/")
     store = _store()
@@ -108,22 +133,95 @@ def resource(rest: str) -> Response:
     def html() -> Response:
         data = site()
         try:
-            page = entity_lib.describe(
-                store, iri, base=base, lang=lang(), vocab=data.vocab, gaps=data.gaps
+            res: ResourcePage = resource_page(
+                store,
+                iri,
+                base=base,
+                lang=lang(),
+                vocab=data.vocab,
+                gaps=data.gaps,
+                page=_page_number(),
+                page_size=_settings().page_size,
             )
         except entity_lib.NotFound:
             raise _not_found() from None
-        return _html(
-            render_template("entity.html", page=page, alternates=conneg.alternates(path), path=path)
+        body = render_template(
+            _TEMPLATES[res.view],
+            page=res.entity,
+            res=res,
+            alternates=conneg.alternates(path),
+            path=path,
         )
+        return _html(body)
 
     def rdf(key: str) -> bytes:
+        if graph and URIRef(iri) in set(store.graph_names()):
+            return serialize(store.construct(queries.GRAPH_TRIPLES, {"g": URIRef(iri)}), key)
         try:
             return serialize(entity_lib.describe_graph(store, iri), key)
         except entity_lib.NotFound:
             raise _not_found(rdf=True) from None
 
     return conneg.respond(path, suffix, html, rdf)
+
+
+@bp.get("/id/<path:rest>")
+def resource(rest: str) -> Response:
+    """A thing: ``/id/{kind}/{slug}`` (negotiated) or one of its documents (``.ttl`` …);
+    an action plan's table as CSV (``.csv``)."""
+    if rest.endswith("/"):
+        return kind_index(rest.rstrip("/"))
+    if rest.endswith(".csv") and len(rest) > 4:
+        return plan_table_csv("/id/" + rest[: -len(".csv")])
+    path, suffix = conneg.split_suffix("/id/" + rest)
+    return _resource(path, suffix)
+
+
+def plan_table_csv(path: str) -> Response:
+    """The action plan at ``path`` as CSV (UTF-8 with BOM, ``;``, CRLF: Excel-friendly)."""
+    base = _settings().base_iri
+    current = lang()
+    try:
+        table = plan_of(_store(), base + path.lstrip("/"), base=base, lang=current)
+    except entity_lib.NotFound:
+        raise _not_found() from None
+    response = Response(plan_csv(table), mimetype="text/csv")
+    response.headers["Content-Type"] = "text/csv; charset=utf-8; header=present"
+    name = path.rstrip("/").rsplit("/", 1)[-1]
+    suffix = "" if current == "nb" else f"-{current}"
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}{suffix}.csv"'
+    response.headers["Content-Language"] = current
+    response.vary.add("Accept-Language")
+    return response
+
+
+@bp.get("/graph/<path:rest>")
+def named_graph(rest: str) -> Response:
+    """A named graph (its statements as RDF, a page for people) or a version IRI of one."""
+    path, suffix = conneg.split_suffix("/graph/" + rest)
+    return _resource(path, suffix, graph=True)
+
+
+@bp.get("/shapes/")
+@bp.get("/shapes/<path:rest>")
+def shape(rest: str = "") -> Response:
+    """A SHACL shape (``/shapes/S01``) or the shapes document (``/shapes/``)."""
+    path, suffix = conneg.split_suffix("/shapes/" + rest)
+    return _resource(path, suffix)
+
+
+@bp.get("/.well-known/genid/<path:rest>")
+def skolem(rest: str) -> Response:
+    """A skolem IRI: a node the sources wrote without a name (an identifier, a rule part)."""
+    path, suffix = conneg.split_suffix("/.well-known/genid/" + rest)
+    return _resource(path, suffix)
+
+
+@bp.get("/ansvar")
+def responsibility() -> Response:
+    """Who answers for what: the chart of section 5 as a table and a picture, the actors."""
+    page = responsibility_page(_store(), _settings().base_iri, lang(), site().vocab.labeller())
+    return _html(render_template("ansvar.html", page=page))
 
 
 @bp.get("/id/")
@@ -133,13 +231,18 @@ def register() -> Response:
     return _html(render_template("register.html", page=page))
 
 
+def _page_number() -> int:
+    """``?side=N`` (1 when absent or not a number)."""
+    try:
+        return int(request.args.get("side", "1"))
+    except ValueError:
+        return 1
+
+
 def kind_index(kind: str) -> Response:
     """The index page of one kind (``/id/akse/``), paginated with ``?side=``."""
     settings = _settings()
-    try:
-        number = int(request.args.get("side", "1"))
-    except ValueError:
-        number = 1
+    number = _page_number()
     try:
         page = index_page(
             site().index,
@@ -156,12 +259,18 @@ def kind_index(kind: str) -> Response:
 
 @bp.get("/def/<path:rest>")
 def term(rest: str) -> Response:
-    """The ontology (``/def/hamar``) or one of its terms (``/def/Axis``), negotiated."""
+    """The ontology (``/def/hamar`` and its version IRI) or one of its terms (``/def/Axis``),
+    negotiated; any other IRI under ``/def/`` the graph mentions (an earlier version) has
+    its description."""
     path, suffix = conneg.split_suffix("/def/" + rest)
     settings = _settings()
     iri = settings.base_iri + path.lstrip("/")
     data = site()
-    is_ontology = URIRef(iri) == data.vocab.ontology_iri
+    versions = {str(v) for v in data.vocab.values(data.vocab.ontology_iri, OWL.versionIRI)}
+    is_ontology = URIRef(iri) == data.vocab.ontology_iri or iri in versions
+    is_term = URIRef(iri) in data.vocab.kinds and not is_ontology
+    if not is_ontology and not is_term:
+        return _resource(path, suffix)
 
     def html() -> Response:
         if is_ontology:
@@ -186,8 +295,6 @@ def term(rest: str) -> Response:
             if len(graph) == 0:
                 raise _not_found(rdf=True)
         else:
-            if URIRef(iri) not in data.vocab.kinds:
-                raise _not_found(rdf=True)
             graph = entity_lib.describe_graph(_store(), iri)
         return serialize(graph, key)
 

@@ -40,7 +40,8 @@ ARGS = [
 WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 
 #: One page of every type: home, entity (measure, twin city, section), index, register,
-#: search, completeness, ontology, term, 404, and English versions.
+#: search, completeness, ontology, term, 404, English versions, and the staff's views (the
+#: document, the action plan, Ansvar) and the pages of a named graph and a shape.
 PAGES = [
     "/",
     "/id/tiltak/internasjonal-uke",
@@ -54,6 +55,11 @@ PAGES = [
     "/def/Measure",
     "/id/finnes/ikke",
     "/?lang=en",
+    "/id/dokument/internasjonal-strategi",
+    "/id/dokument/handlingsplan-2015-2019?lang=en",
+    "/ansvar",
+    "/graph/data-actionplan",
+    "/shapes/S01",
 ]
 
 
@@ -155,6 +161,8 @@ def test_no_request_leaves_for_another_host(visit: object, live_server: str, pat
 
 KEYBOARD = [
     "/",
+    "/ansvar",
+    "/id/dokument/handlingsplan-2015-2019",
     "/id/tiltak/internasjonal-uke",
     "/id/vennskapsby/lund?lang=en",
     "/id/handlingsmal/",
@@ -169,9 +177,12 @@ KEYBOARD = [
 def test_keyboard_reaches_switch_search_and_every_link(visit: object, path: str) -> None:
     v = visit(path)  # type: ignore[operator]
     page = v.page
+    # what a <details> holds (the Data section) must be reachable once it is opened
+    page.evaluate("() => document.querySelectorAll('details').forEach(d => d.open = true)")
     total = page.evaluate(
         """() => {
-        const all = [...document.querySelectorAll('a[href], input:not([type=hidden]), button')];
+        const all = [...document.querySelectorAll(
+            'a[href], input:not([type=hidden]), button, summary, [tabindex="0"]')];
         all.forEach((e, i) => e.setAttribute('data-kbd', String(i)));
         return all.length;
     }"""

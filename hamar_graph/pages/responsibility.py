@@ -1,0 +1,273 @@
+"""Who answers for what: the responsibility chart of section 5 and the strategy's actors.
+
+:func:`chart_table` reads the chart (one query): its areas in the chart's order, the
+actors responsible for each, and the statement of a reading that pairs them (the
+source lists the boxes and the "Ansvar" row without pairing them; data/README.md, R1).
+:func:`responsibility_page` is the "Ansvar" page: the chart as a table and as a
+picture, every actor the chart names with what they answer for, the text of the
+section the chart belongs to, and the strategy's other actors (five queries).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from rdflib import URIRef
+from rdflib.term import Node
+
+from hamar_graph import i18n
+from hamar_graph.pages import diagrams
+from hamar_graph.pages.action_plan import Named
+from hamar_graph.pages.diagrams import ChartArea
+from hamar_graph.pages.diagrams import Node as PictureNode
+from hamar_graph.pages.document import DocSection, section_tree
+from hamar_graph.pages.facts import PAGE_ROOTS
+from hamar_graph.pages.labels import Labeller, Text, pick, sort_key
+from hamar_graph.query import named as queries
+from hamar_graph.rdf.names import local_name, local_path
+from hamar_graph.store.base import Store
+
+
+@dataclass(frozen=True)
+class ChartActor:
+    """An actor in a box of the chart, and the statement of the reading that puts it there."""
+
+    actor: Named
+    reading: Named | None
+
+
+@dataclass(frozen=True)
+class ChartRow:
+    """One box of the chart and who answers for it."""
+
+    area: Named
+    order: int
+    actors: tuple[ChartActor, ...]
+
+
+@dataclass(frozen=True)
+class ChartTable:
+    """The chart: the section it is in (and the section that one is part of), and its
+    boxes in order."""
+
+    section: Named | None
+    rows: tuple[ChartRow, ...]
+    parent: str | None = None
+
+    @property
+    def actors(self) -> tuple[Named, ...]:
+        """The actors of the chart, each once, in the order of the boxes."""
+        seen: dict[str, Named] = {}
+        for row in self.rows:
+            for a in row.actors:
+                seen.setdefault(a.actor.iri, a.actor)
+        return tuple(seen.values())
+
+
+@dataclass(frozen=True)
+class ActorEntry:
+    """An actor of the strategy: what kind it is, what it answers for, its members."""
+
+    actor: Named
+    kinds: tuple[str, ...]
+    in_chart: bool
+    answers_for: tuple[Named, ...]
+    members: tuple[ChartActor, ...]
+
+
+@dataclass(frozen=True)
+class ResponsibilityPage:
+    """The "Ansvar" page."""
+
+    lang: str
+    strategy: Named | None
+    chart: ChartTable
+    chart_svg: str
+    chart_actors: tuple[ActorEntry, ...]
+    other_actors: tuple[ActorEntry, ...]
+    sections: tuple[DocSection, ...]
+
+
+def _labels(rows: list[dict[str, Node]], key: str, label: str) -> dict[str, list[Node]]:
+    out: dict[str, list[Node]] = defaultdict(list)
+    for row in rows:
+        if key in row and label in row and row[label] not in out[str(row[key])]:
+            out[str(row[key])].append(row[label])
+    return out
+
+
+def _named(iri: str, labels: list[Node], base: str, lang: str) -> Named:
+    text = pick(labels, lang) or Text(local_name(iri))
+    return Named(iri, local_path(iri, base, PAGE_ROOTS) or iri, text)
+
+
+def _statement(iri: str | None, base: str, lang: str) -> Named | None:
+    if iri is None:
+        return None
+    label = Text(i18n.text("page.reading_mark", lang), lang)
+    return Named(iri, local_path(iri, base, PAGE_ROOTS) or iri, label)
+
+
+def chart_table(store: Store, doc: str, *, base: str, lang: str) -> ChartTable:
+    """The responsibility chart of strategy ``doc`` (one query)."""
+    rows = store.select(queries.RESPONSIBILITY_CHART, {"doc": URIRef(doc)})
+    area_labels = _labels(rows, "area", "arealabel")
+    actor_labels = _labels(rows, "actor", "actorlabel")
+    areas: dict[str, tuple[int, dict[str, str | None]]] = {}
+    section: str | None = None
+    parent: str | None = None
+    for row in rows:
+        section = section or str(row["section"])
+        parent = parent or (str(row["parent"]) if "parent" in row else None)
+        order = int(str(row["order"])) if "order" in row else 0
+        _, actors = areas.setdefault(str(row["area"]), (order, {}))
+        if "actor" in row:
+            actor = str(row["actor"])
+            statement = str(row["statement"]) if "statement" in row else None
+            if actors.get(actor) is None:
+                actors[actor] = statement
+    chart = tuple(
+        ChartRow(
+            area=_named(area, area_labels[area], base, lang),
+            order=order,
+            actors=tuple(
+                sorted(
+                    (
+                        ChartActor(
+                            _named(a, actor_labels[a], base, lang), _statement(st, base, lang)
+                        )
+                        for a, st in actors.items()
+                    ),
+                    key=lambda c: sort_key(c.actor.label.value),
+                )
+            ),
+        )
+        for area, (order, actors) in sorted(areas.items(), key=lambda kv: (kv[1][0], kv[0]))
+    )
+    return ChartTable(
+        _named(section, _labels(rows, "section", "sectionlabel")[section], base, lang)
+        if section
+        else None,
+        chart,
+        parent,
+    )
+
+
+def strategy_of(store: Store, base: str, lang: str) -> Named | None:
+    """The strategy a site-wide page shows: Hamar's when the graph holds several (one query)."""
+    preferred = base + "id/dokument/internasjonal-strategi"
+    rows = store.select(queries.STRATEGY)
+    labels = _labels(rows, "doc", "label")
+    docs = sorted(labels)
+    doc = preferred if preferred in docs else (docs[0] if docs else None)
+    return _named(doc, labels[doc], base, lang) if doc else None
+
+
+def actors_of(
+    store: Store, doc: str, *, base: str, lang: str, labeller: Labeller
+) -> tuple[ActorEntry, ...]:
+    """Every actor the strategy's sections name, with kind and responsibilities (one query)."""
+    rows = store.select(queries.STRATEGY_ACTORS, {"doc": URIRef(doc)})
+    labels = _labels(rows, "actor", "label")
+    item_labels = _labels(rows, "item", "itemlabel")
+    member_labels = _labels(rows, "member", "memberlabel")
+    kinds: dict[str, set[str]] = defaultdict(set)
+    in_chart: set[str] = set()
+    items: dict[str, set[str]] = defaultdict(set)
+    members: dict[str, dict[str, str | None]] = defaultdict(dict)
+    for row in rows:
+        actor = str(row["actor"])
+        kinds[actor].add(str(row["type"]))
+        if "chart" in row:
+            in_chart.add(actor)
+        if "item" in row:
+            items[actor].add(str(row["item"]))
+        if "member" in row:
+            member = str(row["member"])
+            statement = str(row["statement"]) if "statement" in row else None
+            if members[actor].get(member) is None:
+                members[actor][member] = statement
+    entries = []
+    for actor in kinds:
+        # the most specific kinds: drop a kind that another of its kinds specialises
+        names = sorted({labeller.term(URIRef(k), lang) for k in kinds[actor]}, key=sort_key)
+        entries.append(
+            ActorEntry(
+                actor=_named(actor, labels[actor], base, lang),
+                kinds=tuple(names),
+                in_chart=actor in in_chart,
+                answers_for=tuple(
+                    sorted(
+                        (_named(i, item_labels[i], base, lang) for i in items[actor]),
+                        key=lambda n: sort_key(n.label.value),
+                    )
+                ),
+                members=tuple(
+                    sorted(
+                        (
+                            ChartActor(
+                                _named(m, member_labels[m], base, lang), _statement(st, base, lang)
+                            )
+                            for m, st in members[actor].items()
+                        ),
+                        key=lambda c: sort_key(c.actor.label.value),
+                    )
+                ),
+            )
+        )
+    return tuple(sorted(entries, key=lambda e: sort_key(e.actor.label.value)))
+
+
+def responsibility_page(
+    store: Store, base: str, lang: str, labeller: Labeller, doc: str | None = None
+) -> ResponsibilityPage:
+    """The "Ansvar" page of strategy ``doc`` (Hamar's by default): five queries (four with
+    ``doc`` given)."""
+    strategy = (
+        Named(doc, local_path(doc, base, PAGE_ROOTS) or doc, Text(local_name(doc)))
+        if doc
+        else strategy_of(store, base, lang)
+    )
+    if strategy is None:
+        return ResponsibilityPage(lang, None, ChartTable(None, ()), "", (), (), ())
+    doc = strategy.iri
+    chart = chart_table(store, doc, base=base, lang=lang)
+    actors = actors_of(store, doc, base=base, lang=lang, labeller=labeller)
+    chart_iris = {a.iri for a in chart.actors}
+    order = {iri: i for i, iri in enumerate(a.iri for a in chart.actors)}
+    named_in_chart = tuple(
+        sorted(
+            (e for e in actors if e.actor.iri in chart_iris or e.in_chart),
+            key=lambda e: (order.get(e.actor.iri, len(order)), sort_key(e.actor.label.value)),
+        )
+    )
+    others = tuple(e for e in actors if e not in named_in_chart)
+    sections: tuple[DocSection, ...] = ()
+    if chart.parent is not None:
+        # the text of the section the chart belongs to (section 5)
+        sections = section_tree(store, chart.parent, base=base, lang=lang)
+    svg = diagrams.responsibility_chart(
+        [
+            ChartArea(
+                PictureNode(r.area.label.value, r.area.href, r.area.label.lang),
+                tuple(
+                    PictureNode(a.actor.label.value, a.actor.href, a.actor.label.lang)
+                    for a in r.actors
+                ),
+            )
+            for r in chart.rows
+        ],
+        title=i18n.text("pictures.chart_title", lang),
+        desc=i18n.text("pictures.chart_description", lang),
+        heading=i18n.text("pictures.chart_heading", lang),
+    )
+    return ResponsibilityPage(
+        lang=lang,
+        strategy=strategy,
+        chart=chart,
+        chart_svg=svg,
+        chart_actors=named_in_chart,
+        other_actors=others,
+        sections=sections,
+    )
