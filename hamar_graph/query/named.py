@@ -224,6 +224,27 @@ SELECT ?doc ?label ?plan ?planlabel WHERE {
 )
 
 
+#: The strategy document of every axis (``?doc hms:axisScheme`` the axis's scheme): the
+#: pages' database keeps each goal's and measure's gaps under its strategy.
+STRATEGY_AXES = _q(
+    """
+SELECT ?doc ?axis WHERE {
+  ?doc hms:axisScheme ?scheme .
+  ?axis skos:inScheme ?scheme ; a hms:Axis .
+}
+"""
+)
+
+
+#: One strategy document (the first by IRI), for a home page whose configured strategy
+#: is not in the graph.
+FIRST_STRATEGY = _q(
+    """
+SELECT ?doc WHERE { ?doc a hms:StrategyDocument } ORDER BY ?doc LIMIT 1
+"""
+)
+
+
 def _document_queries() -> str:
     """Render every query constant as a reST literal block, for the module docstring."""
     parts = []
@@ -246,6 +267,7 @@ __all__ = [
     "BREADCRUMBS",
     "DESCRIBE",
     "EXISTS",
+    "FIRST_STRATEGY",
     "GRAPH_TRIPLES",
     "HOME_AXES",
     "INCOMING",
@@ -256,6 +278,7 @@ __all__ = [
     "RESOURCE_TYPES",
     "RESPONSIBILITY",
     "STRATEGY",
+    "STRATEGY_AXES",
     "TREE",
     "VOCABULARY",
 ]

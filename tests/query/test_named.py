@@ -35,6 +35,8 @@ CALLS: dict[str, dict[str, URIRef]] = {
     "MAP_PLACES": {"doc": DOC, "home": ID["sted/hamar"]},
     "RESPONSIBILITY": {"doc": DOC},
     "STRATEGY": {},
+    "STRATEGY_AXES": {},
+    "FIRST_STRATEGY": {},
 }
 
 
