@@ -181,6 +181,10 @@ def _entries(store: Store, base: str, page_rows: int | None) -> dict[str, _Entry
         iri = str(row["s"])
         if iri.startswith(base):
             entries.setdefault(iri, _Entry()).types.add(str(row["type"]))
+    for entry in entries.values():  # the engine's row order is not the data's: sort
+        entry.labels.sort(key=lambda pair: (pair[1] or "", pair[0]))
+        entry.alt.sort()
+        entry.texts.sort(key=lambda pair: (pair[1] or "", pair[0]))
     return entries
 
 
@@ -195,7 +199,7 @@ def _type_names(entries: dict[str, _Entry]) -> dict[str, list[str]]:
     for entry in entries.values():
         for type_iri in entry.types:
             if type_iri in entries and entries[type_iri].labels:
-                names[type_iri] = [value for value, _ in entries[type_iri].labels]
+                names[type_iri] = sorted(value for value, _ in entries[type_iri].labels)
     return names
 
 
