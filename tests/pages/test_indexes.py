@@ -25,7 +25,9 @@ def test_pages_cover_every_item_once(db: PagesDB, labeller: Labeller) -> None:
     first = index_page(db, "tiltak", base=BASE, lang="en", labeller=labeller, page=1, page_size=3)
     seen = []
     for number in range(1, first.pages + 1):
-        page = index_page(db, "tiltak", base=BASE, lang="en", labeller=labeller, page=number, page_size=3)
+        page = index_page(
+            db, "tiltak", base=BASE, lang="en", labeller=labeller, page=number, page_size=3
+        )
         assert page.first == (number - 1) * 3 + 1
         seen += [i.iri for i in page.items]
     assert len(seen) == len(set(seen)) == first.total
@@ -67,9 +69,7 @@ def test_a_page_is_read_with_limit_and_offset(db: PagesDB) -> None:
     """The index page of a kind reads only its own rows (LIMIT/OFFSET on the index of
     (kind, sort key)), so its cost does not grow with the kind."""
     whole = db.kind_page("handlingsmal", "nb", 0, 100)
-    assert [r.iri for r in db.kind_page("handlingsmal", "nb", 5, 5)] == [
-        r.iri for r in whole[5:10]
-    ]
+    assert [r.iri for r in db.kind_page("handlingsmal", "nb", 5, 5)] == [r.iri for r in whole[5:10]]
     plan = " ".join(
         str(row)
         for row in db.rows(
