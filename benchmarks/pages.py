@@ -12,7 +12,8 @@ same gaps, as ``benchmarks.validation`` shows) and the manifest ``publication.js
 lists them (without the dumps, which are not measured here).
 
 Then, per engine (``embedded``: the persistent store opened read-only; ``remote``: an
-Oxigraph server started on a loopback port over a copy loaded with ``oxigraph load``):
+Oxigraph server started on a loopback port over a copy loaded with ``oxigraph load``;
+``virtuoso``, on request: Virtuoso over a copy loaded with its bulk loader):
 
 - **first request after start**: a new app (``web.create_app``, store opened, nothing
   made yet) and its first request, for every page; the worst is reported;
@@ -216,9 +217,48 @@ class OxigraphServer:
             self.process = None
 
 
+class VirtuosoEngine:
+    """Virtuoso (Debian's virtuoso-opensource, ``tests/support/virtuoso_server.py``) over
+    its own copy of the data, loaded with its bulk loader; only the data's graphs are
+    readable by the anonymous SPARQL user."""
+
+    def __init__(self, location: Path, nquads: Path, graphs: list[str]) -> None:
+        from tests.support.virtuoso_server import VirtuosoServer
+
+        self.nquads, self.graphs = nquads, graphs
+        self.server = VirtuosoServer(location, buffers=100_000, max_seconds=0)
+
+    def __enter__(self) -> VirtuosoEngine:
+        fresh = not self.server.location.exists()
+        self.server.__enter__()
+        if fresh:
+            self.server.load_nquads(self.nquads)
+            self.server.publish_only(self.graphs)
+        return self
+
+    @property
+    def query_url(self) -> str:
+        return str(self.server.query_url)
+
+    def __exit__(self, *_: object) -> None:
+        self.server.stop()
+
+
+def _server(engine: str, folder: Path) -> Any:
+    """The engine's server for ``remote`` and ``virtuoso``, else ``None``."""
+    if engine == "remote":
+        return OxigraphServer(folder / "oxigraph-server", folder / "scaled.nq")
+    if engine == "virtuoso":
+        store = OxigraphStore(folder / "store", read_only=True)
+        graphs = [str(g) for g in store.graph_names()]
+        del store
+        return VirtuosoEngine(folder / "virtuoso", folder / "scaled.nq", graphs)
+    return None
+
+
 def _config(folder: Path, engine: str, endpoint: str | None) -> dict[str, Any]:
     config: dict[str, Any] = {"out_dir": folder, "store_path": folder / "store"}
-    if engine == "remote":
+    if engine in ("remote", "virtuoso"):
         config.update(store="remote", endpoint=endpoint)
     return config
 
@@ -323,11 +363,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         entry: dict[str, Any] = {"prepare": prepare(folder, lines, gaps, copies, settings)}
         print(f"  {entry['prepare']}", flush=True)
         for engine in args.engines:
-            server = (
-                OxigraphServer(folder / "oxigraph-server", folder / "scaled.nq")
-                if engine == "remote"
-                else None
-            )
+            server = _server(engine, folder)
             try:
                 endpoint = server.__enter__().query_url if server else None
                 config = _config(folder, engine, endpoint)
@@ -394,7 +430,10 @@ def main() -> None:
     parser.add_argument("--copies", type=int, default=356, help="strategies in the large graph")
     parser.add_argument("--repeat", type=int, default=30, help="requests per page")
     parser.add_argument(
-        "--engines", nargs="+", default=["embedded", "remote"], choices=["embedded", "remote"]
+        "--engines",
+        nargs="+",
+        default=["embedded", "remote"],
+        choices=["embedded", "remote", "virtuoso"],
     )
     parser.add_argument("--work", type=Path, help="folder for the prepared outputs (kept)")
     parser.add_argument("--keep", action="store_true", help="keep the scaled N-Quads")
