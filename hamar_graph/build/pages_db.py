@@ -20,6 +20,9 @@ It holds, for every resource under the base IRI:
   å→a, aa→a, accents, case) before it is indexed, and the query folded the same way, so
   folding works both ways in both languages;
 - ``texts``: the original texts with their language, for snippets;
+- ``labels``: every folded label, for hits whose label is the whole query;
+- ``groups``: the search groups (kinds), in order; a resource's id holds its group and its
+  place in the group's Norwegian label order (:data:`GROUP_SHIFT`);
 - ``kinds``: resources per kind (``""`` for things directly under ``{base}id/``),
   for the register page;
 - ``strategies`` and ``gaps``: every strategy document, and the plan's gaps
@@ -54,7 +57,7 @@ from hamar_graph.store.base import Row, Store
 PAGES_FILE = "pages.sqlite"
 
 #: The layout's version; a file of another version is not read.
-FORMAT = "1"
+FORMAT = "2"
 
 #: The page languages a label and sort key are kept for.
 LANGUAGES = ("nb", "en")
@@ -82,6 +85,9 @@ CREATE INDEX resources_kind_en ON resources (kind, sort_en, iri);
 CREATE TABLE texts (rid INTEGER NOT NULL, lang TEXT, text TEXT NOT NULL);
 CREATE INDEX texts_rid ON texts (rid);
 CREATE TABLE kinds (kind TEXT PRIMARY KEY, count INTEGER NOT NULL);
+CREATE TABLE groups (idx INTEGER PRIMARY KEY, grp TEXT NOT NULL UNIQUE);
+CREATE TABLE labels (folded TEXT NOT NULL, rid INTEGER NOT NULL);
+CREATE INDEX labels_folded ON labels (folded);
 CREATE TABLE strategies (
   position INTEGER PRIMARY KEY, iri TEXT NOT NULL UNIQUE, sort_nb TEXT NOT NULL
 );
@@ -216,6 +222,38 @@ def _fold_all(values: Iterable[str]) -> str:
     return " | ".join(normalise(v) for v in values)
 
 
+#: A resource's id is ``(group index << GROUP_SHIFT) | its place in the group``, the
+#: group's resources numbered in Norwegian label order: the full-text index's row ids then
+#: tell a hit's group (``rowid >> GROUP_SHIFT``) and its label order without a join.
+GROUP_SHIFT = 32
+
+
+def group_order(groups: Iterable[str]) -> list[str]:
+    """Search groups in the order they are listed on equal footing: the kinds in the order
+    of docs/MODEL.md (the interface table's ``kinds``), other kinds by name, then the
+    things directly under ``id/``, the ontology and the rest."""
+    known = list(i18n.section("kinds"))
+    rank = {k: n for n, k in enumerate(known)}
+    tail = {"": 1, "def": 2, "other": 3}
+    return sorted(set(groups), key=lambda g: (g in tail, tail.get(g, 0), rank.get(g, len(rank)), g))
+
+
+def _ordered_ids(
+    entries: dict[str, _Entry], base: str, conn: sqlite3.Connection
+) -> list[tuple[int, str]]:
+    """Every IRI with its id (see :data:`GROUP_SHIFT`); records the groups in ``conn``."""
+    members: dict[str, list[tuple[str, str]]] = {}
+    for iri, entry in entries.items():
+        label = pick_label(entry.labels, "nb")[0] or iri.rstrip("/").rsplit("/", 1)[-1]
+        members.setdefault(kind_of(iri, base)[1], []).append((_sort_text(label), iri))
+    ordered: list[tuple[int, str]] = []
+    for idx, group in enumerate(group_order(members)):
+        conn.execute("INSERT INTO groups VALUES (?, ?)", (idx, group))
+        for n, (_, iri) in enumerate(sorted(members[group])):
+            ordered.append(((idx << GROUP_SHIFT) | n, iri))
+    return ordered
+
+
 def fill(
     conn: sqlite3.Connection,
     store: Store,
@@ -242,7 +280,7 @@ def fill(
     strategies: list[str] = []
     if progress:
         progress(f"pages database: indexing {len(entries)} resources")
-    for rid, iri in enumerate(sorted(entries), start=1):
+    for rid, iri in _ordered_ids(entries, base, conn):
         entry = entries[iri]
         kind, group = kind_of(iri, base)
         if kind is not None:
@@ -270,6 +308,10 @@ def fill(
         )
         conn.executemany(
             "INSERT INTO texts VALUES (?, ?, ?)", [(rid, lang, text) for text, lang in entry.texts]
+        )
+        conn.executemany(
+            "INSERT INTO labels VALUES (?, ?)",
+            sorted({(normalise(v), rid) for v, _ in entry.labels}),
         )
         kind_words = _kind_names(kind)
         for type_iri in sorted(entry.types):

@@ -8,9 +8,10 @@ way round. Every word of the query must match the start of a word of the resourc
 labels, alternative names, kind and type names (``vennskapsby``, ``twin city`` find the
 twin cities) or texts.
 
-A search page costs three SQL queries on the database (the groups with their counts, one
-page of hits, their texts for snippets) and none on the store, whatever the size of the
-graph.
+A search page costs a handful of SQL queries on the database (four FTS5 lookups of row ids
+and one of labels, then the page's resources and their texts for snippets) and none on
+the store. Ranking (:meth:`~hamar_graph.pages.stored.PagesDB.find`) needs no join: a row
+id tells the hit's kind and its label order.
 """
 
 from __future__ import annotations
@@ -154,8 +155,8 @@ def search(
 
     Hits are grouped by kind, the group of the best hit first; within a group, hits
     whose label is the query come first, then hits of a kind or type the query names,
-    then hits whose labels hold every word, then the rest, each by rank, then by label
-    and IRI.
+    then hits whose labels or alternative names hold every word, then the rest (by BM25
+    rank in a kind with at most 500 of them), each by label.
 
     :param query: what the user typed; an empty query finds nothing.
     :param page: 1-based page number; out-of-range pages are clamped.
@@ -164,16 +165,18 @@ def search(
     words = words_of(query)
     if not words:
         return SearchPage(query, lang, 0, 1, 1, ())
-    match = match_expression(words)
-    exact = "|" + " ".join(words) + "|"
-    counts = db.search_groups(match, exact)
-    groups = tuple(SearchGroup(g, group_label(g, lang), n) for g, n in counts)
-    known = dict(counts)
+    match, exact = match_expression(words), " ".join(words)
+    requested = max(1, page)
+    found = db.find(match, exact, group, (requested - 1) * page_size, page_size)
+    known = dict(found.groups)
     chosen = group if group in known else None
     total = known[chosen] if chosen is not None else sum(known.values())
     pages = max(1, math.ceil(total / page_size))
-    page = min(max(1, page), pages)
-    ids = db.search(match, exact, lang, chosen, (page - 1) * page_size, page_size) if total else []
+    page = min(requested, pages)
+    ids = list(found.ids)
+    if page != requested or chosen != group:  # out of range, or an unknown kind: ask again
+        ids = list(db.find(match, exact, chosen, (page - 1) * page_size, page_size).ids)
+    groups = tuple(SearchGroup(g, group_label(g, lang), n) for g, n in found.groups)
     resources = db.by_ids(ids, lang)
     texts = db.texts(ids)
     hits = tuple(

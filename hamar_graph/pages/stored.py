@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from hamar_graph.build.completeness import PlanGaps, PlanItem
-from hamar_graph.build.pages_db import FORMAT, LANGUAGES, WEIGHTS
+from hamar_graph.build.pages_db import FORMAT, GROUP_SHIFT, LANGUAGES, WEIGHTS
 
 _SORT = {lang: f"sort_{lang}" for lang in LANGUAGES}
 
@@ -45,6 +45,7 @@ class PagesDB:
     def __init__(self, conn: sqlite3.Connection, source: str) -> None:
         self._conn = conn
         self._lock = threading.Lock()
+        self._group_names: dict[int, str] | None = None
         #: Where it came from: the file's path, or ``memory``.
         self.source = source
 
@@ -115,33 +116,61 @@ class PagesDB:
 
     # --- search --------------------------------------------------------------------
 
-    def search_groups(self, match: str, exact: str) -> list[tuple[str, int]]:
-        """``(group, hits)`` of every group with hits for the FTS5 expression ``match``,
-        best group first (the group of the best hit first; see :meth:`search`)."""
-        return [
-            (g, int(n)) for g, n, _tier, _score in self.rows(_GROUPS_SQL, _params(match, exact))
-        ]
+    def _groups(self) -> dict[int, str]:
+        if self._group_names is None:
+            self._group_names = dict(self.rows("SELECT idx, grp FROM groups"))
+        return self._group_names
 
-    def search(
-        self, match: str, exact: str, lang: str, group: str | None, offset: int, limit: int
-    ) -> list[int]:
-        """Ids of one page of hits for the FTS5 expression ``match``, grouped by kind.
+    def _rowids(self, match: str) -> list[int]:
+        return [r for (r,) in self.rows("SELECT rowid FROM search WHERE search MATCH ?", (match,))]
 
-        Within a group: hits whose label is the query (``exact``, folded) first, then hits
-        whose kind or type the query names (``vennskapsby`` lists the twin cities), then
-        hits whose labels hold every word, then the rest, each by BM25 rank (labels weigh
-        most, then alternative names, kind names, texts), then label and IRI. Groups
-        follow each other in the order of their best hit.
+    def find(self, match: str, exact: str, group: str | None, offset: int, limit: int) -> Found:
+        """One page of hits for the FTS5 expression ``match``, grouped by kind.
+
+        Every hit has a tier: 0 when a label is the whole query (``exact``, folded), 1
+        when the query names its kind or type (``vennskapsby`` for the twin cities), 2
+        when the labels or alternative names hold every word, 3 when only its texts do.
+        Groups come in the order of their best tier, then in the order of
+        :func:`~hamar_graph.build.pages_db.group_order`; within a group, by tier, then by
+        Norwegian label (the row ids' order), except that the text-only hits of a group
+        with at most :data:`RANKED` of them are ranked by BM25 (labels weigh most, then
+        alternative names, kind names, texts). Four FTS5 lookups and one label lookup,
+        no join: the cost is that of reading the matching row ids.
         """
-        params = {
-            **_params(match, exact),
-            "group": group,
-            "limit": limit,
-            "offset": offset,
-        }
-        sql = _SEARCH_SQL[(lang if lang in _SORT else LANGUAGES[0], group is not None)]
-        found = self.rows(sql, params)
-        return [int(r[0]) for r in found]
+        names = self._groups()
+        exact_ids = {r for (r,) in self.rows("SELECT rid FROM labels WHERE folded = ?", (exact,))}
+        kind_ids = set(self._rowids(f"kind : ({match})"))
+        label_ids = set(self._rowids(f"{{label alt}} : ({match})"))
+        buckets: dict[int, list[list[int]]] = {}
+        for r in self._rowids(match):
+            tier = 0 if r in exact_ids else 1 if r in kind_ids else 2 if r in label_ids else 3
+            buckets.setdefault(r >> GROUP_SHIFT, [[], [], [], []])[tier].append(r)
+        best = {g: next(t for t in range(4) if tiers[t]) for g, tiers in buckets.items()}
+        order = sorted(buckets, key=lambda g: (best[g], g))
+        counts = tuple((names[g], sum(map(len, buckets[g]))) for g in order)
+        chosen = [g for g in order if group is None or names[g] == group]
+        total = sum(sum(map(len, buckets[g])) for g in chosen)
+        ids: list[int] = []
+        skip = offset
+        for g in chosen:
+            for tier, members in enumerate(buckets[g]):
+                if len(ids) >= limit:
+                    break
+                if skip >= len(members):
+                    skip -= len(members)
+                    continue
+                if tier == 3 and len(members) <= RANKED:
+                    members = self._ranked(match, g, members)
+                ids += members[skip : skip + limit - len(ids)]
+                skip = 0
+        return Found(counts, total, tuple(ids))
+
+    def _ranked(self, match: str, group: int, members: list[int]) -> list[int]:
+        """``members`` (hits of one group) by BM25 rank."""
+        wanted = set(members)
+        low, high = group << GROUP_SHIFT, ((group + 1) << GROUP_SHIFT) - 1
+        ranked = self.rows(_RANKED_SQL, (match, low, high))
+        return [r for (r,) in ranked if r in wanted]
 
     # --- the plan's gaps and the strategies ------------------------------------------
 
@@ -176,81 +205,34 @@ class PagesDB:
         return bool(self.rows("SELECT 1 FROM strategies WHERE iri = ?", (iri,)))
 
 
-assert WEIGHTS == (10.0, 6.0, 3.0, 1.0), "the weights below are the build's"
+#: Groups with at most this many text-only hits have them ranked by BM25.
+RANKED = 500
 
-#: The hits of one FTS5 expression (named parameters: ``exact``, the folded query as
-#: ``|query|``; ``label`` and ``kind``, the expression on the labels or on the kind and
-#: type names alone; ``match``), with the tier (0: a label is the whole query, 1: the
-#: query names the resource's kind or type, 2: every word is in the labels, 3: elsewhere)
-#: and the BM25 score (lower is better).
-_HITS = """
-matched AS MATERIALIZED (
-  SELECT rowid AS id, bm25(search, 10.0, 6.0, 3.0, 1.0) AS score
-  FROM search WHERE search MATCH :match
-),
-in_label AS MATERIALIZED (SELECT rowid AS id FROM search WHERE search MATCH :label),
-in_kind AS MATERIALIZED (SELECT rowid AS id FROM search WHERE search MATCH :kind),
-hits AS (
-  SELECT r.id AS id, r.iri AS iri, r.grp AS grp, r.sort_nb AS sort_nb, r.sort_en AS sort_en,
-         CASE WHEN instr(r.folded_labels, :exact) > 0 THEN 0
-              WHEN m.id IN (SELECT id FROM in_kind) THEN 1
-              WHEN m.id IN (SELECT id FROM in_label) THEN 2
-              ELSE 3 END AS tier,
-         m.score AS score
-  FROM matched AS m JOIN resources r ON r.id = m.id
-)
+#: The hits of one group (a range of row ids), best BM25 rank first (the column weights
+#: are :data:`~hamar_graph.build.pages_db.WEIGHTS`).
+_RANKED_SQL = """
+SELECT rowid FROM search WHERE search MATCH ? AND rowid BETWEEN ? AND ?
+ORDER BY bm25(search, 10.0, 6.0, 3.0, 1.0)
 """
-
+assert WEIGHTS == (10.0, 6.0, 3.0, 1.0), "the weights above are the build's"
 
 #: Columns of a resource, in the order :class:`StoredResource` takes them, per language.
 _SELECT_RESOURCES = {
-    lang: "".join(
-        ["SELECT id, iri, kind, grp, label_", lang, ", lang_", lang, ", types FROM resources"]
+    lang: "SELECT id, iri, kind, grp, label_{0}, lang_{0}, types FROM resources".replace(
+        "{0}", lang
     )
     for lang in LANGUAGES
 }
 
-#: The groups with hits, best first.
-_GROUPS_SQL = "".join(
-    [
-        "WITH ",
-        _HITS,
-        "SELECT grp, count(*), min(tier), min(score) FROM hits GROUP BY grp\n",
-        "ORDER BY min(tier), min(score), grp",
-    ]
-)
 
-#: One page of hits: (page language, limited to one group) → SQL.
-_SEARCH_SQL = {
-    (lang, one_group): "".join(
-        [
-            "WITH ",
-            _HITS,
-            "SELECT id FROM (\n",
-            "  SELECT id, grp, tier, score, ",
-            _SORT[lang],
-            " AS sort, iri,\n",
-            "         min(tier) OVER (PARTITION BY grp) AS gtier,\n",
-            "         min(score) OVER (PARTITION BY grp) AS gscore\n",
-            "  FROM hits",
-            " WHERE grp = :group" if one_group else "",
-            "\n) ORDER BY gtier, gscore, grp, tier,\n",
-            "  CASE WHEN tier <= 1 THEN 0 ELSE score END, sort, iri\n",
-            "LIMIT :limit OFFSET :offset",
-        ]
-    )
-    for lang in LANGUAGES
-    for one_group in (False, True)
-}
+@dataclass(frozen=True)
+class Found:
+    """What a search found: every group with its number of hits (best first), the
+    total (of the chosen group, if one is), and the ids of one page of hits."""
 
-
-def _params(match: str, exact: str) -> dict[str, str]:
-    return {
-        "exact": exact,
-        "label": f"label : ({match})",
-        "kind": f"kind : ({match})",
-        "match": match,
-    }
+    groups: tuple[tuple[str, int], ...]
+    total: int
+    ids: tuple[int, ...]
 
 
 def _item(raw: str) -> PlanItem:

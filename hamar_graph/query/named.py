@@ -164,11 +164,13 @@ SELECT ?doc ?axis ?axislabel ?notation ?goal ?goallabel ?order ?measure ?measure
 
 
 #: Key figures from the sections of strategy ``?doc``: value (or an exact fraction), unit,
-#: unit code, lower-bound flag and texts.
+#: unit code, lower-bound flag and texts. The sections are found first, in a sub-query, so
+#: that an engine joins the figures to the few sections of this strategy rather than every
+#: figure of every strategy to the sections (430 ms → 40 ms on 356 strategies).
 KEY_FIGURES = _q(
     """
 SELECT ?doc ?fig ?label ?value ?numerator ?denominator ?unit ?code ?lower ?text WHERE {
-  ?doc hms:hasSection+ ?section .
+  { SELECT ?doc ?section WHERE { ?doc hms:hasSection+ ?section } }
   ?fig hms:fromSection ?section ; a hms:KeyFigure ; skos:prefLabel ?label .
   OPTIONAL { ?fig hms:value ?value }
   OPTIONAL { ?fig hms:numerator ?numerator ; hms:denominator ?denominator }
@@ -200,11 +202,11 @@ SELECT ?doc ?home ?place ?label ?lat ?long ?twin ?country ?countrylabel WHERE {
 
 
 #: The responsibility chart of strategy ``?doc`` (section 5): areas in row order and
-#: their actors.
+#: their actors (the sections first, as in :data:`KEY_FIGURES`).
 RESPONSIBILITY = _q(
     """
 SELECT ?doc ?area ?arealabel ?order ?actor ?actorlabel WHERE {
-  ?doc hms:hasSection+ ?section .
+  { SELECT ?doc ?section WHERE { ?doc hms:hasSection+ ?section } }
   ?area hms:fromSection ?section ; a hms:ResponsibilityArea ; skos:prefLabel ?arealabel .
   OPTIONAL { ?area hms:rowOrder ?order }
   OPTIONAL { ?area hms:responsibleActor ?actor . ?actor skos:prefLabel ?actorlabel }

@@ -136,9 +136,10 @@ def inline_bindings(query: str, bindings: Bindings) -> str | None:
     anchor its joins: the home page's queries, bound to one strategy document, read every
     strategy's axes and goals (measured 3-12× slower on 100 strategies than the same
     query with the IRI written in). Written in, the constant anchors every pattern that
-    holds it. The projection keeps the variable (``(<iri> AS ?doc)``), so the rows are
-    the same. Only plain shapes are rewritten: no quotes in the query, an explicit
-    projection of variables, no sub-query, no bound variable assigned (``AS ?x``) or
+    holds it. A projection keeps the variable (``(<iri> AS ?doc)``: in the sub-query
+    that projects it, if one does, else in the query's own), so the rows are the same.
+    Only plain shapes are rewritten: no quotes in the query, explicit projections of
+    variables, sub-queries only in a SELECT, no bound variable assigned (``AS ?x``) or
     used after the WHERE clause.
     """
     names = sorted(bindings)
@@ -148,24 +149,41 @@ def inline_bindings(query: str, bindings: Bindings) -> str | None:
         terms = {n: safe_term(bindings[n]) for n in names}
     except ValueError:
         return None
-    form = _FORM.search(query)
-    if form is None or len(_FORM.findall(query)) != 1:
+    forms = list(_FORM.finditer(query))
+    kinds = {m.group(1).upper() for m in forms}
+    if not forms or (len(forms) > 1 and kinds != {"SELECT"}):
         return None
     variable = re.compile("[?$](" + "|".join(names) + ")(?![A-Za-z0-9_])")
-    head, body = query[: form.end()], query[form.end() :]
+    body = query[forms[0].end() :]
     if re.search(r"\bAS\s+[?$](" + "|".join(names) + r")\b", body, re.IGNORECASE):
         return None
     if variable.search(body[body.rfind("}") :]):
         return None  # used by GROUP BY, ORDER BY ...
-    if form.group(1).upper() == "SELECT":
-        cut = re.search(r"\bWHERE\b|\{", body, re.IGNORECASE)
-        if cut is None:
+    # (start, end) of each SELECT's projection
+    projections: list[tuple[int, int]] = []
+    for form in forms if kinds == {"SELECT"} else []:
+        cut = re.compile(r"\bWHERE\b|\{", re.IGNORECASE).search(query, form.end())
+        if cut is None or re.search(r"[*(]", query[form.end() : cut.start()]):
             return None
-        projection, body = body[: cut.start()], body[cut.start() :]
-        if "*" in projection or "(" in projection:
-            return None
-        head += variable.sub(lambda m: f"({terms[m.group(1)]} AS ?{m.group(1)})", projection)
-    return head + variable.sub(lambda m: terms[m.group(1)], body)
+        projections.append((form.end(), cut.start()))
+    inner = {m.group(1) for a, b in projections[1:] for m in variable.finditer(query[a:b])}
+
+    def project(match: re.Match[str]) -> str:
+        return f"({terms[match.group(1)]} AS ?{match.group(1)})"
+
+    out, position = [query[: forms[0].end()]], forms[0].end()
+    for number, (start, end) in enumerate(projections):
+        out.append(variable.sub(lambda m: terms[m.group(1)], query[position:start]))
+        text = query[start:end]
+        if number == 0:
+            out.append(
+                variable.sub(lambda m: m.group(0) if m.group(1) in inner else project(m), text)
+            )
+        else:
+            out.append(variable.sub(project, text))
+        position = end
+    out.append(variable.sub(lambda m: terms[m.group(1)], query[position:]))
+    return "".join(out)
 
 
 def nquads_fingerprint(nquads: bytes) -> str:

@@ -54,7 +54,8 @@ def test_inlined_answers_equal_substituted(name: str, store: OxigraphStore) -> N
         ('SELECT ?s WHERE { ?s ?p "x" }', "a quote"),
         ("SELECT ?s (COUNT(*) AS ?n) WHERE { ?s ?p ?o } GROUP BY ?s", "used after WHERE"),
         ("SELECT ?t WHERE { ?x ?p ?o BIND(?o AS ?s) }", "assigned"),
-        ("SELECT ?s WHERE { { SELECT ?s WHERE { ?s ?p ?o } } }", "a sub-query"),
+        ("ASK { { SELECT ?s WHERE { ?s ?p ?o } } }", "a sub-query outside a SELECT"),
+        ("SELECT ?s WHERE { { SELECT * WHERE { ?s ?p ?o } } }", "a sub-query projecting *"),
     ],
 )
 def test_shapes_left_to_the_engine(query: str, why: str) -> None:
@@ -70,3 +71,13 @@ def test_a_hostile_value_is_refused_not_written() -> None:
 def test_a_longer_name_is_not_touched() -> None:
     text = inline_bindings("SELECT ?s ?section WHERE { ?s ?p ?section }", {"s": URIRef("x:a")})
     assert text == "SELECT (<x:a> AS ?s) ?section WHERE { <x:a> ?p ?section }"
+
+
+def test_a_sub_query_that_projects_the_variable_keeps_it_there() -> None:
+    text = inline_bindings(
+        "SELECT ?s ?o WHERE { { SELECT ?s ?x WHERE { ?s ?p ?x } } ?x ?q ?o }",
+        {"s": URIRef("x:a")},
+    )
+    assert text == (
+        "SELECT ?s ?o WHERE { { SELECT (<x:a> AS ?s) ?x WHERE { <x:a> ?p ?x } } ?x ?q ?o }"
+    )
