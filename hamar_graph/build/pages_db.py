@@ -16,11 +16,12 @@ It holds, for every resource under the base IRI:
   columns, weighted in this order when ranking: the labels, the alternative names
   (``skos:altLabel``, ``hms:abbreviation``), the names of its kind and types
   (``vennskapsby``, ``twin city``) and its texts (``hms:text``, translation,
-  definition); every value folded with :func:`hamar_graph.folding.normalise` (æ→ae, ø→o,
-  å→a, aa→a, accents, case) before it is indexed, and the query folded the same way, so
+  definition), and a fifth, ``exact``, with each label as one token, for hits whose
+  label is the whole query; every value folded with
+  :func:`hamar_graph.folding.normalise` (æ→ae, ø→o, å→a, aa→a, accents, case) before it
+  is indexed, and the query folded the same way, so
   folding works both ways in both languages;
 - ``texts``: the original texts with their language, for snippets;
-- ``labels``: every folded label, for hits whose label is the whole query;
 - ``groups``: the search groups (kinds), in order; a resource's id holds its group and its
   place in the group's Norwegian label order (:data:`GROUP_SHIFT`);
 - ``kinds``: resources per kind (``""`` for things directly under ``{base}id/``),
@@ -38,6 +39,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import re
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field
@@ -57,13 +59,13 @@ from hamar_graph.store.base import Row, Store
 PAGES_FILE = "pages.sqlite"
 
 #: The layout's version; a file of another version is not read.
-FORMAT = "2"
+FORMAT = "3"
 
 #: The page languages a label and sort key are kept for.
 LANGUAGES = ("nb", "en")
 
-#: Column weights of the full-text index, in column order (label, alt, kind, body).
-WEIGHTS = (10.0, 6.0, 3.0, 1.0)
+#: Column weights of the full-text index, in column order (label, alt, kind, body, exact).
+WEIGHTS = (10.0, 6.0, 3.0, 1.0, 0.0)
 
 _ALT = {str(SKOS.altLabel), str(HMS.abbreviation)}
 _LABEL = str(SKOS.prefLabel)
@@ -86,8 +88,7 @@ CREATE TABLE texts (rid INTEGER NOT NULL, lang TEXT, text TEXT NOT NULL);
 CREATE INDEX texts_rid ON texts (rid);
 CREATE TABLE kinds (kind TEXT PRIMARY KEY, count INTEGER NOT NULL);
 CREATE TABLE groups (idx INTEGER PRIMARY KEY, grp TEXT NOT NULL UNIQUE);
-CREATE TABLE labels (folded TEXT NOT NULL, rid INTEGER NOT NULL);
-CREATE INDEX labels_folded ON labels (folded);
+
 CREATE TABLE strategies (
   position INTEGER PRIMARY KEY, iri TEXT NOT NULL UNIQUE, sort_nb TEXT NOT NULL
 );
@@ -97,7 +98,8 @@ CREATE TABLE gaps (
 CREATE INDEX gaps_iri ON gaps (iri);
 CREATE INDEX gaps_strategy ON gaps (strategy, position);
 CREATE VIRTUAL TABLE search USING fts5(
-  label, alt, kind, body, content='', prefix='2 3', tokenize='unicode61 remove_diacritics 2'
+  label, alt, kind, body, exact, content='', prefix='2 3',
+  tokenize="unicode61 remove_diacritics 2 tokenchars '_'"
 );
 """
 
@@ -218,6 +220,12 @@ def _kind_names(kind: str | None) -> list[str]:
     return words
 
 
+def exact_token(text: str) -> str:
+    """The whole of ``text``, folded, as one token (``okt_kunnskapsniva``): the ``exact``
+    column holds one per label, so that "the label is the query" is an FTS5 lookup."""
+    return "_".join(re.findall(r"[^\W_]+", normalise(text)))
+
+
 def _fold_all(values: Iterable[str]) -> str:
     return " | ".join(normalise(v) for v in values)
 
@@ -309,21 +317,18 @@ def fill(
         conn.executemany(
             "INSERT INTO texts VALUES (?, ?, ?)", [(rid, lang, text) for text, lang in entry.texts]
         )
-        conn.executemany(
-            "INSERT INTO labels VALUES (?, ?)",
-            sorted({(normalise(v), rid) for v, _ in entry.labels}),
-        )
         kind_words = _kind_names(kind)
         for type_iri in sorted(entry.types):
             kind_words += type_names.get(type_iri, [])
         conn.execute(
-            "INSERT INTO search (rowid, label, alt, kind, body) VALUES (?, ?, ?, ?, ?)",
+            "INSERT INTO search (rowid, label, alt, kind, body, exact) VALUES (?, ?, ?, ?, ?, ?)",
             (
                 rid,
                 _fold_all(v for v, _ in entry.labels),
                 _fold_all(entry.alt),
                 _fold_all(dict.fromkeys(kind_words)),
                 _fold_all(t for t, _ in entry.texts if t not in entry.alt),
+                " ".join(sorted({exact_token(v) for v, _ in entry.labels})),
             ),
         )
     conn.executemany("INSERT INTO kinds VALUES (?, ?)", sorted(kinds.items()))

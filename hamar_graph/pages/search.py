@@ -20,6 +20,7 @@ import math
 from dataclasses import dataclass
 
 from hamar_graph import i18n
+from hamar_graph.build.pages_db import exact_token
 from hamar_graph.folding import normalise
 from hamar_graph.pages.labels import Labeller, Text, kind_label, pick_text
 from hamar_graph.pages.stored import PagesDB, StoredResource
@@ -165,7 +166,7 @@ def search(
     words = words_of(query)
     if not words:
         return SearchPage(query, lang, 0, 1, 1, ())
-    match, exact = match_expression(words), " ".join(words)
+    match, exact = match_expression(words), exact_token(query[:MAX_QUERY])
     requested = max(1, page)
     found = db.find(match, exact, group, (requested - 1) * page_size, page_size)
     known = dict(found.groups)

@@ -121,56 +121,66 @@ class PagesDB:
             self._group_names = dict(self.rows("SELECT idx, grp FROM groups"))
         return self._group_names
 
-    def _rowids(self, match: str) -> list[int]:
-        return [r for (r,) in self.rows("SELECT rowid FROM search WHERE search MATCH ?", (match,))]
+    def _tier_counts(self, expression: str) -> dict[int, int]:
+        """Group → hits of an FTS5 expression, counted inside SQLite (no row reaches
+        Python)."""
+        rows = self.rows(_COUNT_SQL, (expression,))
+        return {int(g): int(n) for g, n in rows}
 
     def find(self, match: str, exact: str, group: str | None, offset: int, limit: int) -> Found:
         """One page of hits for the FTS5 expression ``match``, grouped by kind.
 
-        Every hit has a tier: 0 when a label is the whole query (``exact``, folded), 1
-        when the query names its kind or type (``vennskapsby`` for the twin cities), 2
-        when the labels or alternative names hold every word, 3 when only its texts do.
-        Groups come in the order of their best tier, then in the order of
+        Every hit has a tier: 0 when a label is the whole query (``exact``, the query as
+        one token, :func:`~hamar_graph.build.pages_db.exact_token`), 1 when the query
+        names its kind or type (``vennskapsby`` for the twin cities), 2 when the labels or
+        alternative names hold every word, 3 when only its texts do. Groups come in the
+        order of their best tier, then in the order of
         :func:`~hamar_graph.build.pages_db.group_order`; within a group, by tier, then by
         Norwegian label (the row ids' order), except that the text-only hits of a group
         with at most :data:`RANKED` of them are ranked by BM25 (labels weigh most, then
-        alternative names, kind names, texts). Four FTS5 lookups and one label lookup,
-        no join: the cost is that of reading the matching row ids.
+        alternative names, kind names, texts).
+
+        Each tier is an FTS5 expression of its own (``exact : …``, ``kind : (…) NOT …``,
+        …) whose hits are counted per group inside SQLite, and the page is read with
+        ``LIMIT``/``OFFSET`` on a range of row ids: no join, and no more rows reach Python
+        than the page holds.
         """
         names = self._groups()
-        exact_ids = {r for (r,) in self.rows("SELECT rid FROM labels WHERE folded = ?", (exact,))}
-        kind_ids = set(self._rowids(f"kind : ({match})"))
-        label_ids = set(self._rowids(f"{{label alt}} : ({match})"))
-        buckets: dict[int, list[list[int]]] = {}
-        for r in self._rowids(match):
-            tier = 0 if r in exact_ids else 1 if r in kind_ids else 2 if r in label_ids else 3
-            buckets.setdefault(r >> GROUP_SHIFT, [[], [], [], []])[tier].append(r)
-        best = {g: next(t for t in range(4) if tiers[t]) for g, tiers in buckets.items()}
-        order = sorted(buckets, key=lambda g: (best[g], g))
-        counts = tuple((names[g], sum(map(len, buckets[g]))) for g in order)
+        whole = f'exact : "{exact or "_"}"'
+        kind, label = f"kind : ({match})", f"{{label alt}} : ({match})"
+        expressions = (
+            whole,
+            f"({kind}) NOT ({whole})",
+            f"({label}) NOT ({kind}) NOT ({whole})",
+            f"({match}) NOT ({label}) NOT ({kind}) NOT ({whole})",
+        )
+        counts = [self._tier_counts(e) for e in expressions]
+        tiers = {g: [c.get(g, 0) for c in counts] for g in set().union(*counts)}
+        best = {g: next(t for t in range(4) if n[t]) for g, n in tiers.items()}
+        order = sorted(best, key=lambda g: (best[g], g))
+        groups = tuple((names[g], sum(tiers[g])) for g in order)
         chosen = [g for g in order if group is None or names[g] == group]
-        total = sum(sum(map(len, buckets[g])) for g in chosen)
+        total = sum(sum(tiers[g]) for g in chosen)
         ids: list[int] = []
         skip = offset
         for g in chosen:
-            for tier, members in enumerate(buckets[g]):
+            for tier, count in enumerate(tiers[g]):
                 if len(ids) >= limit:
                     break
-                if skip >= len(members):
-                    skip -= len(members)
+                if skip >= count:
+                    skip -= count
                     continue
-                if tier == 3 and len(members) <= RANKED:
-                    members = self._ranked(match, g, members)
-                ids += members[skip : skip + limit - len(ids)]
+                want = min(limit - len(ids), count - skip)
+                ids += self._slice(expressions[tier], g, tier == 3 and count <= RANKED, skip, want)
                 skip = 0
-        return Found(counts, total, tuple(ids))
+        return Found(groups, total, tuple(ids))
 
-    def _ranked(self, match: str, group: int, members: list[int]) -> list[int]:
-        """``members`` (hits of one group) by BM25 rank."""
-        wanted = set(members)
+    def _slice(self, expression: str, group: int, ranked: bool, skip: int, want: int) -> list[int]:
+        """``want`` hits of ``expression`` in ``group`` after the first ``skip``, by BM25
+        rank when ``ranked``, else in row-id (label) order."""
         low, high = group << GROUP_SHIFT, ((group + 1) << GROUP_SHIFT) - 1
-        ranked = self.rows(_RANKED_SQL, (match, low, high))
-        return [r for (r,) in ranked if r in wanted]
+        sql = _RANKED_SQL if ranked else _SLICE_SQL
+        return [r for (r,) in self.rows(sql, (expression, low, high, want, skip))]
 
     # --- the plan's gaps and the strategies ------------------------------------------
 
@@ -208,13 +218,24 @@ class PagesDB:
 #: Groups with at most this many text-only hits have them ranked by BM25.
 RANKED = 500
 
-#: The hits of one group (a range of row ids), best BM25 rank first (the column weights
-#: are :data:`~hamar_graph.build.pages_db.WEIGHTS`).
+#: Hits of one group (a range of row ids), best BM25 rank first (the column weights are
+#: :data:`~hamar_graph.build.pages_db.WEIGHTS`), as many as asked from an offset.
 _RANKED_SQL = """
 SELECT rowid FROM search WHERE search MATCH ? AND rowid BETWEEN ? AND ?
-ORDER BY bm25(search, 10.0, 6.0, 3.0, 1.0)
+ORDER BY bm25(search, 10.0, 6.0, 3.0, 1.0, 0.0) LIMIT ? OFFSET ?
 """
-assert WEIGHTS == (10.0, 6.0, 3.0, 1.0), "the weights above are the build's"
+
+#: Hits of one group in row-id (Norwegian label) order, as many as asked from an offset.
+_SLICE_SQL = """
+SELECT rowid FROM search WHERE search MATCH ? AND rowid BETWEEN ? AND ?
+ORDER BY rowid LIMIT ? OFFSET ?
+"""
+
+#: Hits per group of one FTS5 expression (32 is :data:`GROUP_SHIFT`).
+_COUNT_SQL = "SELECT rowid >> 32, count(*) FROM search WHERE search MATCH ? GROUP BY 1"
+assert GROUP_SHIFT == 32
+
+assert WEIGHTS == (10.0, 6.0, 3.0, 1.0, 0.0), "the weights above are the build's"
 
 #: Columns of a resource, in the order :class:`StoredResource` takes them, per language.
 _SELECT_RESOURCES = {
