@@ -134,6 +134,11 @@ class Settings:
     )
     max_url_bytes: int = _setting(8192, "Longest accepted request URL in bytes; longer gets 414.")
     page_size: int = _setting(50, "Items per page on index and search pages.")
+    strategy: str = _setting(
+        "id/dokument/internasjonal-strategi",
+        "The strategy document the home page and the completeness page show when the graph "
+        "holds several: its IRI, or its path under the base IRI.",
+    )
     rate_limit: int = _setting(
         0, "Requests per minute per client address; 0 turns rate limiting off."
     )
@@ -200,6 +205,13 @@ class Settings:
         new = dataclasses.replace(self, **{k: v for k, v in changes.items() if v is not None})
         new.check()
         return new
+
+    @property
+    def strategy_iri(self) -> str:
+        """The IRI of :attr:`strategy` (a path is taken under :attr:`base_iri`)."""
+        if "://" in self.strategy:
+            return self.strategy
+        return self.base_iri + self.strategy.lstrip("/")
 
     @property
     def resolved_store_path(self) -> Path:

@@ -20,6 +20,7 @@ from typing import Any, TypeVar
 from flask import Flask, current_app
 
 from hamar_graph.build.completeness import PlanGaps
+from hamar_graph.build.pages_db import PAGES_FILE
 from hamar_graph.build.pipeline import PLAN_FILE
 from hamar_graph.config import Settings
 from hamar_graph.pages.site import SiteData, site_data
@@ -171,13 +172,30 @@ def release(app: Flask | None = None) -> Release:
 
 
 def site(app: Flask | None = None) -> SiteData:
-    """What the pages compute once per app (ontology labels, plan gaps, resource index)."""
+    """What the pages hold once per app: ontology labels and the pages' database (search
+    index, index lists, strategies, plan gaps), opened from the output folder when
+    ``build`` wrote it for the data served (:data:`~hamar_graph.build.pages_db.PAGES_FILE`,
+    listed in the manifest), else made once from the store."""
     st = state(app)
 
     def make() -> SiteData:
         pub = st.peek("publication") or load_publication(st.settings)
-        stored = pub.read_extra(PLAN_FILE) if pub is not None else None
-        return site_data(st.store, st.settings, PlanGaps.from_json(stored) if stored else None)
+        listed = pub is not None and pub.directory is not None and PAGES_FILE in pub.extras
+        db_path = pub.directory / PAGES_FILE if listed and pub and pub.directory else None
+
+        def stored_gaps() -> PlanGaps | None:
+            raw = pub.read_extra(PLAN_FILE) if pub is not None else None
+            return PlanGaps.from_json(raw) if raw else None
+
+        data = site_data(
+            st.store,
+            st.settings,
+            stored_gaps,
+            db_path=db_path,
+            data_version=release(app).data_version,
+        )
+        st.on_close(data.db.close)
+        return data
 
     return st.lazy("site", make)
 

@@ -18,6 +18,8 @@ The output folder::
     {out_dir}/*.gz, hamar-graph-{data,ontology,shapes}-{version}.ttl   the other dumps
     {out_dir}/catalog.ttl, catalog-dcat-ap-no.ttl, void.ttl           the descriptions
     {out_dir}/plan.json                     the plan's gaps (SHACL S80–S83), for the pages
+    {out_dir}/pages.sqlite                  the pages' database: search index, index lists,
+                                            strategies and gaps (hamar_graph.build.pages_db)
     {out_dir}/store/                        persistent Oxigraph store, opened read-only by serve
     {out_dir}/publication.json              the one manifest: version, counts, every file
 
@@ -44,7 +46,8 @@ from hamar_graph.build.assembly import (
     class_counts,
     derived_graph_name,
 )
-from hamar_graph.build.completeness import plan_gaps
+from hamar_graph.build.completeness import PlanGaps, plan_gaps
+from hamar_graph.build.pages_db import PAGES_FILE, pages_db_bytes
 from hamar_graph.build.report import ValidationReport
 from hamar_graph.build.validate import validate_dataset
 from hamar_graph.config import Settings
@@ -59,6 +62,7 @@ from hamar_graph.publication.publish import (
 from hamar_graph.rdf.atomic import OutputBatch
 from hamar_graph.rdf.datasets import union_graph
 from hamar_graph.rdf.formats import NQUADS, RDF_FORMATS
+from hamar_graph.store.base import counts_fingerprint
 from hamar_graph.store.oxigraph import OxigraphStore
 
 #: The plan's gaps, written next to the dumps for the pages.
@@ -156,7 +160,8 @@ def build(settings: Settings, progress: Progress | None = None) -> BuildResult:
     pub = make_publication(dataset, settings, progress)
     result = _result(settings, dataset, pub, report)
     gaps = plan_gaps(report, dataset)
-    with_extras(pub, {PLAN_FILE: gaps.to_json()}, result.manifest_section())
+    pages = _pages_db(dataset, settings, pub, gaps, progress)
+    with_extras(pub, {PLAN_FILE: gaps.to_json(), PAGES_FILE: pages}, result.manifest_section())
     with OutputBatch(settings.out_dir) as batch:
         _say(progress, f"writing the Oxigraph store {result.store_path}")
         batch.add_dir(result.store_path.name, lambda tmp: _fill_store(dataset, tmp))
@@ -166,6 +171,24 @@ def build(settings: Settings, progress: Progress | None = None) -> BuildResult:
         batch.commit()
     pub.directory = settings.out_dir
     return result
+
+
+def _pages_db(
+    dataset: Dataset,
+    settings: Settings,
+    pub: Publication,
+    gaps: PlanGaps,
+    progress: Progress | None,
+) -> bytes:
+    """The pages' database (:mod:`hamar_graph.build.pages_db`) of the data as served,
+    valid under the manifest's data version and under the one a remote engine holding
+    the same graphs gives (its triple counts)."""
+    served = OxigraphStore()
+    served.load(dataset)
+    versions = [pub.meta.data_version, f"{__version__}+{counts_fingerprint(served)[:12]}"]
+    return pages_db_bytes(
+        served, settings.base_iri, gaps, data_versions=versions, progress=progress
+    )
 
 
 def _result(

@@ -2,7 +2,10 @@
 
 The gaps themselves are the SHACL shapes' completeness results (S80–S83), joined with
 the plan's structure by :func:`hamar_graph.build.completeness.plan_gaps`: ``build``
-stores them next to the dumps, and an app without a build validates its store once.
+stores them next to the dumps (``plan.json``) and in the pages' database, under the
+strategy whose axis each goal or measure is on; an app without a build validates its
+store once. The page shows one strategy (:func:`strategy_completeness`), so its cost
+does not grow with the number of strategies in the graph.
 Pages never run pyshacl per request; entity pages read their warnings from the same
 model, and this module groups it per axis for the completeness page.
 """
@@ -15,6 +18,7 @@ from hamar_graph import i18n
 from hamar_graph.build.completeness import CODES, PlanGaps, PlanItem
 from hamar_graph.i18n import DEFAULT_LANGUAGE
 from hamar_graph.pages.labels import Text, sort_key
+from hamar_graph.pages.stored import PagesDB
 
 __all__ = [
     "CODES",
@@ -22,8 +26,13 @@ __all__ = [
     "CompletenessPage",
     "GapRow",
     "PlanGaps",
+    "ScopedCompleteness",
+    "StrategyLink",
+    "StrategyList",
+    "chosen_strategy",
     "completeness_page",
     "message",
+    "strategy_completeness",
 ]
 
 
@@ -121,3 +130,64 @@ def completeness_page(gaps: PlanGaps, base: str, lang: str) -> CompletenessPage:
 def message(code: str, lang: str) -> Text:
     """The message of a warning code in ``lang``."""
     return Text(i18n.text(f"gaps.{code}", lang), lang)
+
+
+@dataclass(frozen=True)
+class StrategyLink:
+    """A strategy document, as a link to its completeness page."""
+
+    iri: str
+    path: str
+    label: Text
+
+
+@dataclass(frozen=True)
+class StrategyList:
+    """One page of the strategies of the graph (``page``/``pages`` for the pager)."""
+
+    total: int
+    page: int
+    pages: int
+    items: tuple[StrategyLink, ...]
+
+
+@dataclass(frozen=True)
+class ScopedCompleteness:
+    """The completeness page of one strategy, with one page of the other strategies."""
+
+    completeness: CompletenessPage
+    strategy: StrategyLink | None
+    strategies: StrategyList
+
+
+def chosen_strategy(db: PagesDB, wanted: str | None, default: str) -> str:
+    """The strategy to show: ``wanted`` when the graph has it, else ``default``, else the
+    first by label; ``""`` (the items on no strategy's axes) when there is none."""
+    for candidate in (wanted, default):
+        if candidate and db.has_strategy(candidate):
+            return candidate
+    first = db.strategies(0, 1)
+    return first[0] if first else ""
+
+
+def strategy_completeness(
+    db: PagesDB, strategy: str, base: str, lang: str, *, page: int = 1, page_size: int = 50
+) -> ScopedCompleteness:
+    """The gaps of ``strategy`` per axis, and the ``page``-th page of the strategies (a
+    bounded number of SQL queries on the pages' database, none on the store)."""
+    total = db.strategy_count()
+    pages = max(1, -(-total // page_size))
+    page = min(max(1, page), pages)
+    listed = db.strategies((page - 1) * page_size, page_size)
+    found = db.by_iris([*listed, strategy], lang)
+
+    def link(iri: str) -> StrategyLink:
+        r = found.get(iri)
+        label = Text(r.label, r.label_lang) if r else Text(iri)
+        return StrategyLink(iri, "/" + iri[len(base) :] if iri.startswith(base) else iri, label)
+
+    return ScopedCompleteness(
+        completeness_page(db.strategy_gaps(strategy), base, lang),
+        link(strategy) if strategy else None,
+        StrategyList(total, page, pages, tuple(link(i) for i in listed)),
+    )

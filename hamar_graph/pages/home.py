@@ -1,8 +1,8 @@
 """The home page: the strategy at a glance.
 
 :func:`home_page` runs six queries (strategy, axes with table 4.6, key figures,
-tree, map places, responsibility chart) and draws the three pictures of
-:mod:`hamar_graph.pages.diagrams`.
+tree, map places, responsibility chart), each bound to one strategy document, and
+draws the three pictures of :mod:`hamar_graph.pages.diagrams`.
 """
 
 from __future__ import annotations
@@ -258,22 +258,32 @@ def picture_description(name: str, lang: str) -> str:
     return i18n.text(f"pictures.{name}_description", lang)
 
 
-def home_page(store: Store, base: str, lang: str) -> HomePage:
-    """Build the home page in ``lang`` (six queries).
+def _strategy_rows(store: Store, preferred: str) -> list[dict[str, RdfNode]]:
+    """The rows of :data:`~hamar_graph.query.named.STRATEGY` for one strategy: ``preferred``
+    when the graph has it, else the first by IRI (two more queries, only then)."""
+    rows = store.select(queries.STRATEGY, {"doc": URIRef(preferred)})
+    if rows:
+        return rows
+    first = store.select(queries.FIRST_STRATEGY)
+    return store.select(queries.STRATEGY, {"doc": first[0]["doc"]}) if first else []
+
+
+def home_page(store: Store, base: str, lang: str, strategy: str | None = None) -> HomePage:
+    """Build the home page of one strategy in ``lang`` (six queries, each scoped to that
+    strategy document, whatever else the graph holds).
 
     :param store: the store to ask.
     :param base: the deployment's base IRI.
     :param lang: ``nb`` or ``en``.
+    :param strategy: the strategy document's IRI (``HAMAR_GRAPH_STRATEGY``); Hamar's
+        international strategy by default, the first strategy when the graph lacks it.
     """
-    rows = store.select(queries.STRATEGY)
-    # The graph may hold several strategies (the scaled benchmark does): show Hamar's.
-    preferred = base + "id/dokument/internasjonal-strategi"
-    rows.sort(key=lambda r: (str(r["doc"]) != preferred, str(r["doc"])))
-    rows = [r for r in rows if r["doc"] == rows[0]["doc"]] if rows else []
+    preferred = strategy or base + "id/dokument/internasjonal-strategi"
+    rows = _strategy_rows(store, preferred)
     doc = URIRef(str(rows[0]["doc"])) if rows else URIRef(preferred)
     doc_labels = _labels(rows, "doc", "label")
     plan_labels = _labels(rows, "plan", "planlabel")
-    strategy = (
+    strategy_node = (
         _node(str(rows[0]["doc"]), doc_labels[str(rows[0]["doc"])], base, lang) if rows else None
     )
     plan_row = next((r for r in rows if "plan" in r), None)
@@ -287,7 +297,7 @@ def home_page(store: Store, base: str, lang: str) -> HomePage:
     chart = _chart(store, doc, base, lang)
     return HomePage(
         lang=lang,
-        strategy=strategy,
+        strategy=strategy_node,
         action_plan=plan,
         axes=_axes(store, doc, base, lang),
         key_figures=_figures(store, doc, base, lang),

@@ -1,9 +1,10 @@
 """Index pages: one per kind of thing (``/id/akse/``, ``/id/tiltak/`` …) and the
 register of all kinds (``/id/``).
 
-Built from the :class:`~hamar_graph.pages.search.ResourceIndex` (no query per
-request), sorted by label with Norwegian collation (æ, ø, å after z) and cut
-into pages of ``page_size``.
+Read from the pages' database (:class:`~hamar_graph.pages.stored.PagesDB`, written by
+``build``; no query on the store): one page of a kind is one indexed SQL query, sorted by
+label with Norwegian collation (æ, ø, å after z), cut into pages of ``page_size``, so
+its cost does not grow with the number of resources of the kind.
 """
 
 from __future__ import annotations
@@ -11,9 +12,9 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from hamar_graph.pages.labels import Labeller, Text, kind_label, sort_key
+from hamar_graph.pages.labels import Labeller, Text, kind_label
 from hamar_graph.pages.labels import kinds as known_kinds
-from hamar_graph.pages.search import ResourceIndex
+from hamar_graph.pages.stored import PagesDB, StoredResource
 from hamar_graph.rdf.names import local_path
 
 
@@ -77,27 +78,34 @@ class RegisterPage:
     others: tuple[IndexItem, ...]  #: things directly under ``id/`` (the axis scheme)
 
 
+def _item(r: StoredResource, base: str, lang: str, labeller: Labeller) -> IndexItem:
+    return IndexItem(
+        r.iri,
+        local_path(r.iri, base) or r.iri,
+        Text(r.label, r.label_lang),
+        ", ".join(labeller.term(t, lang) for t in r.types),
+    )
+
+
 def index_page(
-    index: ResourceIndex,
+    db: PagesDB,
     kind: str,
     *,
+    base: str,
     lang: str,
     labeller: Labeller,
     page: int = 1,
     page_size: int = 50,
 ) -> IndexPage:
-    """The ``page``-th page of the resources of ``kind``, sorted by label.
+    """The ``page``-th page of the resources of ``kind``, sorted by label (two SQL
+    queries: the count and the page).
 
     :raises KindNotFound: when no resource has this kind.
     """
-    key = ("index", kind, lang)
-    items = index.cache.get(key)
-    if items is None:
-        items = index.cache[key] = _sorted_items(index, kind, lang, labeller)
-    assert isinstance(items, list)
-    if not items:
+    total = db.kind_count(kind) if kind else 0
+    if not total:
         raise KindNotFound(kind)
-    pages = max(1, math.ceil(len(items) / page_size))
+    pages = max(1, math.ceil(total / page_size))
     page = min(max(1, page), pages)
     start = (page - 1) * page_size
     return IndexPage(
@@ -105,53 +113,27 @@ def index_page(
         path=f"/id/{kind}/",
         lang=lang,
         title=kind_label(kind, lang),
-        total=len(items),
+        total=total,
         page=page,
         pages=pages,
         first=start + 1,
-        items=tuple(items[start : start + page_size]),
-    )
-
-
-def _sorted_items(
-    index: ResourceIndex, kind: str, lang: str, labeller: Labeller
-) -> list[IndexItem]:
-    return sorted(
-        (
-            IndexItem(
-                e.iri,
-                local_path(e.iri, index.base) or e.iri,
-                e.label(lang),
-                ", ".join(labeller.term(t, lang) for t in e.types),
-            )
-            for e in index.kind_entries(kind)
+        items=tuple(
+            _item(r, base, lang, labeller) for r in db.kind_page(kind, lang, start, page_size)
         ),
-        key=lambda i: (sort_key(i.label.value), i.iri),
     )
 
 
-def register_page(index: ResourceIndex, lang: str, labeller: Labeller) -> RegisterPage:
-    """Every kind of thing with its count, in the order of docs/MODEL.md."""
-    counts = index.kinds()
+def register_page(
+    db: PagesDB, base: str, lang: str, labeller: Labeller, *, page_size: int = 50
+) -> RegisterPage:
+    """Every kind of thing with its count, in the order of docs/MODEL.md, and the first
+    ``page_size`` things directly under ``{base}id/`` (the axis schemes)."""
+    counts = db.kinds()
     order = {k: i for i, k in enumerate(known_kinds())}
     kinds = tuple(
         KindSummary(k, f"/id/{k}/", kind_label(k, lang), n)
         for k, n in sorted(counts.items(), key=lambda kv: (order.get(kv[0], len(order)), kv[0]))
     )
-    prefix = index.base + "id/"
-    others = tuple(
-        sorted(
-            (
-                IndexItem(
-                    e.iri,
-                    local_path(e.iri, index.base) or e.iri,
-                    e.label(lang),
-                    ", ".join(labeller.term(t, lang) for t in e.types),
-                )
-                for iri, e in index.entries.items()
-                if iri.startswith(prefix) and "/" not in iri[len(prefix) :]
-            ),
-            key=lambda i: sort_key(i.label.value),
-        )
-    )
-    return RegisterPage(lang, kinds, sum(counts.values()) + len(others), others)
+    others_total = db.kind_count("")
+    others = tuple(_item(r, base, lang, labeller) for r in db.kind_page("", lang, 0, page_size))
+    return RegisterPage(lang, kinds, sum(counts.values()) + others_total, others)

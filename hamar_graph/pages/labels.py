@@ -18,7 +18,6 @@ holds the small, query-free helpers for that:
 from __future__ import annotations
 
 import functools
-import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
@@ -26,6 +25,8 @@ from rdflib import Literal, URIRef
 from rdflib.term import Node
 
 from hamar_graph import i18n
+from hamar_graph.folding import normalise as normalise
+from hamar_graph.folding import sort_key as sort_key
 from hamar_graph.i18n import DEFAULT_LANGUAGE as DEFAULT_LANGUAGE
 from hamar_graph.i18n import LANGUAGES as LANGUAGES
 from hamar_graph.namespaces import PREFIXES
@@ -68,6 +69,20 @@ def pick(values: Iterable[Node], lang: str) -> Text | None:
         first = sorted(by_lang, key=lambda k: k or "")[0]
         return Text(sorted(by_lang[first])[0], first)
     return None
+
+
+def pick_text(values: Iterable[tuple[str, str | None]], lang: str) -> tuple[str, str | None]:
+    """As :func:`pick`, over ``(text, language)`` pairs; the first pair when none is in
+    ``lang``, Norwegian or untagged.
+
+    :raises IndexError: when ``values`` is empty.
+    """
+    pairs = list(values)
+    for wanted in (lang, DEFAULT_LANGUAGE, None):
+        chosen = sorted(p for p in pairs if p[1] == wanted)
+        if chosen:
+            return chosen[0]
+    return pairs[0]
 
 
 @functools.cache
@@ -141,38 +156,3 @@ class Labeller:
     def has(self, iri: Node) -> bool:
         """Whether ``iri`` has a label of its own (ontology or standard)."""
         return URIRef(str(iri)) in self._labels
-
-
-#: æ, ø, å sort after every other letter (code points above all of Latin).
-_NB_ORDER = {"æ": "\U0010fff1", "ø": "\U0010fff2", "å": "\U0010fff3"}
-
-
-def _strip_accents(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
-
-
-def sort_key(text: str) -> tuple[str, str]:
-    """Sort key for Norwegian text: case-insensitive, æ ø å after z, é sorted as e."""
-    lowered = text.casefold()
-    out = []
-    for char in lowered:
-        if char in _NB_ORDER:
-            out.append(_NB_ORDER[char])
-        else:
-            out.append(_strip_accents(char))
-    return "".join(out), text
-
-
-_FOLD = str.maketrans({"æ": "ae", "ø": "o", "å": "a", "ß": "ss", "œ": "oe"})
-
-
-def normalise(text: str) -> str:
-    """Fold text for search on both sides: lower case, æ→ae, ø→o, å→a, aa→a, no accents.
-
-    >>> normalise("Økt kunnskapsnivå") == normalise("okt kunnskapsniva")
-    True
-    """
-    folded = _strip_accents(text.casefold().translate(_FOLD))
-    folded = folded.replace("aa", "a")
-    return " ".join(folded.split())

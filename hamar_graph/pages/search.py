@@ -1,103 +1,36 @@
-"""Search over labels and texts in Norwegian and English.
+"""Search over names and texts in Norwegian and English, grouped by kind.
 
-:func:`build_index` reads every resource's labels, texts and types with two
-queries, once per app; the :class:`ResourceIndex` then answers searches and
-feeds the index pages without touching the store. Matching folds both sides
-with :func:`~hamar_graph.pages.labels.normalise` (case, æ→ae, ø→o, å→a, accents), so
-``okt kunnskapsniva`` finds *Økt kunnskapsnivå*.
+The full-text index is the pages' database that ``build`` writes
+(:mod:`hamar_graph.build.pages_db`: SQLite FTS5, ranked with BM25). Both the indexed text
+and the query are folded with :func:`~hamar_graph.folding.normalise` (case, æ→ae, ø→o,
+å→a, aa→a, accents), so ``okt kunnskapsniva`` finds *Økt kunnskapsnivå* and the other
+way round. Every word of the query must match the start of a word of the resource's
+labels, alternative names, kind and type names (``vennskapsby``, ``twin city`` find the
+twin cities) or texts.
+
+A search page costs a handful of SQL queries on the database (four FTS5 counts, one per
+tier, the page's row ids, then its resources and their texts for snippets) and none on
+the store. Ranking (:meth:`~hamar_graph.pages.stored.PagesDB.find`) needs no join: a row
+id tells the hit's kind and its label order.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-from rdflib import Literal, URIRef
-from rdflib.namespace import SKOS
+from hamar_graph import i18n
+from hamar_graph.build.pages_db import exact_token
+from hamar_graph.folding import normalise
+from hamar_graph.pages.labels import Labeller, Text, kind_label, pick_text
+from hamar_graph.pages.stored import PagesDB, StoredResource
+from hamar_graph.rdf.names import local_path
 
-from hamar_graph.pages.labels import Labeller, Text, lang_of, normalise, pick
-from hamar_graph.pages.labels import sort_key as _sort_key
-from hamar_graph.query import named as queries
-from hamar_graph.rdf.names import local_name, local_path
-from hamar_graph.store.base import Store
+#: Longest query searched for (characters); a longer one is cut.
+MAX_QUERY = 200
 
-_LABEL_PREDICATES = {str(SKOS.prefLabel)}
-
-
-@dataclass
-class Entry:
-    """One resource in the index: its labels, other texts and types."""
-
-    iri: str
-    labels: list[Literal] = field(default_factory=list)
-    texts: list[Literal] = field(default_factory=list)
-    types: list[URIRef] = field(default_factory=list)
-    folded_labels: str = ""
-    folded_texts: list[str] = field(default_factory=list)
-
-    def label(self, lang: str) -> Text:
-        """The preferred label in ``lang`` (or the IRI's last segment)."""
-        return pick(self.labels, lang) or Text(local_name(self.iri))
-
-
-@dataclass
-class ResourceIndex:
-    """Every resource under the base IRI, by IRI, with folded text for matching."""
-
-    base: str
-    entries: dict[str, Entry] = field(default_factory=dict)
-    #: Results computed from the entries and kept for the app's lifetime
-    #: (sorted index lists per kind and language).
-    cache: dict[object, object] = field(default_factory=dict, repr=False)
-
-    def kind_entries(self, kind: str) -> list[Entry]:
-        """Entries whose IRI is ``{base}id/{kind}/…``."""
-        prefix = f"{self.base}id/{kind}/"
-        return [e for iri, e in self.entries.items() if iri.startswith(prefix)]
-
-    def kinds(self) -> dict[str, int]:
-        """Kind → number of resources, for every kind under ``{base}id/``."""
-        counts: dict[str, int] = {}
-        prefix = self.base + "id/"
-        for iri in self.entries:
-            if iri.startswith(prefix):
-                parts = iri[len(prefix) :].split("/")
-                if len(parts) == 2 and parts[1]:
-                    counts[parts[0]] = counts.get(parts[0], 0) + 1
-        return counts
-
-    def things(self) -> list[str]:
-        """Every resource IRI directly under ``{base}id/`` (``id/akser``) or a kind."""
-        prefix = self.base + "id/"
-        return sorted(i for i in self.entries if i.startswith(prefix))
-
-
-def build_index(store: Store, base: str) -> ResourceIndex:
-    """Read labels, texts and types of every resource under ``base`` (two queries)."""
-    index = ResourceIndex(base)
-
-    def entry(iri: str) -> Entry:
-        return index.entries.setdefault(iri, Entry(iri))
-
-    for row in store.select(queries.RESOURCE_TEXTS):
-        iri = str(row["s"])
-        text = row["text"]
-        if not iri.startswith(base) or not isinstance(text, Literal):
-            continue
-        target = entry(iri)
-        if str(row["p"]) in _LABEL_PREDICATES:
-            target.labels.append(text)
-        else:
-            target.texts.append(text)
-    for row in store.select(queries.RESOURCE_TYPES):
-        iri = str(row["s"])
-        if iri.startswith(base):
-            entry(iri).types.append(URIRef(str(row["type"])))
-    for e in index.entries.values():
-        e.folded_labels = " | ".join(normalise(str(label)) for label in e.labels)
-        e.folded_texts = [normalise(str(t)) for t in e.texts]
-        e.types.sort()
-    return index
+#: Most words of a query that are searched for.
+MAX_WORDS = 12
 
 
 @dataclass(frozen=True)
@@ -109,11 +42,27 @@ class SearchHit:
     label: Text
     type_label: str
     snippet: Text | None
+    group: str = ""
+
+
+@dataclass(frozen=True)
+class SearchGroup:
+    """A kind with hits: its name, how many hits it has, and its hits on this page."""
+
+    group: str
+    label: str
+    count: int
+    hits: tuple[SearchHit, ...] = ()
 
 
 @dataclass(frozen=True)
 class SearchPage:
-    """The search page: the query, one page of hits, and paging."""
+    """The search page: the query, one page of hits grouped by kind, and paging.
+
+    ``groups`` lists every kind with hits (with its count), best first; ``page_groups``
+    holds this page's hits under their kinds, in the same order. ``group`` is the kind
+    the search is limited to (``?type=``), if any.
+    """
 
     query: str
     lang: str
@@ -121,10 +70,42 @@ class SearchPage:
     page: int
     pages: int
     hits: tuple[SearchHit, ...]
+    groups: tuple[SearchGroup, ...] = ()
+    page_groups: tuple[SearchGroup, ...] = ()
+    group: str | None = None
+
+    @property
+    def prev_page(self) -> int | None:
+        return self.page - 1 if self.page > 1 else None
+
+    @property
+    def next_page(self) -> int | None:
+        return self.page + 1 if self.page < self.pages else None
 
 
-def _snippet(text: Literal, words: list[str], width: int = 180) -> Text:
-    raw = str(text)
+def group_label(group: str, lang: str) -> str:
+    """The heading of a group of hits: the kind's name, or the ontology, or "other"."""
+    if group == "":
+        return i18n.text("search.group_things", lang)
+    if group in ("def", "other"):
+        return i18n.text(f"search.group_{group}", lang)
+    return kind_label(group, lang)
+
+
+def words_of(query: str) -> list[str]:
+    """The folded words of ``query`` that hold a letter or digit (at most
+    :data:`MAX_WORDS`)."""
+    words = [w for w in normalise(query[:MAX_QUERY]).split() if any(c.isalnum() for c in w)]
+    return words[:MAX_WORDS]
+
+
+def match_expression(words: list[str]) -> str:
+    """The FTS5 query for ``words``: every word as a quoted prefix term (a word with a
+    hyphen, ``twin-city``, is a phrase), so no character of the query is FTS5 syntax."""
+    return " ".join('"' + w.replace('"', '""') + '"*' for w in words)
+
+
+def _snippet(raw: str, words: list[str], lang: str | None, width: int = 180) -> Text:
     folded = normalise(raw)
     position = min((folded.find(w) for w in words if folded.find(w) >= 0), default=0)
     # Folding can change lengths (æ→ae); map the position back proportionally.
@@ -133,60 +114,83 @@ def _snippet(text: Literal, words: list[str], width: int = 180) -> Text:
     piece = raw[start : start + width]
     prefix = "…" if start > 0 else ""
     suffix = "…" if start + width < len(raw) else ""
-    return Text(prefix + piece.strip() + suffix, lang_of(text))
+    return Text(prefix + piece.strip() + suffix, lang)
+
+
+def _choose_snippet(
+    texts: list[tuple[str, str | None]], words: list[str], lang: str
+) -> Text | None:
+    """The text holding every word, in the page's language where there is one."""
+    matching = [(t, tag) for t, tag in texts if all(w in normalise(t) for w in words)]
+    if not matching:
+        return None
+    chosen = pick_text(matching, lang)
+    return _snippet(chosen[0], words, chosen[1])
+
+
+def _hit(
+    r: StoredResource, base: str, lang: str, labeller: Labeller, snippet: Text | None
+) -> SearchHit:
+    return SearchHit(
+        r.iri,
+        local_path(r.iri, base) or r.iri,
+        Text(r.label, r.label_lang),
+        ", ".join(labeller.term(t, lang) for t in r.types),
+        snippet,
+        r.group,
+    )
 
 
 def search(
-    index: ResourceIndex,
+    db: PagesDB,
     query: str,
     *,
+    base: str,
     lang: str,
     labeller: Labeller,
     page: int = 1,
     page_size: int = 50,
+    group: str | None = None,
 ) -> SearchPage:
-    """Find resources whose labels or texts hold every word of ``query``.
+    """One page of the resources whose names or texts hold every word of ``query``.
 
-    Hits whose label is the query come first, then hits whose label holds the whole
-    query, then hits whose label holds every word, then hits in texts only; ties sort
-    by label, then IRI.
+    Hits are grouped by kind, the group of the best hit first; within a group, hits
+    whose label is the query come first, then hits of a kind or type the query names,
+    then hits whose labels or alternative names hold every word, then the rest (by BM25
+    rank in a kind with at most 500 of them), each by label.
 
     :param query: what the user typed; an empty query finds nothing.
     :param page: 1-based page number; out-of-range pages are clamped.
+    :param group: limit the hits to one kind (a group of :attr:`SearchPage.groups`).
     """
-    folded = normalise(query)
-    words = folded.split()
-    scored: list[tuple[tuple[int, tuple[str, str], str], SearchHit]] = []
-    if words:
-        for e in index.entries.values():
-            in_label = all(w in e.folded_labels for w in words)
-            matching = [
-                t
-                for t, f in zip(e.texts, e.folded_texts, strict=True)
-                if all(w in f for w in words)
-            ]
-            if not in_label and not matching:
-                continue
-            labels = e.folded_labels.split(" | ")
-            rank = (
-                0 if folded in labels else 1 if folded in e.folded_labels else 2 if in_label else 3
-            )
-            label = e.label(lang)
-            snippet = None
-            if matching:
-                chosen = pick(matching, lang)
-                source = next(
-                    (m for m in matching if chosen and str(m) == chosen.value), matching[0]
-                )
-                snippet = _snippet(source, words)
-            type_label = ", ".join(labeller.term(t, lang) for t in e.types)
-            hit = SearchHit(
-                e.iri, local_path(e.iri, index.base) or e.iri, label, type_label, snippet
-            )
-            scored.append(((rank, _sort_key(label.value), e.iri), hit))
-    scored.sort(key=lambda pair: pair[0])
-    total = len(scored)
+    words = words_of(query)
+    if not words:
+        return SearchPage(query, lang, 0, 1, 1, ())
+    match, exact = match_expression(words), exact_token(query[:MAX_QUERY])
+    requested = max(1, page)
+    found = db.find(match, exact, group, (requested - 1) * page_size, page_size)
+    known = dict(found.groups)
+    chosen = group if group in known else None
+    total = known[chosen] if chosen is not None else sum(known.values())
     pages = max(1, math.ceil(total / page_size))
-    page = min(max(1, page), pages)
-    chosen_hits = tuple(hit for _, hit in scored[(page - 1) * page_size : page * page_size])
-    return SearchPage(query, lang, total, page, pages, chosen_hits)
+    page = min(requested, pages)
+    ids = list(found.ids)
+    if page != requested or chosen != group:  # out of range, or an unknown kind: ask again
+        ids = list(db.find(match, exact, chosen, (page - 1) * page_size, page_size).ids)
+    groups = tuple(SearchGroup(g, group_label(g, lang), n) for g, n in found.groups)
+    resources = db.by_ids(ids, lang)
+    texts = db.texts(ids)
+    hits = tuple(
+        _hit(resources[i], base, lang, labeller, _choose_snippet(texts.get(i, []), words, lang))
+        for i in ids
+    )
+    page_groups: list[SearchGroup] = []
+    for hit in hits:
+        if page_groups and page_groups[-1].group == hit.group:
+            last = page_groups[-1]
+            page_groups[-1] = SearchGroup(last.group, last.label, last.count, (*last.hits, hit))
+        else:
+            page_groups.append(
+                SearchGroup(hit.group, group_label(hit.group, lang), known[hit.group], (hit,))
+            )
+    return SearchPage(query, lang, total, page, pages, hits, groups, tuple(page_groups), chosen)

@@ -180,11 +180,13 @@ SELECT ?doc ?axis ?axislabel ?notation ?goal ?goallabel ?order ?measure ?measure
 
 
 #: Key figures from the sections of strategy ``?doc``: value (or an exact fraction), unit,
-#: unit code, lower-bound flag and texts.
+#: unit code, lower-bound flag and texts. The sections are found first, in a sub-query, so
+#: that an engine joins the figures to the few sections of this strategy rather than every
+#: figure of every strategy to the sections (430 ms → 40 ms on 356 strategies).
 KEY_FIGURES = _q(
     """
 SELECT ?doc ?fig ?label ?value ?numerator ?denominator ?unit ?code ?lower ?text WHERE {
-  ?doc hms:hasSection/hms:hasSection* ?section .
+  { SELECT ?doc ?section WHERE { ?doc hms:hasSection/hms:hasSection* ?section } }
   ?fig hms:fromSection ?section ; a hms:KeyFigure ; skos:prefLabel ?label .
   OPTIONAL { ?fig hms:value ?value }
   OPTIONAL { ?fig hms:numerator ?numerator ; hms:denominator ?denominator }
@@ -219,7 +221,7 @@ SELECT ?doc ?home ?place ?label ?lat ?long ?twin ?country ?countrylabel WHERE {
 RESPONSIBILITY = _q(
     """
 SELECT ?doc ?area ?arealabel ?order ?actor ?actorlabel WHERE {
-  ?doc hms:hasSection/hms:hasSection* ?section .
+  { SELECT ?doc ?section WHERE { ?doc hms:hasSection/hms:hasSection* ?section } }
   ?area hms:fromSection ?section ; a hms:ResponsibilityArea ; skos:prefLabel ?arealabel .
   OPTIONAL { ?area hms:rowOrder ?order }
   OPTIONAL { ?area hms:responsibleActor ?actor . ?actor skos:prefLabel ?actorlabel }
@@ -356,7 +358,7 @@ RESPONSIBILITY_CHART = _q(
     """
 SELECT ?doc ?section ?sectionlabel ?parent ?area ?arealabel ?order ?actor ?actorlabel
        ?statement ?asserted WHERE {
-  ?doc hms:hasSection+ ?section .
+  ?doc hms:hasSection/hms:hasSection* ?section .
   ?area hms:fromSection ?section ; a hms:ResponsibilityArea ; skos:prefLabel ?arealabel .
   OPTIONAL { ?section skos:prefLabel ?sectionlabel }
   OPTIONAL { ?parent hms:hasSection ?section . ?parent a hms:SourceSection }
@@ -382,12 +384,12 @@ STRATEGY_ACTORS = _q(
     """
 SELECT DISTINCT ?doc ?actor ?label ?type ?chart ?item ?itemlabel ?member ?memberlabel
        ?statement WHERE {
-  ?doc hms:hasSection+ ?section .
+  ?doc hms:hasSection/hms:hasSection* ?section .
   ?actor hms:fromSection ?section ; a ?type ; skos:prefLabel ?label .
   ?type rdfs:subClassOf* hms:Actor .
   OPTIONAL {
     ?area a hms:ResponsibilityArea ; hms:fromSection ?chart .
-    ?doc hms:hasSection+ ?chart .
+    ?doc hms:hasSection/hms:hasSection* ?chart .
     ?chart hms:mentions ?actor .
   }
   OPTIONAL { ?item hms:responsibleActor ?actor ; skos:prefLabel ?itemlabel }
@@ -399,6 +401,27 @@ SELECT DISTINCT ?doc ?actor ?label ?type ?chart ?item ?itemlabel ?member ?member
     }
   }
 }
+"""
+)
+
+
+#: The strategy document of every axis (``?doc hms:axisScheme`` the axis's scheme): the
+#: pages' database keeps each goal's and measure's gaps under its strategy.
+STRATEGY_AXES = _q(
+    """
+SELECT ?doc ?axis WHERE {
+  ?doc hms:axisScheme ?scheme .
+  ?axis skos:inScheme ?scheme ; a hms:Axis .
+}
+"""
+)
+
+
+#: One strategy document (the first by IRI), for a home page whose configured strategy
+#: is not in the graph.
+FIRST_STRATEGY = _q(
+    """
+SELECT ?doc WHERE { ?doc a hms:StrategyDocument } ORDER BY ?doc LIMIT 1
 """
 )
 
@@ -433,6 +456,7 @@ __all__ = [
     "ENTITY_INCOMING",
     "ENTITY_OUTGOING",
     "EXISTS",
+    "FIRST_STRATEGY",
     "GRAPH_SIZE",
     "GRAPH_TRIPLES",
     "HOME_AXES",
@@ -448,6 +472,7 @@ __all__ = [
     "SECTION_TREE",
     "STRATEGY",
     "STRATEGY_ACTORS",
+    "STRATEGY_AXES",
     "TREE",
     "VOCABULARY",
 ]

@@ -1,4 +1,6 @@
-"""Search over labels and texts, nb and en, tolerant of æ/ø/å (issue 5, part 5)."""
+"""Search over labels and texts, nb and en, tolerant of æ/ø/å (issue 5, part 5), by kind
+and alternative names, grouped by kind (issue 13, item 7), on the full-text index that
+build ships with the store (issue 15, item 3)."""
 
 from __future__ import annotations
 
@@ -7,9 +9,12 @@ import re
 import pytest
 from flask.testing import FlaskClient
 
-from hamar_graph.pages.ontology_doc import load_vocabulary
-from hamar_graph.pages.search import build_index, search
+from hamar_graph.config import Settings
+from hamar_graph.pages.labels import Labeller
+from hamar_graph.pages.search import match_expression, search, words_of
+from hamar_graph.pages.stored import PagesDB
 from hamar_graph.store.base import Store
+from web import create_app
 
 BASE = "https://data.hamar.kommune.no/"
 
@@ -30,10 +35,12 @@ def _hits(client: FlaskClient, query: str, lang: str = "nb") -> list[str]:
         ("OKT KUNNSKAPSNIVAA", "/id/resultat/okt-kunnskapsniva"),
         ("naeringsliv", "/id/akse/utdanning-forskning-og-naeringsliv"),
         ("borga", "/id/vennskapsby/porvoo"),
+        ("Borgå", "/id/vennskapsby/porvoo"),
         ("Porvoo", "/id/vennskapsby/porvoo"),
         ("twin-city cooperation", "/id/akse/vennskapsbysamarbeid"),
         ("international week", "/id/tiltak/internasjonal-uke"),
         ("festivalstotte", "/id/tiltak/festivalstotte-til-stoppested-verden"),
+        ("festivalstøtte", "/id/tiltak/festivalstotte-til-stoppested-verden"),
     ],
 )
 def test_search_finds(client: FlaskClient, query: str, expected: str) -> None:
@@ -47,13 +54,21 @@ def test_search_in_texts_shows_snippet_with_lang(client: FlaskClient) -> None:
     assert re.search(r'<p class="snippet"><span lang="nb">[^<]*rettferdig og etisk handel', html)
 
 
-def test_label_hits_rank_before_text_hits(store: Store) -> None:
-    index = build_index(store, BASE)
-    labeller = load_vocabulary(store, BASE).labeller()
-    page = search(index, "vennskapsbysamarbeid", lang="nb", labeller=labeller)
-    # the two resources whose label is exactly the query come first, then partial matches
-    assert {h.path for h in page.hits[:2]} == {"/id/akse/vennskapsbysamarbeid", "/id/seksjon/4-3"}
-    assert all(h.label.value.lower() != "vennskapsbysamarbeid" for h in page.hits[2:])
+def test_snippet_in_the_page_language_where_there_is_one(db: PagesDB, labeller: Labeller) -> None:
+    for lang, word in (("nb", "kunnskapsniva"), ("en", "knowledge")):
+        page = search(db, word, base=BASE, lang=lang, labeller=labeller)
+        assert any(h.snippet and h.snippet.lang == lang for h in page.hits), lang
+
+
+def test_label_hits_rank_before_text_hits(db: PagesDB, labeller: Labeller) -> None:
+    page = search(db, "vennskapsbysamarbeid", base=BASE, lang="nb", labeller=labeller)
+    # the groups of the two resources whose label is the query come first, each led by it
+    assert {(g.group, g.hits[0].path) for g in page.page_groups[:2]} == {
+        ("akse", "/id/akse/vennskapsbysamarbeid"),
+        ("seksjon", "/id/seksjon/4-3"),
+    }
+    exact = [h for h in page.hits if h.label.value.lower() == "vennskapsbysamarbeid"]
+    assert {h.path for h in exact} == {"/id/akse/vennskapsbysamarbeid", "/id/seksjon/4-3"}
     assert page.total > 3
 
 
@@ -71,12 +86,99 @@ def test_search_form_works_without_javascript(client: FlaskClient) -> None:
     assert "<script" not in html.replace('<script type="application/ld+json">', "")
 
 
-def test_search_paginates(client: FlaskClient, store: Store) -> None:
-    index = build_index(store, BASE)
-    labeller = load_vocabulary(store, BASE).labeller()
-    whole = search(index, "hamar", lang="nb", labeller=labeller, page_size=1000)
-    assert whole.total > 10
-    first = search(index, "hamar", lang="nb", labeller=labeller, page=1, page_size=5)
-    second = search(index, "hamar", lang="nb", labeller=labeller, page=2, page_size=5)
+def test_search_paginates(db: PagesDB, labeller: Labeller) -> None:
+    whole = search(db, "hamar", base=BASE, lang="nb", labeller=labeller, page_size=1000)
+    assert whole.total > 10 and len(whole.hits) == whole.total
+    first = search(db, "hamar", base=BASE, lang="nb", labeller=labeller, page=1, page_size=5)
+    second = search(db, "hamar", base=BASE, lang="nb", labeller=labeller, page=2, page_size=5)
     assert first.pages == -(-whole.total // 5)
     assert [h.iri for h in first.hits + second.hits] == [h.iri for h in whole.hits[:10]]
+    assert first.next_page == 2 and second.prev_page == 1
+    last = search(db, "hamar", base=BASE, lang="nb", labeller=labeller, page=999, page_size=5)
+    assert last.page == first.pages  # clamped
+
+
+def test_search_pages_link_prev_and_next(settings: Settings, store: Store) -> None:
+    app = create_app(
+        {"out_dir": settings.out_dir, "store_path": settings.store_path, "page_size": 5},
+        store=store,
+    )
+    with app.test_client() as c:
+        html = c.get("/sok", query_string={"q": "hamar", "side": "2"}).get_data(as_text=True)
+    assert re.search(r'<a rel="prev" href="/sok\?[^"]*side=1[^"]*">', html)
+    assert re.search(r'<a rel="next" href="/sok\?[^"]*side=3[^"]*">', html)
+    assert re.search(r'<link rel="prev" href="/sok\?[^"]*side=1[^"]*q=hamar', html)
+    assert re.search(r'<link rel="next" href="/sok\?[^"]*side=3[^"]*q=hamar', html)
+
+
+# --- issue 13, item 7: by kind and alternative names, grouped by kind -----------------
+
+TWIN_CITIES = {
+    f"/id/vennskapsby/{slug}"
+    for slug in ("lund", "viborg", "porvoo", "dalvik", "greifswald", "fargo", "khan-younis")
+} | {"/id/vennskapsby/karmiel"}
+
+
+@pytest.mark.parametrize("query", ["vennskapsby", "Vennskapsbyer", "twin city", "twin cities"])
+@pytest.mark.parametrize("lang", ["nb", "en"])
+def test_search_finds_the_twin_cities_by_their_kind(
+    client: FlaskClient, query: str, lang: str
+) -> None:
+    assert set(_hits(client, query, lang)) >= TWIN_CITIES
+
+
+def test_twin_cities_are_one_group_before_mere_mentions(db: PagesDB, labeller: Labeller) -> None:
+    page = search(db, "vennskapsby", base=BASE, lang="nb", labeller=labeller)
+    groups = [g.group for g in page.groups]
+    twin = next(g for g in page.page_groups if g.group == "vennskapsby")
+    assert twin.label == "Vennskapsbyer" and twin.count == 8
+    assert {h.path for h in twin.hits} == TWIN_CITIES
+    # the kind the query names comes before every group that only mentions the word
+    assert groups.index("vennskapsby") < min(groups.index(g) for g in ("akse", "seksjon"))
+    # grouped: each group's hits stand together, in the order of the groups
+    order = [h.group for h in page.hits]
+    assert order == sorted(order, key=groups.index)
+    labels = [h.label.value for h in twin.hits]
+    assert labels == sorted(labels)  # within the group, by label
+
+
+def test_search_limited_to_one_kind(client: FlaskClient) -> None:
+    html = client.get("/sok", query_string={"q": "vennskapsby"}).get_data(as_text=True)
+    assert 'href="/sok?q=vennskapsby&amp;type=vennskapsby">Vennskapsbyer (8)</a>' in html
+    assert '<h3 class="group" id="group-' in html
+    response = client.get("/sok", query_string={"q": "vennskapsby", "type": "vennskapsby"})
+    html = response.get_data(as_text=True)
+    assert set(_hits(client, "vennskapsby")) >= TWIN_CITIES
+    found = re.findall(r'<li>\s*<a href="([^"?]+)', html[html.index('class="results"') :])
+    assert set(found) & {p for p in found if p.startswith("/id/")} == TWIN_CITIES
+    assert "8 treff" in html
+
+
+def test_alternative_names_are_found(db: PagesDB, labeller: Labeller) -> None:
+    """skos:altLabel and hms:abbreviation are searched like labels (ORE, HRU ...)."""
+    short = db.rows(
+        "SELECT r.iri, t.text FROM texts t JOIN resources r ON r.id = t.rid "
+        "WHERE length(t.text) BETWEEN 2 AND 12 AND r.iri LIKE ? ORDER BY r.iri",
+        (BASE + "id/%",),
+    )
+    assert short
+    for iri, text in short[:5]:
+        page = search(db, text, base=BASE, lang="nb", labeller=labeller, page_size=500)
+        assert iri in {h.iri for h in page.hits}, text
+
+
+# --- the query language is not exposed ---------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "query",
+    ['"', "AND OR NOT", "NEAR(a b)", "label : x", "*", "^a", "a -b", "(", "{label}: x", "'"],
+)
+def test_fts_syntax_in_a_query_is_only_text(client: FlaskClient, query: str) -> None:
+    assert client.get("/sok", query_string={"q": query}).status_code == 200
+
+
+def test_match_expression_quotes_every_word() -> None:
+    assert words_of("Økt  kunnskapsnivå!!") == ["okt", "kunnskapsniva!!"]
+    assert words_of("-- ** ()") == []
+    assert match_expression(['a"b', "twin-city"]) == '"a""b"* "twin-city"*'

@@ -44,6 +44,8 @@ CALLS: dict[str, dict[str, URIRef]] = {
     "RESPONSIBILITY_CHART": {"doc": DOC},
     "STRATEGY_ACTORS": {"doc": DOC},
     "GRAPH_SIZE": {"g": URIRef(BASE + "graph/data-actionplan")},
+    "STRATEGY_AXES": {},
+    "FIRST_STRATEGY": {},
 }
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from html.parser import HTMLParser
+from pathlib import Path
 from urllib.parse import quote
 
 import pytest
@@ -20,7 +21,6 @@ from flask.testing import FlaskClient
 from rdflib import Dataset, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
-from hamar_graph.config import Settings
 from hamar_graph.namespaces import HMS
 from hamar_graph.store.oxigraph import OxigraphStore
 from web import create_app
@@ -75,10 +75,10 @@ def evil_store(dataset: Dataset) -> OxigraphStore:
 
 
 @pytest.fixture()
-def evil_app(settings: Settings, evil_store: OxigraphStore) -> Flask:
-    app = create_app(
-        {"out_dir": settings.out_dir, "store_path": settings.store_path}, store=evil_store
-    )
+def evil_app(tmp_path: Path, evil_store: OxigraphStore) -> Flask:
+    # other data than the build's, so no build output: the app makes its pages' database
+    # (search, indexes) from the store it serves
+    app = create_app({"out_dir": tmp_path, "store_path": tmp_path / "store"}, store=evil_store)
     app.config["TESTING"] = True
     return app
 

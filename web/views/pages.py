@@ -5,7 +5,7 @@ completeness.
 
 Routes parse the request, call one :mod:`hamar_graph` function and choose the
 format (:mod:`web.conneg`). What is built once per app (ontology labels, plan
-gaps, the resource index) lives in ``app.extensions["hamar_pages"]``.
+gaps, the pages' database) is :func:`web.state.site`.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from hamar_graph import i18n
 from hamar_graph.config import Settings
 from hamar_graph.pages import entity as entity_lib
 from hamar_graph.pages.action_plan import plan_csv
-from hamar_graph.pages.gaps import completeness_page, message
+from hamar_graph.pages.gaps import chosen_strategy, message, strategy_completeness
 from hamar_graph.pages.home import home_page, picture_title
 from hamar_graph.pages.indexes import KindNotFound, index_page, register_page
 from hamar_graph.pages.ontology_doc import (
@@ -227,7 +227,14 @@ def responsibility() -> Response:
 @bp.get("/id/")
 def register() -> Response:
     """Every kind of thing, with counts."""
-    page = register_page(site().index, lang(), site().vocab.labeller())
+    settings = _settings()
+    page = register_page(
+        site().db,
+        settings.base_iri,
+        lang(),
+        site().vocab.labeller(),
+        page_size=settings.page_size,
+    )
     return _html(render_template("register.html", page=page))
 
 
@@ -245,8 +252,9 @@ def kind_index(kind: str) -> Response:
     number = _page_number()
     try:
         page = index_page(
-            site().index,
+            site().db,
             kind,
+            base=settings.base_iri,
             lang=lang(),
             labeller=site().vocab.labeller(),
             page=number,
@@ -313,39 +321,45 @@ def ontology_root() -> Response:
 @bp.get("/")
 def index() -> Response:
     """The home page."""
-    page = home_page(_store(), _settings().base_iri, lang())
+    settings = _settings()
+    page = home_page(_store(), settings.base_iri, lang(), settings.strategy_iri)
     return _html(render_template("index.html", page=page))
 
 
 @bp.get("/sok")
 def search_page() -> Response:
-    """Search over labels and texts (a plain GET form; no JavaScript)."""
+    """Search over names and texts, grouped by kind (a plain GET form; no JavaScript).
+
+    ``?q=`` the query, ``?type=`` one kind only, ``?side=`` the page.
+    """
+    settings = _settings()
     query = request.args.get("q", "").strip()[:200]
-    try:
-        number = int(request.args.get("side", "1"))
-    except ValueError:
-        number = 1
+    group = request.args.get("type")
     result = search(
-        site().index,
+        site().db,
         query,
+        base=settings.base_iri,
         lang=lang(),
         labeller=site().vocab.labeller(),
-        page=number,
-        page_size=_settings().page_size,
+        page=_page_number(),
+        page_size=settings.page_size,
+        group=group,
     )
     return _html(render_template("search.html", page=result))
 
 
 @bp.get("/fullstendighet")
 def completeness() -> Response:
-    """What the plan lacks, per axis."""
-    data, current = site(), lang()
-    page = data.completeness.get(current)
-    if page is None:
-        page = data.completeness[current] = completeness_page(
-            data.gaps, _settings().base_iri, current
-        )
-    return _html(render_template("completeness.html", page=page))
+    """What one strategy's plan lacks, per axis (``?strategi=/id/dokument/…``), and a
+    page of the other strategies (``?side=``)."""
+    settings, db = _settings(), site().db
+    wanted = request.args.get("strategi", "")
+    wanted_iri = settings.base_iri + wanted.lstrip("/") if wanted else None
+    strategy = chosen_strategy(db, wanted_iri, settings.strategy_iri)
+    scoped = strategy_completeness(
+        db, strategy, settings.base_iri, lang(), page=_page_number(), page_size=settings.page_size
+    )
+    return _html(render_template("completeness.html", page=scoped.completeness, scope=scoped))
 
 
 def _not_found(rdf: bool = False) -> HTTPException:

@@ -1,0 +1,301 @@
+"""Reading the pages' database (:mod:`hamar_graph.build.pages_db`): one SQLite connection
+per app, read-only, each question one indexed SQL query whose cost is bounded by what a
+page shows (a page of an index, a page of search hits, one strategy's gaps).
+
+:func:`open_pages_db` opens the file ``build`` wrote when it is the right format for the
+base IRI and was made from the data the app serves; otherwise the app makes the same
+database in memory (:func:`hamar_graph.build.pages_db.pages_db`).
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from hamar_graph.build.completeness import PlanGaps, PlanItem
+from hamar_graph.build.pages_db import FORMAT, GROUP_SHIFT, LANGUAGES, WEIGHTS
+
+_SORT = {lang: f"sort_{lang}" for lang in LANGUAGES}
+
+
+@dataclass(frozen=True)
+class StoredResource:
+    """One resource as the index and search pages show it."""
+
+    id: int
+    iri: str
+    kind: str | None
+    group: str
+    label: str
+    label_lang: str | None
+    types: tuple[str, ...]
+
+
+class PagesDB:
+    """The pages' database of one app; safe to share between request threads.
+
+    .. versionadded:: 0.3
+    """
+
+    def __init__(self, conn: sqlite3.Connection, source: str) -> None:
+        self._conn = conn
+        self._lock = threading.Lock()
+        self._group_names: dict[int, str] | None = None
+        #: Where it came from: the file's path, or ``memory``.
+        self.source = source
+
+    def rows(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> list[tuple[Any, ...]]:
+        """The rows of one SQL query."""
+        with self._lock:
+            return self._conn.execute(sql, params).fetchall()
+
+    def meta(self) -> dict[str, str]:
+        return dict(self.rows("SELECT key, value FROM meta"))
+
+    def close(self) -> None:
+        with self._lock:
+            self._conn.close()
+
+    # --- resources -----------------------------------------------------------------
+
+    def _resources(self, where: str, params: Sequence[Any], lang: str) -> list[StoredResource]:
+        lang = lang if lang in _SORT else LANGUAGES[0]
+        parts = (_SELECT_RESOURCES[lang], where)
+        sql = " ".join(parts)
+        return [
+            StoredResource(r[0], r[1], r[2], r[3], r[4], r[5], tuple(json.loads(r[6])))
+            for r in self.rows(sql, params)
+        ]
+
+    def kind_count(self, kind: str) -> int:
+        """Resources of ``kind`` (``{base}id/{kind}/…``)."""
+        found = self.rows("SELECT count FROM kinds WHERE kind = ?", (kind,))
+        return int(found[0][0]) if found else 0
+
+    def kinds(self) -> dict[str, int]:
+        """Kind → number of resources."""
+        return {k: int(n) for k, n in self.rows("SELECT kind, count FROM kinds WHERE kind != ''")}
+
+    def kind_page(self, kind: str, lang: str, offset: int, limit: int) -> list[StoredResource]:
+        """``limit`` resources of ``kind`` from ``offset``, in Norwegian label order."""
+        column = _SORT.get(lang, _SORT[LANGUAGES[0]])
+        return self._resources(
+            " ".join(["WHERE kind = ? ORDER BY", column, ", iri LIMIT ? OFFSET ?"]),
+            (kind, limit, offset),
+            lang,
+        )
+
+    def by_ids(self, ids: Iterable[int], lang: str) -> dict[int, StoredResource]:
+        """The resources with these ids."""
+        chosen = json.dumps(sorted(set(ids)))
+        found = self._resources("WHERE id IN (SELECT value FROM json_each(?))", (chosen,), lang)
+        return {r.id: r for r in found}
+
+    def by_iris(self, iris: Iterable[str], lang: str) -> dict[str, StoredResource]:
+        """The resources with these IRIs (those the database knows)."""
+        chosen = json.dumps(sorted(set(iris)))
+        found = self._resources("WHERE iri IN (SELECT value FROM json_each(?))", (chosen,), lang)
+        return {r.iri: r for r in found}
+
+    def texts(self, ids: Iterable[int]) -> dict[int, list[tuple[str, str | None]]]:
+        """Resource id → its texts (value, language), for snippets."""
+        out: dict[int, list[tuple[str, str | None]]] = {}
+        chosen = json.dumps(sorted(set(ids)))
+        for rid, lang, text in self.rows(
+            "SELECT rid, lang, text FROM texts WHERE rid IN (SELECT value FROM json_each(?)) "
+            "ORDER BY rid, rowid",
+            (chosen,),
+        ):
+            out.setdefault(rid, []).append((text, lang))
+        return out
+
+    # --- search --------------------------------------------------------------------
+
+    def _groups(self) -> dict[int, str]:
+        if self._group_names is None:
+            self._group_names = dict(self.rows("SELECT idx, grp FROM groups"))
+        return self._group_names
+
+    def _tier_counts(self, expression: str) -> dict[int, int]:
+        """Group → hits of an FTS5 expression, counted inside SQLite (no row reaches
+        Python)."""
+        rows = self.rows(_COUNT_SQL, (expression,))
+        return {int(g): int(n) for g, n in rows}
+
+    def find(self, match: str, exact: str, group: str | None, offset: int, limit: int) -> Found:
+        """One page of hits for the FTS5 expression ``match``, grouped by kind.
+
+        Every hit has a tier: 0 when a label is the whole query (``exact``, the query as
+        one token, :func:`~hamar_graph.build.pages_db.exact_token`), 1 when the query
+        names its kind or type (``vennskapsby`` for the twin cities), 2 when the labels or
+        alternative names hold every word, 3 when only its texts do. Groups come in the
+        order of their best tier, then in the order of
+        :func:`~hamar_graph.build.pages_db.group_order`; within a group, by tier, then by
+        Norwegian label (the row ids' order), except that the text-only hits of a group
+        with at most :data:`RANKED` of them are ranked by BM25 (labels weigh most, then
+        alternative names, kind names, texts).
+
+        Each tier is an FTS5 expression of its own (``exact : …``, ``kind : (…) NOT …``,
+        …) whose hits are counted per group inside SQLite, and the page is read with
+        ``LIMIT``/``OFFSET`` on a range of row ids: no join, and no more rows reach Python
+        than the page holds.
+        """
+        names = self._groups()
+        whole = f'exact : "{exact or "_"}"'
+        kind, label = f"kind : ({match})", f"{{label alt}} : ({match})"
+        expressions = (
+            whole,
+            f"({kind}) NOT ({whole})",
+            f"({label}) NOT ({kind}) NOT ({whole})",
+            f"({match}) NOT ({label}) NOT ({kind}) NOT ({whole})",
+        )
+        counts = [self._tier_counts(e) for e in expressions]
+        tiers = {g: [c.get(g, 0) for c in counts] for g in set().union(*counts)}
+        best = {g: next(t for t in range(4) if n[t]) for g, n in tiers.items()}
+        order = sorted(best, key=lambda g: (best[g], g))
+        groups = tuple((names[g], sum(tiers[g])) for g in order)
+        chosen = [g for g in order if group is None or names[g] == group]
+        total = sum(sum(tiers[g]) for g in chosen)
+        ids: list[int] = []
+        skip = offset
+        for g in chosen:
+            for tier, count in enumerate(tiers[g]):
+                if len(ids) >= limit:
+                    break
+                if skip >= count:
+                    skip -= count
+                    continue
+                want = min(limit - len(ids), count - skip)
+                ids += self._slice(expressions[tier], g, tier == 3 and count <= RANKED, skip, want)
+                skip = 0
+        return Found(groups, total, tuple(ids))
+
+    def _slice(self, expression: str, group: int, ranked: bool, skip: int, want: int) -> list[int]:
+        """``want`` hits of ``expression`` in ``group`` after the first ``skip``, by BM25
+        rank when ``ranked``, else in row-id (label) order."""
+        low, high = group << GROUP_SHIFT, ((group + 1) << GROUP_SHIFT) - 1
+        sql = _RANKED_SQL if ranked else _SLICE_SQL
+        return [r for (r,) in self.rows(sql, (expression, low, high, want, skip))]
+
+    # --- the plan's gaps and the strategies ------------------------------------------
+
+    def gaps_for(self, iri: str) -> tuple[str, ...]:
+        """The warning codes of ``iri`` (in the order the pages list them)."""
+        codes: list[str] = []
+        for (item,) in self.rows("SELECT item FROM gaps WHERE iri = ? ORDER BY position", (iri,)):
+            codes.extend(c for c in json.loads(item)["lacks"] if c not in codes)
+        return tuple(codes)
+
+    def strategy_gaps(self, strategy: str) -> PlanGaps:
+        """The gaps of the goals and measures on the axes of ``strategy``."""
+        rows = self.rows("SELECT item FROM gaps WHERE strategy = ? ORDER BY position", (strategy,))
+        return PlanGaps(tuple(_item(raw) for (raw,) in rows))
+
+    def all_gaps(self) -> PlanGaps:
+        """Every gap of every strategy (tests and tools; no page reads them all)."""
+        rows = self.rows("SELECT item FROM gaps ORDER BY position")
+        return PlanGaps(tuple(_item(raw) for (raw,) in rows))
+
+    def strategy_count(self) -> int:
+        return int(self.rows("SELECT count(*) FROM strategies")[0][0])
+
+    def strategies(self, offset: int, limit: int) -> list[str]:
+        """``limit`` strategy IRIs from ``offset``, by Norwegian label."""
+        found = self.rows(
+            "SELECT iri FROM strategies ORDER BY position LIMIT ? OFFSET ?", (limit, offset)
+        )
+        return [r[0] for r in found]
+
+    def has_strategy(self, iri: str) -> bool:
+        return bool(self.rows("SELECT 1 FROM strategies WHERE iri = ?", (iri,)))
+
+
+#: Groups with at most this many text-only hits have them ranked by BM25.
+RANKED = 500
+
+#: Hits of one group (a range of row ids), best BM25 rank first (the column weights are
+#: :data:`~hamar_graph.build.pages_db.WEIGHTS`), as many as asked from an offset.
+_RANKED_SQL = """
+SELECT rowid FROM search WHERE search MATCH ? AND rowid BETWEEN ? AND ?
+ORDER BY bm25(search, 10.0, 6.0, 3.0, 1.0, 0.0) LIMIT ? OFFSET ?
+"""
+
+#: Hits of one group in row-id (Norwegian label) order, as many as asked from an offset.
+_SLICE_SQL = """
+SELECT rowid FROM search WHERE search MATCH ? AND rowid BETWEEN ? AND ?
+ORDER BY rowid LIMIT ? OFFSET ?
+"""
+
+#: Hits per group of one FTS5 expression (32 is :data:`GROUP_SHIFT`).
+_COUNT_SQL = "SELECT rowid >> 32, count(*) FROM search WHERE search MATCH ? GROUP BY 1"
+assert GROUP_SHIFT == 32
+
+assert WEIGHTS == (10.0, 6.0, 3.0, 1.0, 0.0), "the weights above are the build's"
+
+#: Columns of a resource, in the order :class:`StoredResource` takes them, per language.
+_SELECT_RESOURCES = {
+    lang: "SELECT id, iri, kind, grp, label_{0}, lang_{0}, types FROM resources".replace(
+        "{0}", lang
+    )
+    for lang in LANGUAGES
+}
+
+
+@dataclass(frozen=True)
+class Found:
+    """What a search found: every group with its number of hits (best first), the
+    total (of the chosen group, if one is), and the ids of one page of hits."""
+
+    groups: tuple[tuple[str, int], ...]
+    total: int
+    ids: tuple[int, ...]
+
+
+def _item(raw: str) -> PlanItem:
+    data = json.loads(raw)
+    return PlanItem(**{**data, "lacks": tuple(data["lacks"])})
+
+
+class StoredGaps:
+    """The plan's gaps read from the pages' database: what entity pages ask
+    (:meth:`for_item`, one indexed lookup) and, for tests, every item.
+
+    .. versionadded:: 0.3
+    """
+
+    def __init__(self, db: PagesDB) -> None:
+        self.db = db
+
+    def for_item(self, iri: str) -> tuple[str, ...]:
+        """Warning codes for ``iri`` (empty when complete or not a goal or measure)."""
+        return self.db.gaps_for(iri)
+
+    @property
+    def items(self) -> tuple[PlanItem, ...]:
+        """Every item of every strategy (reads them all: not for pages)."""
+        return self.db.all_gaps().items
+
+
+def open_pages_db(path: Path, base: str, data_version: str) -> PagesDB | None:
+    """The pages' database at ``path``, opened read-only, when it has this layout, this
+    base IRI and was made from data of version ``data_version``; else ``None``."""
+    if not path.is_file():
+        return None
+    try:
+        conn = sqlite3.connect(
+            f"{path.resolve().as_uri()}?mode=ro&immutable=1", uri=True, check_same_thread=False
+        )
+        db = PagesDB(conn, str(path))
+        meta = db.meta()
+    except sqlite3.Error:
+        return None
+    versions = json.loads(meta.get("data_versions", "[]"))
+    if meta.get("format") != FORMAT or meta.get("base_iri") != base or data_version not in versions:
+        db.close()
+        return None
+    return db
