@@ -258,7 +258,7 @@ def picture_description(name: str, lang: str) -> str:
     return i18n.text(f"pictures.{name}_description", lang)
 
 
-def _strategy_rows(store: Store, preferred: str) -> list[dict[str, RdfNode]]:
+def strategy_rows(store: Store, preferred: str) -> list[dict[str, RdfNode]]:
     """The rows of :data:`~hamar_graph.query.named.STRATEGY` for one strategy: ``preferred``
     when the graph has it, else the first by IRI (two more queries, only then)."""
     rows = store.select(queries.STRATEGY, {"doc": URIRef(preferred)})
@@ -279,7 +279,7 @@ def home_page(store: Store, base: str, lang: str, strategy: str | None = None) -
         international strategy by default, the first strategy when the graph lacks it.
     """
     preferred = strategy or base + "id/dokument/internasjonal-strategi"
-    rows = _strategy_rows(store, preferred)
+    rows = strategy_rows(store, preferred)
     doc = URIRef(str(rows[0]["doc"])) if rows else URIRef(preferred)
     doc_labels = _labels(rows, "doc", "label")
     plan_labels = _labels(rows, "plan", "planlabel")

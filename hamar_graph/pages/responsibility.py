@@ -23,6 +23,7 @@ from hamar_graph.pages.diagrams import ChartArea
 from hamar_graph.pages.diagrams import Node as PictureNode
 from hamar_graph.pages.document import DocSection, section_tree
 from hamar_graph.pages.facts import PAGE_ROOTS
+from hamar_graph.pages.home import strategy_rows
 from hamar_graph.pages.labels import Labeller, Text, pick, sort_key
 from hamar_graph.query import named as queries
 from hamar_graph.rdf.names import local_name, local_path
@@ -154,13 +155,13 @@ def chart_table(store: Store, doc: str, *, base: str, lang: str) -> ChartTable:
     )
 
 
-def strategy_of(store: Store, base: str, lang: str) -> Named | None:
-    """The strategy a site-wide page shows: Hamar's when the graph holds several (one query)."""
-    preferred = base + "id/dokument/internasjonal-strategi"
-    rows = store.select(queries.STRATEGY)
+def strategy_of(store: Store, base: str, lang: str, preferred: str | None = None) -> Named | None:
+    """The strategy a site-wide page shows: ``preferred`` (``HAMAR_GRAPH_STRATEGY``, Hamar's
+    by default) when the graph has it, else the first by IRI. One query bound to that
+    strategy, whatever else the graph holds; two more only when it lacks it."""
+    rows = strategy_rows(store, preferred or base + "id/dokument/internasjonal-strategi")
     labels = _labels(rows, "doc", "label")
-    docs = sorted(labels)
-    doc = preferred if preferred in docs else (docs[0] if docs else None)
+    doc = next(iter(sorted(labels)), None)
     return _named(doc, labels[doc], base, lang) if doc else None
 
 
@@ -220,14 +221,21 @@ def actors_of(
 
 
 def responsibility_page(
-    store: Store, base: str, lang: str, labeller: Labeller, doc: str | None = None
+    store: Store,
+    base: str,
+    lang: str,
+    labeller: Labeller,
+    doc: str | None = None,
+    *,
+    strategy_iri: str | None = None,
 ) -> ResponsibilityPage:
-    """The "Ansvar" page of strategy ``doc`` (Hamar's by default): five queries (four with
-    ``doc`` given)."""
+    """The "Ansvar" page of strategy ``doc``, or else of the configured strategy
+    (``strategy_iri``, :func:`strategy_of`): five queries (four with ``doc`` given), each
+    bound to that strategy."""
     strategy = (
         Named(doc, local_path(doc, base, PAGE_ROOTS) or doc, Text(local_name(doc)))
         if doc
-        else strategy_of(store, base, lang)
+        else strategy_of(store, base, lang, strategy_iri)
     )
     if strategy is None:
         return ResponsibilityPage(lang, None, ChartTable(None, ()), "", (), (), ())

@@ -91,6 +91,16 @@ def test_home_page_shows_the_configured_strategy(national: Path) -> None:
     assert set(re.findall(r'href="(/id/akse/[^"?]+)"', copy)) == {a + "-k1" for a in axes}
 
 
+def test_responsibility_page_shows_the_configured_strategy(national: Path) -> None:
+    with _app(national).test_client() as c:
+        hamar = _html(c, "/ansvar")
+    with _app(national, strategy=HAMAR.lstrip("/") + "-k1").test_client() as c:
+        copy = _html(c, "/ansvar")
+    actors = set(re.findall(r'href="(/id/aktor/[^"?]+)"', hamar))
+    assert actors and all("-k" not in a for a in actors)
+    assert set(re.findall(r'href="(/id/aktor/[^"?]+)"', copy)) == {a + "-k1" for a in actors}
+
+
 def test_index_and_search_see_every_strategy(client: FlaskClient) -> None:
     html = _html(client, "/id/vennskapsby/")
     assert f"av {8 * COPIES}" in html
@@ -112,6 +122,10 @@ def test_pages_cost_the_same_queries_whatever_the_strategies(national: Path) -> 
             ("/fullstendighet", 0),
             (f"/fullstendighet?strategi={HAMAR}-k1", 0),
             ("/id/tiltak/internasjonal-uke-k2", 3),
+            ("/ansvar", 5),
+            ("/id/dokument/handlingsplan-2015-2019-k1", 5),
+            ("/id/dokument/handlingsplan-2015-2019-k1.csv", 2),
+            (f"{HAMAR}-k2", 9),
         ):
             counting.count = 0
             assert c.get(path).status_code == 200, path

@@ -220,7 +220,14 @@ def skolem(rest: str) -> Response:
 @bp.get("/ansvar")
 def responsibility() -> Response:
     """Who answers for what: the chart of section 5 as a table and a picture, the actors."""
-    page = responsibility_page(_store(), _settings().base_iri, lang(), site().vocab.labeller())
+    settings = _settings()
+    page = responsibility_page(
+        _store(),
+        settings.base_iri,
+        lang(),
+        site().vocab.labeller(),
+        strategy_iri=settings.strategy_iri,
+    )
     return _html(render_template("ansvar.html", page=page))
 
 
