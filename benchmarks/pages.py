@@ -51,9 +51,8 @@ from rdflib import Graph
 
 from benchmarks.scale import scaled_lines
 from hamar_graph import __version__
-from hamar_graph.build.completeness import PlanGaps
+from hamar_graph.build.completeness import PLAN_FILE, PlanGaps
 from hamar_graph.build.pages_db import PAGES_FILE, pages_db_bytes
-from hamar_graph.build.pipeline import PLAN_FILE
 from hamar_graph.config import Settings
 from hamar_graph.namespaces import ID
 from hamar_graph.publication.publish import (

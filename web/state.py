@@ -19,9 +19,8 @@ from typing import Any, TypeVar
 
 from flask import Flask, current_app
 
-from hamar_graph.build.completeness import PlanGaps
+from hamar_graph.build.completeness import PLAN_FILE, PlanGaps
 from hamar_graph.build.pages_db import PAGES_FILE
-from hamar_graph.build.pipeline import PLAN_FILE
 from hamar_graph.config import Settings
 from hamar_graph.pages.site import SiteData, site_data
 from hamar_graph.publication.publish import Publication, load_publication, make_publication

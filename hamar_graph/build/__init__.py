@@ -9,7 +9,20 @@ deployment serves.
 
 from __future__ import annotations
 
-from hamar_graph.build.assembly import BuildError, assemble
-from hamar_graph.build.pipeline import BuildResult, build
+from typing import Any
 
 __all__ = ["BuildError", "BuildResult", "assemble", "build"]
+
+
+def __getattr__(name: str) -> Any:
+    """``assemble``, ``build`` and their types, imported on first use: the web app imports
+    this package's light modules and should not pay for the whole build (pyshacl)."""
+    if name in ("BuildError", "assemble"):
+        from hamar_graph.build import assembly
+
+        return getattr(assembly, name)
+    if name in ("BuildResult", "build"):
+        from hamar_graph.build import pipeline
+
+        return getattr(pipeline, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

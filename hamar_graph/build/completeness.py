@@ -34,6 +34,9 @@ from hamar_graph.build.report import ValidationReport
 from hamar_graph.build.validate import split_dataset
 from hamar_graph.namespaces import HMS
 
+#: The plan's gaps, written by ``build`` next to the dumps for the pages.
+PLAN_FILE = "plan.json"
+
 #: Shape ID of each category of gap, in report order.
 GOALS_WITHOUT_MEASURES = "S80"
 

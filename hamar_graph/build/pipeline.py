@@ -46,7 +46,7 @@ from hamar_graph.build.assembly import (
     class_counts,
     derived_graph_name,
 )
-from hamar_graph.build.completeness import PlanGaps, plan_gaps
+from hamar_graph.build.completeness import PLAN_FILE, PlanGaps, plan_gaps
 from hamar_graph.build.pages_db import PAGES_FILE, pages_db_bytes
 from hamar_graph.build.report import ValidationReport
 from hamar_graph.build.validate import validate_dataset
@@ -64,9 +64,6 @@ from hamar_graph.rdf.datasets import union_graph
 from hamar_graph.rdf.formats import NQUADS, RDF_FORMATS
 from hamar_graph.store.base import counts_fingerprint
 from hamar_graph.store.oxigraph import OxigraphStore
-
-#: The plan's gaps, written next to the dumps for the pages.
-PLAN_FILE = "plan.json"
 
 
 @dataclass(frozen=True)

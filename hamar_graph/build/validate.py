@@ -31,7 +31,6 @@ import warnings
 from collections.abc import Sequence
 from pathlib import Path
 
-import pyshacl
 from rdflib import Dataset, Graph, URIRef
 from rdflib.namespace import RDFS
 from rdflib.term import Node
@@ -169,6 +168,10 @@ def validate_graph(
 
     This is the core the other functions call; it reads no files.
     """
+    # imported here: pyshacl (and the rdflib SPARQL engine it loads) takes about 0.5 s to
+    # import, and the web app, which imports this module, validates only without a build
+    import pyshacl
+
     _conforms, report_graph, _text = pyshacl.validate(
         data,
         shacl_graph=shapes,

@@ -10,8 +10,7 @@ import click
 
 from hamar_graph.cli.common import fail, settings_from
 from hamar_graph.i18n import DEFAULT_LANGUAGE, LANGUAGES
-from hamar_graph.query.run import QUERY_FORMATS
-from hamar_graph.rdf.formats import RDF_FORMATS
+from hamar_graph.rdf.formats import QUERY_FORMATS, RDF_FORMATS
 
 # --- build, query, export -------------------------------------------------------------------
 

@@ -116,36 +116,40 @@ class ReadingNote:
     iri: str
     href: str
     label: Text
-    reading_href: str | None
-    reading_label: Text | None
+    #: (page path, label) of each reading the statement rests on, in IRI order.
+    readings: tuple[tuple[str, Text | None], ...]
     asserted: bool
     key: FactKey
 
 
 def reading_notes(rows: list[dict[str, Node]], base: str, lang: str) -> dict[str, ReadingNote]:
     """The statements of readings about a resource, by statement IRI, from the rows of
-    :data:`~hamar_graph.query.named.ENTITY_INCOMING`."""
+    :data:`~hamar_graph.query.named.ENTITY_INCOMING`; a statement that rests on several
+    readings lists each, in IRI order."""
     names: dict[str, list[Node]] = defaultdict(list)
-    reading_names: dict[str, list[Node]] = defaultdict(list)
+    readings: dict[str, dict[str, list[Node]]] = defaultdict(dict)
     for row in rows:
         if "reading" in row:
             st = str(row["x"])
             if "xlabel" in row and row["xlabel"] not in names[st]:
                 names[st].append(row["xlabel"])
-            if "readinglabel" in row and row["readinglabel"] not in reading_names[st]:
-                reading_names[st].append(row["readinglabel"])
+            labels = readings[st].setdefault(str(row["reading"]), [])
+            if "readinglabel" in row and row["readinglabel"] not in labels:
+                labels.append(row["readinglabel"])
     notes: dict[str, ReadingNote] = {}
     for row in rows:
         if "reading" not in row or str(row["x"]) in notes:
             continue
-        st, reading = str(row["x"]), str(row["reading"])
+        st = str(row["x"])
         asserted = "asserted" not in row or row["asserted"].toPython() is not False  # type: ignore[union-attr]
         notes[st] = ReadingNote(
             iri=st,
             href=local_path(st, base, PAGE_ROOTS) or st,
             label=pick(names[st], lang) or Text(local_name(st)),
-            reading_href=local_path(reading, base, PAGE_ROOTS),
-            reading_label=pick(reading_names[st], lang),
+            readings=tuple(
+                (local_path(reading, base, PAGE_ROOTS) or reading, pick(labels, lang))
+                for reading, labels in sorted(readings[st].items())
+            ),
             asserted=asserted,
             key=(row["sts"], URIRef(str(row["stp"])), row["sto"]),
         )

@@ -33,14 +33,10 @@ from rdflib.query import Result
 from rdflib.term import Node
 
 from hamar_graph.namespaces import PREFIXES, SOURCE_BASE
-from hamar_graph.rdf.formats import RDF_FORMATS
+from hamar_graph.rdf.formats import QUERY_FORMATS, RDF_FORMATS
 from hamar_graph.rdf.names import prefixed_name
 from hamar_graph.rdf.serialize import serialize
 from hamar_graph.store.base import Bindings, Row, Store
-
-#: Result formats of :func:`format_result`, in the order ``--help`` lists them.
-QUERY_FORMATS: tuple[str, ...] = ("table", "json", "csv", "tsv", "xml", *RDF_FORMATS)
-
 
 #: Longest cell of the ``table`` format; longer values end in "…" (other formats are whole).
 TABLE_CELL_WIDTH = 80

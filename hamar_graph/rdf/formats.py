@@ -234,3 +234,8 @@ def kind_of(form: str | None) -> str | None:
     if form in ("CONSTRUCT", "DESCRIBE"):
         return "graph"
     return None
+
+
+#: Result formats of ``hamar-graph query`` (:func:`hamar_graph.query.run.format_result`), in
+#: the order ``--help`` lists them: tables for SELECT and ASK, RDF for CONSTRUCT and DESCRIBE.
+QUERY_FORMATS: tuple[str, ...] = ("table", "json", "csv", "tsv", "xml", *RDF_FORMATS)

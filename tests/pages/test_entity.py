@@ -146,8 +146,19 @@ def test_readings_left_out_of_the_graph_are_listed_as_such(store: Store, vocab: 
     doc = page(store, vocab, "dokument/internasjonal-strategi")
     left_out = [n for n in doc.readings if not n.asserted]
     assert len(left_out) == 3 and all(
-        n.reading_href == "/id/lesning/kilde-for-nokkeltall" for n in left_out
+        [href for href, _ in n.readings] == ["/id/lesning/kilde-for-nokkeltall"] for n in left_out
     )
+
+
+def test_a_statement_on_two_readings_names_both_in_order(store: Store, vocab: Vocabulary) -> None:
+    measure = page(store, vocab, "tiltak/internasjonal-uke")
+    both = [n for n in measure.readings if len(n.readings) == 2]
+    assert both, "internasjonal-uke serves a goal on two readings (data/readings.ttl)"
+    assert [href for href, _ in both[0].readings] == [
+        "/id/lesning/tiltak-pa-malets-rad",
+        "/id/lesning/tiltakscellen-for-mal-om-integrering",
+    ]
+    assert all(label is not None for _, label in both[0].readings)
 
 
 def test_named_graphs_and_authority_tables_as_labelled_links(

@@ -18,15 +18,22 @@ from web import state
 BASE = "https://data.hamar.kommune.no/"
 LINKS = re.compile(r'(?:href|action)="([^"]*)"')
 HREFS = re.compile(r'href="([^"]*)"')
+#: A page's links to itself in each language, for search engines (``hreflang``).
+ALTERNATES = re.compile(r'<link rel="alternate" hreflang="[^"]*" href="[^"]*">')
 
 
 def crawl(
-    client: FlaskClient, start: str = "/", skip: tuple[str, ...] = (), forms: bool = True
+    client: FlaskClient,
+    start: str = "/",
+    skip: tuple[str, ...] = (),
+    forms: bool = True,
+    alternates: bool = True,
 ) -> tuple[dict[str, int], set[str]]:
     """Visit every internal URL reachable from ``start`` (except URLs containing one of ``skip``);
     return the status of each and the external links found.
 
     :param forms: follow form actions too (without their fields).
+    :param alternates: follow the ``hreflang`` alternates in the head too.
     """
     pattern = LINKS if forms else HREFS
     seen: dict[str, int] = {}
@@ -42,6 +49,8 @@ def crawl(
             response.close()
             continue
         html = response.get_data(as_text=True)
+        if not alternates:
+            html = ALTERNATES.sub("", html)
         for raw in pattern.findall(html):
             target = urldefrag(urljoin(url, raw.replace("&amp;", "&")))[0]
             parts = urlsplit(target)
@@ -91,6 +100,8 @@ def test_crawl_in_english_keeps_language(client: FlaskClient) -> None:
         # not the switch back to nb, and not the pages of the other blueprints
         skip=("lang=nb", "/sparql", "/catalog", "/.well-known/"),
         forms=False,
+        # the head's hreflang links name the page in each language, for search engines
+        alternates=False,
     )
     pages = [u for u in seen if u.startswith("/id/") and not re.search(r"\.\w+$", u)]
     # the format documents (.ttl …) are language-neutral; every page keeps ?lang=en
