@@ -19,12 +19,13 @@ from hamar_graph import i18n
 from hamar_graph.config import Settings
 from hamar_graph.namespaces import PREFIXES
 from hamar_graph.rdf.formats import kind_of
+from hamar_graph.sparql.bounded import is_bounded
 from hamar_graph.sparql.cache import answer_key, deterministic
 from hamar_graph.sparql.errors import ProtocolError
 from hamar_graph.sparql.explain import SyntaxProblem, explain, predeclare
 from hamar_graph.sparql.guard import QueryScan, guard
 from hamar_graph.sparql.request import SparqlRequest
-from hamar_graph.sparql.worker import QueryJob, QueryOutcome
+from hamar_graph.sparql.worker import QueryJob, QueryOutcome, execute
 from web import http_cache, state
 from web.conneg import Negotiation, negotiate
 
@@ -148,7 +149,9 @@ def run(
     client: str | None = None,
     app: Flask | None = None,
 ) -> QueryOutcome:
-    """Guard ``sparql`` and run it in the app's pool, or take its answer from the cache.
+    """Guard ``sparql`` and run it in the app's pool, or take its answer from the cache; a
+    query whose cost the row cap bounds (:func:`~hamar_graph.sparql.bounded.is_bounded`)
+    runs on the store's own engine in this process, with the same checks and serialiser.
 
     :raises ProtocolError: for a refused query, an unacceptable format, a stopped query
         or a query error (its status and message); 429 when the client is over its share
@@ -193,9 +196,14 @@ def run(
         form=scan.form,
         base_iri=base_iri,
     )
-    if client is None:
-        client = request.remote_addr or ""
-    outcome = state.pool(app).run(job, client)
+    local = state.state(app).store.local_engine()
+    if local is not None and not sparql.has_dataset and is_bounded(text, settings.max_rows):
+        # one triple pattern: at most max_rows index steps, so no process to stop it
+        outcome = execute(local, job)
+    else:
+        if client is None:
+            client = request.remote_addr or ""
+        outcome = state.pool(app).run(job, client)
     if outcome.status != 200:
         message = outcome.message or "The query failed."
         if outcome.status == 400 and message.startswith(SYNTAX_ERROR):

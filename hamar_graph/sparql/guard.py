@@ -109,6 +109,16 @@ class QueryScan:
     depth: int  #: deepest bracket nesting
 
 
+def lex(text: str) -> Iterable[tuple[str, str]]:
+    """Yield every (kind, value) token of ``text`` but whitespace: ``iri``, ``var``,
+    ``word`` (keywords, prefixed names, numbers), ``str1``/``str2``/``long1``/``long2``,
+    ``comment``, ``open``, ``close`` and ``other`` (one character)."""
+    for m in _LEXER.finditer(text):
+        kind = m.lastgroup or "other"
+        if kind != "ws":
+            yield kind, m.group()
+
+
 def _words(text: str) -> Iterable[tuple[str, str]]:
     """Yield (kind, value) tokens, skipping whitespace, comments, strings and IRIs' insides."""
     for m in _LEXER.finditer(text):

@@ -100,6 +100,15 @@ class Store(Protocol):
         """How a query process opens an engine over the same data (picklable)."""
         ...
 
+    def local_engine(self) -> QueryEngine | None:
+        """This process's own engine over the same data, for the queries whose cost the row
+        cap bounds (:mod:`hamar_graph.sparql.bounded`); ``None`` when every query must go
+        to a query process (a remote engine, rdflib).
+
+        .. versionadded:: 0.2
+        """
+        ...
+
 
 @runtime_checkable
 class QueryEngine(Protocol):

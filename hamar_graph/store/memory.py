@@ -105,6 +105,10 @@ class MemoryStore:
         """The same digest an Oxigraph store with this data has."""
         return nquads_fingerprint(self._nquads())
 
+    def local_engine(self) -> None:
+        """None: rdflib cannot be stopped, and its answers are not Oxigraph's."""
+        return None
+
     def engine_source(self) -> OxigraphSource:
         """rdflib cannot be stopped mid-query, so query processes run a copy in Oxigraph."""
         return OxigraphSource(nquads=self._nquads())

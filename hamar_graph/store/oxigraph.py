@@ -116,6 +116,10 @@ class OxigraphStore:
         """
         return nquads_fingerprint(self._store.dump(format=ox.RdfFormat.N_QUADS) or b"")
 
+    def local_engine(self) -> OxigraphEngine:
+        """This store itself, for bounded queries in the web process."""
+        return OxigraphEngine(self._store)
+
     def engine_source(self) -> OxigraphSource:
         """A persistent store is opened read-only by each query process; an in-memory
         one is copied to it once, as N-Quads."""

@@ -312,6 +312,9 @@ class _DownStore:
     def engine_source(self) -> object:
         raise StoreUnavailable("down")
 
+    def local_engine(self) -> None:
+        return None
+
 
 def test_a_store_that_is_down_costs_one_try_per_interval(tmp_path: Path) -> None:
     """Answers that do not need the store still come, without validators, and quickly."""

@@ -15,7 +15,7 @@ from rdflib.namespace import RDF, SKOS
 from hamar_graph.config import Settings
 from hamar_graph.namespaces import HMS
 from hamar_graph.pages.labels import normalise, sort_key
-from hamar_graph.store.base import Bindings, EngineSource, Row, Store
+from hamar_graph.store.base import Bindings, EngineSource, QueryEngine, Row, Store
 from hamar_graph.store.oxigraph import OxigraphStore
 from web import create_app, state
 
@@ -234,6 +234,9 @@ class CountingStore:
 
     def engine_source(self) -> EngineSource:
         return self.inner.engine_source()
+
+    def local_engine(self) -> QueryEngine | None:
+        return self.inner.local_engine()
 
 
 def _counting_app(settings: Settings, store: Store) -> tuple[Flask, CountingStore]:

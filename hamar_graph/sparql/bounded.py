@@ -1,0 +1,121 @@
+"""Queries whose cost is bounded by the row cap, which need no sandboxed process.
+
+The query processes exist to stop a query at its deadline and its memory cap, and every
+query pays for the hand-off to one (a socket each way and two thread switches: most of a
+lookup's cost, benchmarks/README.md, "Query path"). Some queries cannot run long or grow:
+one triple pattern, its variables all different, with no modifier that must see every
+solution before the first (``DISTINCT``, ``ORDER BY``, aggregates). Oxigraph answers such
+a pattern from one index range, every step yields a solution, and the worker stops
+reading one row past the row cap, so the work is at most ``max_rows`` index steps
+whatever the size of the graph. :func:`is_bounded` recognises exactly those texts with
+the guard's own tokenizer (:mod:`hamar_graph.sparql.guard`); anything else, including
+every text it is unsure of, goes to the query processes as before.
+
+Accepted, keywords in any case::
+
+    (PREFIX pname: <iri> | BASE <iri>)*
+    SELECT (?var+ | *) [WHERE] { term term term [.] }
+    [LIMIT n] [OFFSET m]      (in either order, each at most once; m at most the row cap)
+
+where a term is an IRI, a prefixed name or a variable, ``a`` as predicate, and a plain
+string as object; comments count as white space, as in the grammar. A repeated variable
+(``?s ?s ?s``) is refused: Oxigraph would scan the whole index for the rare triples that
+match it.
+
+.. versionadded:: 0.2
+"""
+
+from __future__ import annotations
+
+from hamar_graph.sparql.guard import lex
+
+
+def _tokens(text: str) -> list[tuple[str, str]] | None:
+    tokens = [(kind, value) for kind, value in lex(text) if kind != "comment"]
+    if any(kind.startswith("long") for kind, _ in tokens):
+        return None
+    return tokens
+
+
+def _keyword(token: tuple[str, str]) -> str:
+    return token[1].upper() if token[0] == "word" else ""
+
+
+def _is_term(kind: str, value: str, position: int) -> bool:
+    if kind in ("iri", "var"):
+        return True
+    if kind == "word":
+        if position == 1 and value == "a":
+            return True
+        # a prefixed name: something before or after the colon, never a keyword or number
+        return ":" in value and not value.endswith(".") and value.count(":") == 1
+    return position == 2 and kind in ("str1", "str2")
+
+
+def _number(kind: str, value: str) -> int | None:
+    return int(value) if kind == "word" and value.isdigit() and len(value) < 10 else None
+
+
+def is_bounded(text: str, max_rows: int) -> bool:
+    """Whether ``text`` is one triple pattern whose answer costs at most ``max_rows`` index
+    steps (see the module's description); ``False`` whenever in doubt."""
+    if "\\u" in text or "\\U" in text or len(text) > 4096:
+        return False
+    tokens = _tokens(text)
+    if not tokens:
+        return False
+    i = 0
+    # the prologue
+    while i < len(tokens) and _keyword(tokens[i]) in ("PREFIX", "BASE"):
+        if _keyword(tokens[i]) == "BASE":
+            if i + 1 >= len(tokens) or tokens[i + 1][0] != "iri":
+                return False
+            i += 2
+            continue
+        if i + 2 >= len(tokens) or tokens[i + 2][0] != "iri":
+            return False
+        pname = tokens[i + 1]
+        if pname[0] != "word" or not pname[1].endswith(":") or pname[1].count(":") != 1:
+            return False
+        i += 3
+    # SELECT ?v+ | *
+    if i >= len(tokens) or _keyword(tokens[i]) != "SELECT":
+        return False
+    i += 1
+    if i < len(tokens) and tokens[i] == ("other", "*"):
+        i += 1
+    else:
+        start = i
+        while i < len(tokens) and tokens[i][0] == "var":
+            i += 1
+        if i == start:
+            return False
+    if i < len(tokens) and _keyword(tokens[i]) == "WHERE":
+        i += 1
+    # { s p o [.] }
+    if i + 4 >= len(tokens) or tokens[i] != ("open", "{"):
+        return False
+    pattern = tokens[i + 1 : i + 4]
+    if not all(_is_term(kind, value, n) for n, (kind, value) in enumerate(pattern)):
+        return False
+    variables = [value[1:] for kind, value in pattern if kind == "var"]
+    if len(set(variables)) != len(variables):
+        return False
+    i += 4
+    if i < len(tokens) and tokens[i] == ("other", "."):
+        i += 1
+    if i >= len(tokens) or tokens[i] != ("close", "}"):
+        return False
+    i += 1
+    # LIMIT n / OFFSET m
+    seen: set[str] = set()
+    while i < len(tokens):
+        keyword = _keyword(tokens[i])
+        if keyword not in ("LIMIT", "OFFSET") or keyword in seen or i + 1 >= len(tokens):
+            return False
+        number = _number(*tokens[i + 1])
+        if number is None or (keyword == "OFFSET" and number > max_rows):
+            return False
+        seen.add(keyword)
+        i += 2
+    return True
