@@ -161,3 +161,29 @@ def test_the_real_server(tmp_path: Path) -> None:
         # A long URL is the app's 414, not the HTTP server's 400.
         status, _, body = http(f"{served.url}/sparql?query=" + "A" * 9000)
         assert status == 414
+
+
+@pytest.mark.server
+def test_read_replicas_serve_one_persistent_store(settings: Settings) -> None:
+    """Two servers (as behind a load balancer) open the store build wrote read-only, at the
+    same time, and give the same answers and the same validators."""
+    store = settings.out_dir / "store"
+    assert store.is_dir()
+    args = ["--workers", "1", "--query-workers", "1", "--store-path", str(store)]
+    env = {"HAMAR_GRAPH_OUT_DIR": str(settings.out_dir)}
+    with ServeProcess(*args, env=env) as first, ServeProcess(*args, env=env) as second:
+        answers = []
+        for served in (first, second):
+            status, headers, body = http(
+                f"{served.url}/sparql?{urlencode({'query': SELECT})}",
+                headers={"Accept": "application/sparql-results+json"},
+            )
+            assert status == 200
+            rows = json.loads(body)["results"]["bindings"]
+            page_status, page_headers, _ = http(f"{served.url}/id/vennskapsby/lund")
+            assert page_status == 200
+            answers.append(
+                ([r["name"]["value"] for r in rows], headers["ETag"], page_headers["ETag"])
+            )
+        assert len(answers[0][0]) == 8
+        assert answers[0] == answers[1]
