@@ -24,7 +24,8 @@ from rdflib import URIRef
 from rdflib.term import Node
 
 from hamar_graph import i18n
-from hamar_graph.pages.facts import PAGE_ROOTS
+from hamar_graph.namespaces import HMS
+from hamar_graph.pages.facts import PAGE_ROOTS, reading_statement
 from hamar_graph.pages.labels import Text, pick, sort_key
 from hamar_graph.query import named as queries
 from hamar_graph.rdf.names import local_name, local_path
@@ -166,8 +167,9 @@ def action_plan_table(store: Store, plan: str, *, base: str, lang: str) -> Actio
             measure_actors[measure].add(str(row["actor"]))
         if "cost" in row:
             measure_costs[measure].add(str(row["cost"]))
-        if "statement" in row:
-            readings[(measure, goal)] = str(row["statement"])
+        statement = reading_statement(row, HMS.servesGoal, row["goal"])
+        if statement is not None:
+            readings[(measure, goal)] = statement
 
     def named(iri: str, labels: dict[str, list[Node]]) -> Named:
         return _named(iri, labels[iri], base, lang)

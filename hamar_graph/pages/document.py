@@ -110,7 +110,7 @@ def link_names(
     """
     choices = sorted(
         ((n, iri) for iri, ns in names.items() if iri != skip for n in ns if len(n.strip()) > 1),
-        key=lambda pair: (-len(pair[0]), pair[0]),
+        key=lambda pair: (-len(pair[0]), pair[0], pair[1]),
     )
     by_group: list[str] = []
     parts: list[str] = []
@@ -212,7 +212,7 @@ def section_tree(
             also_named=tuple(
                 sorted(
                     (named(t) for t in mentioned[sec] - linked_any if t != skip),
-                    key=lambda n: sort_key(n.label.value),
+                    key=lambda n: (sort_key(n.label.value), n.href),
                 )
             ),
             table=tables.get(sec),

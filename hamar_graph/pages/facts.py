@@ -122,10 +122,33 @@ class ReadingNote:
     key: FactKey
 
 
+def reading_statement(row: dict[str, Node], predicate: URIRef, obj: Node | None) -> str | None:
+    """The statement of a reading in ``row`` (``?statement``, with its ``?stp``, ``?sto`` and
+    ``?reading``) when it reifies the row's triple with ``predicate`` and ``obj``; the named
+    queries fetch every statement about the subject, one pattern at a time (an OPTIONAL of
+    joined patterns is slow on Oxigraph), and the page picks the one it means here."""
+    if obj is None or "statement" not in row or "reading" not in row:
+        return None
+    if row.get("stp") != predicate or row.get("sto") != obj:
+        return None
+    return str(row["statement"])
+
+
+def _about_it(row: dict[str, Node]) -> bool:
+    """Whether a row of ``ENTITY_INCOMING`` is a statement of a reading about the resource:
+    a whole reified triple whose subject or object the resource is."""
+    return (
+        "reading" in row
+        and all(k in row for k in ("sts", "stp", "sto"))
+        and row["p"] in (RDF.subject, RDF.object)
+    )
+
+
 def reading_notes(rows: list[dict[str, Node]], base: str, lang: str) -> dict[str, ReadingNote]:
     """The statements of readings about a resource, by statement IRI, from the rows of
     :data:`~hamar_graph.query.named.ENTITY_INCOMING`; a statement that rests on several
     readings lists each, in IRI order."""
+    rows = [row for row in rows if _about_it(row)]
     names: dict[str, list[Node]] = defaultdict(list)
     readings: dict[str, dict[str, list[Node]]] = defaultdict(dict)
     for row in rows:

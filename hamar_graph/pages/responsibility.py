@@ -14,15 +14,17 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from rdflib import URIRef
+from rdflib.namespace import ORG
 from rdflib.term import Node
 
 from hamar_graph import i18n
+from hamar_graph.namespaces import HMS
 from hamar_graph.pages import diagrams
 from hamar_graph.pages.action_plan import Named
 from hamar_graph.pages.diagrams import ChartArea
 from hamar_graph.pages.diagrams import Node as PictureNode
 from hamar_graph.pages.document import DocSection, section_tree
-from hamar_graph.pages.facts import PAGE_ROOTS
+from hamar_graph.pages.facts import PAGE_ROOTS, reading_statement
 from hamar_graph.pages.home import strategy_rows
 from hamar_graph.pages.labels import Labeller, Text, pick, sort_key
 from hamar_graph.query import named as queries
@@ -125,7 +127,7 @@ def chart_table(store: Store, doc: str, *, base: str, lang: str) -> ChartTable:
         _, actors = areas.setdefault(str(row["area"]), (order, {}))
         if "actor" in row:
             actor = str(row["actor"])
-            statement = str(row["statement"]) if "statement" in row else None
+            statement = reading_statement(row, HMS.responsibleActor, row["actor"])
             if actors.get(actor) is None:
                 actors[actor] = statement
     chart = tuple(
@@ -186,7 +188,7 @@ def actors_of(
             items[actor].add(str(row["item"]))
         if "member" in row:
             member = str(row["member"])
-            statement = str(row["statement"]) if "statement" in row else None
+            statement = reading_statement(row, ORG.hasMember, row["member"])
             if members[actor].get(member) is None:
                 members[actor][member] = statement
     entries = []

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -18,7 +17,7 @@ from hamar_graph.store.base import (
     Row,
     StoreError,
 )
-from hamar_graph.store.sparql_text import safe_term
+from hamar_graph.store.sparql_text import inline_bindings
 
 
 class OxigraphStore:
@@ -126,68 +125,6 @@ class OxigraphStore:
         if self.path is not None:
             return OxigraphSource(path=str(self.path))
         return OxigraphSource(nquads=self._store.dump(format=ox.RdfFormat.N_QUADS) or b"")
-
-
-_FORM = re.compile(r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", re.IGNORECASE)
-_NAME = "[A-Za-z_][A-Za-z0-9_]*"
-
-
-def inline_bindings(query: str, bindings: Bindings) -> str | None:
-    """``query`` with each bound variable written as its constant, or ``None`` when the
-    query's shape is not one this can rewrite safely (then the engine substitutes).
-
-    Oxigraph plans a query before it substitutes values, so a bound variable does not
-    anchor its joins: the home page's queries, bound to one strategy document, read every
-    strategy's axes and goals (measured 3-12× slower on 100 strategies than the same
-    query with the IRI written in). Written in, the constant anchors every pattern that
-    holds it. A projection keeps the variable (``(<iri> AS ?doc)``: in the sub-query
-    that projects it, if one does, else in the query's own), so the rows are the same.
-    Only plain shapes are rewritten: no quotes in the query, explicit projections of
-    variables, sub-queries only in a SELECT, no bound variable assigned (``AS ?x``) or
-    used after the WHERE clause.
-    """
-    names = sorted(bindings)
-    if not names or any(not re.fullmatch(_NAME, n) for n in names) or re.search("[\"']", query):
-        return None
-    try:
-        terms = {n: safe_term(bindings[n]) for n in names}
-    except ValueError:
-        return None
-    forms = list(_FORM.finditer(query))
-    kinds = {m.group(1).upper() for m in forms}
-    if not forms or (len(forms) > 1 and kinds != {"SELECT"}):
-        return None
-    variable = re.compile("[?$](" + "|".join(names) + ")(?![A-Za-z0-9_])")
-    body = query[forms[0].end() :]
-    if re.search(r"\bAS\s+[?$](" + "|".join(names) + r")\b", body, re.IGNORECASE):
-        return None
-    if variable.search(body[body.rfind("}") :]):
-        return None  # used by GROUP BY, ORDER BY ...
-    # (start, end) of each SELECT's projection
-    projections: list[tuple[int, int]] = []
-    for form in forms if kinds == {"SELECT"} else []:
-        cut = re.compile(r"\bWHERE\b|\{", re.IGNORECASE).search(query, form.end())
-        if cut is None or re.search(r"[*(]", query[form.end() : cut.start()]):
-            return None
-        projections.append((form.end(), cut.start()))
-    inner = {m.group(1) for a, b in projections[1:] for m in variable.finditer(query[a:b])}
-
-    def project(match: re.Match[str]) -> str:
-        return f"({terms[match.group(1)]} AS ?{match.group(1)})"
-
-    out, position = [query[: forms[0].end()]], forms[0].end()
-    for number, (start, end) in enumerate(projections):
-        out.append(variable.sub(lambda m: terms[m.group(1)], query[position:start]))
-        text = query[start:end]
-        if number == 0:
-            out.append(
-                variable.sub(lambda m: m.group(0) if m.group(1) in inner else project(m), text)
-            )
-        else:
-            out.append(variable.sub(project, text))
-        position = end
-    out.append(variable.sub(lambda m: terms[m.group(1)], query[position:]))
-    return "".join(out)
 
 
 def nquads_fingerprint(nquads: bytes) -> str:

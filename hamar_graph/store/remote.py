@@ -11,9 +11,12 @@ processes, so ``/sparql`` applies the same row cap and serialisers as embedded.
 Loading goes through the Graph Store Protocol (:mod:`hamar_graph.store.remote_load`) or,
 for Virtuoso, its bulk loader (:mod:`hamar_graph.store.remote_virtuoso`).
 
-Bindings: remote engines do not accept substitutions, so each binding becomes
-``BIND(term AS ?var)`` first in the outermost WHERE group
-(:func:`~hamar_graph.store.remote_query.with_bindings`): the engine starts from the value.
+Bindings: remote engines do not accept substitutions, so each binding is written into the
+query (:func:`placed`): as a constant wherever the variable occurs, when the query's shape
+allows it (the embedded store does the same, :func:`~hamar_graph.store.sparql_text.
+inline_bindings`), else as ``BIND(term AS ?var)`` first in the outermost WHERE group
+(:func:`~hamar_graph.store.remote_query.with_bindings`): either way the engine starts from
+the value, and a constant also reaches into a sub-query.
 Every value is an rdflib term checked by :func:`safe_term`, so no request text reaches the
 query unescaped.
 
@@ -74,7 +77,7 @@ from hamar_graph.store.remote_client import (
     with_describe_mode,
 )
 from hamar_graph.store.remote_query import query_form, with_bindings
-from hamar_graph.store.sparql_text import safe_term, with_values
+from hamar_graph.store.sparql_text import inline_bindings, safe_term, with_values
 
 __all__ = [
     "DIALECTS",
@@ -102,6 +105,18 @@ VERSION_QUERY = f"""SELECT ?version ?loaded WHERE {{
 }} ORDER BY DESC(?loaded) LIMIT 1"""
 
 _DIGEST = re.compile(r"[0-9a-f]{64}")
+
+
+def placed(query: str, bindings: Bindings | None) -> str:
+    """``query`` with ``bindings`` written in: as constants where the query's shape allows
+    (:func:`~hamar_graph.store.sparql_text.inline_bindings`; a constant also reaches into a
+    sub-query, which a ``BIND`` does not), else as ``BIND`` first in the WHERE group
+    (:func:`~hamar_graph.store.remote_query.with_bindings`)."""
+    if bindings:
+        inlined = inline_bindings(query, bindings)
+        if inlined is not None:
+            return inlined
+    return with_bindings(query, bindings)
 
 
 @dataclass
@@ -168,11 +183,11 @@ class RemoteStore:
         return self.dialect
 
     def _json(self, query: str, bindings: Bindings | None) -> tuple[dict[str, Any], Answer]:
-        answer = self._send(with_bindings(query, bindings), ACCEPT["tabular"])
+        answer = self._send(placed(query, bindings), ACCEPT["tabular"])
         return normalise_json(parse_json(answer.body)), answer
 
     def select(self, query: str, bindings: Bindings | None = None) -> list[Row]:
-        answer = self._send(with_bindings(query, bindings), ACCEPT["tabular"])
+        answer = self._send(placed(query, bindings), ACCEPT["tabular"])
         doc = parse_json(answer.body)
         if "results" not in doc:
             raise ValueError("select() needs a SELECT query")
@@ -205,7 +220,7 @@ class RemoteStore:
         return bool(doc["boolean"])
 
     def construct(self, query: str, bindings: Bindings | None = None) -> Graph:
-        text = with_bindings(query, bindings)
+        text = placed(query, bindings)
         form = query_form(text)
         if form == "DESCRIBE":
             text = with_describe_mode(text, form, self.engine_dialect())

@@ -1,5 +1,5 @@
 """Bound variables are written into the query as constants on the embedded store
-(hamar_graph.store.oxigraph.inline_bindings), so they anchor the query plan; the answers
+(hamar_graph.store.sparql_text.inline_bindings), so they anchor the query plan; the answers
 are those of the engine's own substitution."""
 
 from __future__ import annotations
@@ -12,7 +12,8 @@ from rdflib.term import Node
 from hamar_graph.namespaces import ID
 from hamar_graph.query import named
 from hamar_graph.rdf.convert import from_ox, to_ox
-from hamar_graph.store.oxigraph import OxigraphStore, inline_bindings
+from hamar_graph.store.oxigraph import OxigraphStore
+from hamar_graph.store.sparql_text import inline_bindings
 
 DOC = ID["dokument/internasjonal-strategi"]
 CALLS = {
