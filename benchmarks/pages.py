@@ -19,7 +19,8 @@ Oxigraph server started on a loopback port over a copy loaded with ``oxigraph lo
   made yet) and its first request, for every page; the worst is reported;
 - **latency**: one app, one warm-up request per page, then ``--repeat`` requests per page
   through Flask's test client (in-process: the HTTP server is not measured); median and
-  p95.
+  p95. The page cache and the answer cache are off (``answer_cache_mb`` 0), so every
+  request makes its page.
 
 Ratios are taken against the Hamar graph on the same engine, in the same run.
 
@@ -261,7 +262,12 @@ def _server(engine: str, folder: Path) -> Any:
 
 
 def _config(folder: Path, engine: str, endpoint: str | None) -> dict[str, Any]:
-    config: dict[str, Any] = {"out_dir": folder, "store_path": folder / "store"}
+    # the page and answer caches off: what a page costs to make, not to repeat
+    config: dict[str, Any] = {
+        "out_dir": folder,
+        "store_path": folder / "store",
+        "answer_cache_mb": 0,
+    }
     if engine in ("remote", "virtuoso"):
         config.update(store="remote", endpoint=endpoint)
     return config
@@ -287,6 +293,7 @@ from pathlib import Path
 from web import create_app
 config = json.loads(sys.argv[1])
 config.update({k: Path(v) for k, v in config.items() if k in ("out_dir", "store_path")})
+config["answer_cache_mb"] = int(config.get("answer_cache_mb", 8))
 start = time.perf_counter()
 app = create_app(config)
 app.config["TESTING"] = True

@@ -59,7 +59,7 @@ from hamar_graph.store.base import Row, Store
 PAGES_FILE = "pages.sqlite"
 
 #: The layout's version; a file of another version is not read.
-FORMAT = "3"
+FORMAT = "4"
 
 #: The page languages a label and sort key are kept for.
 LANGUAGES = ("nb", "en")
@@ -89,6 +89,7 @@ CREATE INDEX texts_rid ON texts (rid);
 CREATE TABLE kinds (kind TEXT PRIMARY KEY, count INTEGER NOT NULL);
 CREATE TABLE groups (idx INTEGER PRIMARY KEY, grp TEXT NOT NULL UNIQUE);
 
+CREATE TABLE graphs (iri TEXT PRIMARY KEY, triples INTEGER NOT NULL);
 CREATE TABLE strategies (
   position INTEGER PRIMARY KEY, iri TEXT NOT NULL UNIQUE, sort_nb TEXT NOT NULL
 );
@@ -333,6 +334,10 @@ def fill(
         )
     conn.executemany("INSERT INTO kinds VALUES (?, ?)", sorted(kinds.items()))
     _write_gaps(conn, store, gaps, strategies)
+    conn.executemany(
+        "INSERT INTO graphs VALUES (?, ?)",
+        sorted((str(r["g"]), int(str(r["triples"]))) for r in store.select(queries.GRAPH_SIZE)),
+    )
     conn.executemany(
         "INSERT INTO meta VALUES (?, ?)",
         [

@@ -10,6 +10,7 @@ skolem IRIs); a named graph has one even when nothing describes it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from rdflib import URIRef
@@ -131,8 +132,13 @@ def resource_page(
     gaps: PlanGaps | None = None,
     page: int = 1,
     page_size: int = 0,
+    graph_sizes: Callable[[str], int | None] | None = None,
 ) -> ResourcePage:
     """The page of ``iri`` in ``lang`` (long lists in slices: ``page`` of ``page_size``).
+
+    :param graph_sizes: a named graph's triples as ``build`` counted them
+        (:meth:`~hamar_graph.pages.stored.PagesDB.graph_size`); without it, or for a graph
+        it does not know, one query counts them (its cost grows with the graph).
 
     :raises NotFound: when the graph says nothing about ``iri`` and it names no graph.
     """
@@ -153,8 +159,10 @@ def resource_page(
             raise
         entity = _graph_page(store, iri, base, lang)
     if is_graph:
-        rows = store.select(queries.GRAPH_SIZE, {"g": URIRef(iri)})
-        triples = int(str(rows[0]["triples"])) if rows else 0
+        triples = graph_sizes(iri) if graph_sizes is not None else None
+        if triples is None:
+            rows = store.select(queries.GRAPH_SIZE, {"g": URIRef(iri)})
+            triples = int(str(rows[0]["triples"])) if rows else 0
         return ResourcePage(entity, "graph", graph=GraphView(triples))
     types = _types(entity)
     if str(HMS.StrategyDocument) in types:

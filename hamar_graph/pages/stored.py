@@ -211,6 +211,11 @@ class PagesDB:
         )
         return [r[0] for r in found]
 
+    def graph_size(self, iri: str) -> int | None:
+        """Triples in the named graph ``iri`` when the data was made (None: no such graph)."""
+        found = self.rows("SELECT triples FROM graphs WHERE iri = ?", (iri,))
+        return int(found[0][0]) if found else None
+
     def has_strategy(self, iri: str) -> bool:
         return bool(self.rows("SELECT 1 FROM strategies WHERE iri = ?", (iri,)))
 

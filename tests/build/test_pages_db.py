@@ -58,8 +58,20 @@ def test_an_app_without_a_build_makes_the_same_database(
         "SELECT iri, strategy, item FROM gaps ORDER BY position",
         "SELECT iri FROM strategies ORDER BY position",
         "SELECT rid, lang, text FROM texts ORDER BY rid, lang, text",
+        "SELECT iri, triples FROM graphs ORDER BY iri",
     ):
         assert stored.rows(sql) == made.rows(sql), sql
+
+
+def test_it_holds_each_named_graphs_size(built: BuildResult, store: Store) -> None:
+    path = built.manifest_path.parent / PAGES_FILE
+    db = open_pages_db(path, BASE, _manifest(built)["meta"]["data_version"])
+    assert db is not None
+    for graph in store.graph_names():
+        [row] = store.select(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}")
+        assert db.graph_size(str(graph)) == int(row["n"]) > 0
+    assert db.graph_size(BASE + "graph/no-such-graph") is None
+    db.close()
 
 
 def test_gaps_are_kept_under_their_strategy(built: BuildResult) -> None:

@@ -126,6 +126,7 @@ def test_pages_cost_the_same_queries_whatever_the_strategies(national: Path) -> 
             ("/id/dokument/handlingsplan-2015-2019-k1", 5),
             ("/id/dokument/handlingsplan-2015-2019-k1.csv", 2),
             (f"{HAMAR}-k2", 9),
+            ("/graph/data-actionplan", 3),  # its size: from pages.sqlite
         ):
             counting.count = 0
             assert c.get(path).status_code == 200, path

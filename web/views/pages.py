@@ -142,6 +142,7 @@ def _resource(path: str, suffix: str | None, *, graph: bool = False) -> Response
                 gaps=data.gaps,
                 page=_page_number(),
                 page_size=_settings().page_size,
+                graph_sizes=data.db.graph_size,
             )
         except entity_lib.NotFound:
             raise _not_found() from None
