@@ -244,11 +244,10 @@ assert WEIGHTS == (10.0, 6.0, 3.0, 1.0, 0.0), "the weights above are the build's
 
 #: Columns of a resource, in the order :class:`StoredResource` takes them, per language.
 _SELECT_RESOURCES = {
-    lang: "SELECT id, iri, kind, grp, label_{0}, lang_{0}, types FROM resources".replace(
-        "{0}", lang
-    )
-    for lang in LANGUAGES
+    "nb": "SELECT id, iri, kind, grp, label_nb, lang_nb, types FROM resources",
+    "en": "SELECT id, iri, kind, grp, label_en, lang_en, types FROM resources",
 }
+assert set(_SELECT_RESOURCES) == set(LANGUAGES), "one query per page language"
 
 
 @dataclass(frozen=True)

@@ -144,3 +144,21 @@ def test_audit_script_is_what_make_audit_runs() -> None:
     ci = (PROJECT_ROOT / ".ci" / "run").read_text(encoding="utf-8").splitlines()
     assert ci.index("make audit") > ci.index("make test")
     assert Path(PROJECT_ROOT / "constraints.txt").read_text(encoding="utf-8").count("==") > 30
+
+
+def test_bandit_finds_nothing_in_our_code() -> None:
+    """What `make audit` runs after the suite, run with it, so a finding fails the tests
+    where it is made (with its accepted exceptions in pyproject.toml and SECURITY.md)."""
+    import subprocess
+
+    bandit = Path(sys.executable).with_name("bandit")
+    done = subprocess.run(
+        [str(bandit), "-c", "pyproject.toml", "-r", "hamar_graph", "web", "-q", "-f", "json"],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    report = json.loads(done.stdout)
+    assert [(r["filename"], r["line_number"], r["test_id"]) for r in report["results"]] == []
+    assert done.returncode == 0
