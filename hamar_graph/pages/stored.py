@@ -243,11 +243,17 @@ assert GROUP_SHIFT == 32
 assert WEIGHTS == (10.0, 6.0, 3.0, 1.0, 0.0), "the weights above are the build's"
 
 #: Columns of a resource, in the order :class:`StoredResource` takes them, per language.
-_SELECT_RESOURCES = {
-    "nb": "SELECT id, iri, kind, grp, label_nb, lang_nb, types FROM resources",
-    "en": "SELECT id, iri, kind, grp, label_en, lang_en, types FROM resources",
-}
-assert set(_SELECT_RESOURCES) == set(LANGUAGES), "one query per page language"
+_SELECT_RESOURCES = dict(
+    zip(
+        LANGUAGES,
+        (
+            "SELECT id, iri, kind, grp, label_nb, lang_nb, types FROM resources",
+            "SELECT id, iri, kind, grp, label_en, lang_en, types FROM resources",
+        ),
+        strict=True,
+    )
+)
+assert all(f"label_{lang}," in sql for lang, sql in _SELECT_RESOURCES.items())
 
 
 @dataclass(frozen=True)
