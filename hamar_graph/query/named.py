@@ -10,10 +10,13 @@ links to: labels of linked resources are joined in the same query
 (``OPTIONAL { ?o skos:prefLabel ?olabel }``), never fetched one by one.
 
 Every query answers the same on the embedded stores (Oxigraph, rdflib), the Oxigraph
-server and Virtuoso (tests/test_remote_bindings.py), and a remote engine starts from its
-bindings: :class:`~hamar_graph.store.remote.RemoteStore` writes them as ``BIND(term AS ?v)``
-first in the outermost WHERE group, where the engine joins them before anything else. So
-that it can, the queries keep three rules (docs/virtuoso.md §5):
+server and Virtuoso (tests/store/test_remote_bindings.py), and every engine starts from
+its bindings: the stores write them into the text as constants where the query's shape
+allows (:func:`~hamar_graph.store.sparql_text.inline_bindings`), and
+:class:`~hamar_graph.store.remote.RemoteStore` otherwise as ``BIND(term AS ?v)`` first in
+the outermost WHERE group, where the engine joins them before anything else. So that they
+can, and so that Oxigraph plans them well at 356 strategies, the queries keep four rules
+(docs/virtuoso.md §5; benchmarks/README.md, "Pages at national scale"):
 
 - a bound variable appears in a triple pattern of the outermost group or of every UNION
   branch that uses it, never only in a ``BIND``/``FILTER`` of a nested group (the Oxigraph
@@ -23,7 +26,11 @@ that it can, the queries keep three rules (docs/virtuoso.md §5):
   since each section has one parent): Virtuoso loses rows when a ``+`` path is joined with
   several OPTIONALs (KEY_FIGURES, RESPONSIBILITY), and needs the start of a ``+`` bound;
 - a boolean made by an expression goes through ``xsd:boolean(…)``: Virtuoso types
-  ``true`` and ``EXISTS {…}`` as the integer 1.
+  ``true`` and ``EXISTS {…}`` as the integer 1;
+- an OPTIONAL holds one pattern on a variable bound outside it, or nests such OPTIONALs,
+  and has no FILTER: Oxigraph evaluates an OPTIONAL of joined patterns on its own before
+  joining it (the entity page's incoming statements: 0.8 s at 356 strategies, 3 ms like
+  this); a zero-length path from a bound start (``hms:hasSection*``) goes in a sub-query.
 """
 
 from __future__ import annotations
@@ -298,8 +305,10 @@ SELECT ?plan ?goal ?goallabel ?order ?axis ?axislabel ?notation ?actor ?actorlab
 
 
 #: The measures of the goals of action plan ``?plan``: label, responsible actors, cost
-#: (its label or value), and the statement of a reading that marks the measure's link to
-#: the goal.
+#: (its label or value), and every statement of a reading about the measure (``?stp``,
+#: ``?sto``: the page keeps the one about its link to the goal,
+#: :func:`~hamar_graph.pages.facts.reading_statement`; one pattern per OPTIONAL, which
+#: Oxigraph joins from the bound side).
 ACTION_PLAN_MEASURES = _q(
     """
 SELECT ?plan ?goal ?measure ?measurelabel ?actor ?actorlabel ?cost ?costlabel
@@ -358,7 +367,8 @@ SELECT DISTINCT ?root ?section ?thing ?label ?name WHERE {
 
 #: The responsibility chart of strategy ``?doc`` for the responsibility page: areas in
 #: row order with their actors, the section the chart is in (and the section that is
-#: part of), and the statement of a reading that marks each pairing.
+#: part of), and every statement of a reading about each area (the page keeps the one that
+#: pairs the area with the actor, :func:`~hamar_graph.pages.facts.reading_statement`).
 RESPONSIBILITY_CHART = _q(
     """
 SELECT ?doc ?section ?sectionlabel ?parent ?area ?arealabel ?order ?actor ?actorlabel
@@ -383,7 +393,8 @@ SELECT ?doc ?section ?sectionlabel ?parent ?area ?arealabel ?order ?actor ?actor
 
 #: The actors of strategy ``?doc`` (things of a kind of ``hms:Actor`` taken from its
 #: sections): label, kind, whether the section that holds the chart names them, what
-#: they answer for, and their members.
+#: they answer for, their members, and every statement of a reading about the actor (the
+#: page keeps the ones about its members).
 STRATEGY_ACTORS = _q(
     """
 SELECT DISTINCT ?doc ?actor ?label ?type ?chart ?item ?itemlabel ?member ?memberlabel
