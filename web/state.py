@@ -193,7 +193,12 @@ def site(app: Flask | None = None) -> SiteData:
             db_path=db_path,
             data_version=release(app).data_version,
         )
-        st.on_close(data.db.close)
+
+        def forget_site() -> None:  # an app used after its close opens the database again
+            st.forget("site")
+            data.db.close()
+
+        st.on_close(forget_site)
         return data
 
     return st.lazy("site", make)

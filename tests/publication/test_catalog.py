@@ -220,7 +220,7 @@ def test_controlled_terms_are_described_with_labels(cat: Graph) -> None:
 # --- /catalog on the web -----------------------------------------------------------------
 
 
-@pytest.fixture()
+@pytest.fixture(scope="module")
 def pub_app(published: Publication, store: Store) -> Flask:
     assert published.directory is not None
     return create_app({"out_dir": published.directory}, store=store)

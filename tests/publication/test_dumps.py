@@ -75,7 +75,7 @@ def endpoint_graph(store: Store) -> Graph:
     return union_graph(store)
 
 
-@pytest.fixture()
+@pytest.fixture(scope="module")
 def pub_app(published: Publication, store: Store) -> Flask:
     assert published.directory is not None
     app = create_app({"out_dir": published.directory}, store=store)

@@ -186,7 +186,7 @@ def test_catalogue_links_to_void(published: Publication) -> None:
     assert (DATASET, DCTERMS.isReferencedBy, DOC) in catalog
 
 
-@pytest.fixture()
+@pytest.fixture(scope="module")
 def pub_app(published: Publication, store: Store) -> Flask:
     assert published.directory is not None
     return create_app({"out_dir": published.directory}, store=store)

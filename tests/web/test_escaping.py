@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from html.parser import HTMLParser
-from pathlib import Path
 from urllib.parse import quote
 
 import pytest
@@ -74,11 +73,12 @@ def evil_store(dataset: Dataset) -> OxigraphStore:
     return store
 
 
-@pytest.fixture()
-def evil_app(tmp_path: Path, evil_store: OxigraphStore) -> Flask:
+@pytest.fixture(scope="module")
+def evil_app(tmp_path_factory: pytest.TempPathFactory, evil_store: OxigraphStore) -> Flask:
     # other data than the build's, so no build output: the app makes its pages' database
-    # (search, indexes) from the store it serves
-    app = create_app({"out_dir": tmp_path, "store_path": tmp_path / "store"}, store=evil_store)
+    # (search, indexes) from the store it serves, once for the module
+    out = tmp_path_factory.mktemp("evil")
+    app = create_app({"out_dir": out, "store_path": out / "store"}, store=evil_store)
     app.config["TESTING"] = True
     return app
 

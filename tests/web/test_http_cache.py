@@ -126,7 +126,7 @@ def test_dates() -> None:
 # --- the app -------------------------------------------------------------------------------
 
 
-@pytest.fixture()
+@pytest.fixture(scope="module")
 def pub_app(published: Publication, store: Store) -> Flask:
     assert published.directory is not None
     app = create_app({"out_dir": published.directory}, store=store)
