@@ -26,7 +26,7 @@ from rdflib.term import Node
 from hamar_graph import i18n
 from hamar_graph.namespaces import HMS
 from hamar_graph.pages.facts import PAGE_ROOTS, reading_statement
-from hamar_graph.pages.labels import Text, pick, sort_key
+from hamar_graph.pages.labels import Text, labels_by, pick, sort_key
 from hamar_graph.query import named as queries
 from hamar_graph.rdf.names import local_name, local_path
 from hamar_graph.store.base import Store
@@ -105,15 +105,8 @@ class ActionPlanTable:
         return len({m.measure.iri for a in self.axes for g in a.goals for m in g.measures})
 
 
-def _labels(rows: list[dict[str, Node]], key: str, label: str) -> dict[str, list[Node]]:
-    out: dict[str, list[Node]] = defaultdict(list)
-    for row in rows:
-        if key in row and label in row and row[label] not in out[str(row[key])]:
-            out[str(row[key])].append(row[label])
-    return out
-
-
-def _named(iri: str, labels: list[Node], base: str, lang: str) -> Named:
+def named_link(iri: str, labels: list[Node], base: str, lang: str) -> Named:
+    """``iri`` as a link to its page under its label in ``lang`` (else its local name)."""
     return Named(
         iri, local_path(iri, base, PAGE_ROOTS) or iri, pick(labels, lang) or Text(local_name(iri))
     )
@@ -137,11 +130,11 @@ def action_plan_table(store: Store, plan: str, *, base: str, lang: str) -> Actio
     bound = {"plan": URIRef(plan)}
     goal_rows = store.select(queries.ACTION_PLAN_GOALS, bound)
     measure_rows = store.select(queries.ACTION_PLAN_MEASURES, bound)
-    goal_labels = _labels(goal_rows, "goal", "goallabel")
-    axis_labels = _labels(goal_rows, "axis", "axislabel")
-    actor_labels = _labels(goal_rows + measure_rows, "actor", "actorlabel")
-    measure_labels = _labels(measure_rows, "measure", "measurelabel")
-    cost_labels = _labels(measure_rows, "cost", "costlabel")
+    goal_labels = labels_by(goal_rows, "goal", "goallabel")
+    axis_labels = labels_by(goal_rows, "axis", "axislabel")
+    actor_labels = labels_by(goal_rows + measure_rows, "actor", "actorlabel")
+    measure_labels = labels_by(measure_rows, "measure", "measurelabel")
+    cost_labels = labels_by(measure_rows, "cost", "costlabel")
 
     goals: dict[str, dict[str, object]] = {}
     for row in goal_rows:
@@ -172,7 +165,7 @@ def action_plan_table(store: Store, plan: str, *, base: str, lang: str) -> Actio
             readings[(measure, goal)] = statement
 
     def named(iri: str, labels: dict[str, list[Node]]) -> Named:
-        return _named(iri, labels[iri], base, lang)
+        return named_link(iri, labels[iri], base, lang)
 
     def by_label(items: set[str], labels: dict[str, list[Node]]) -> tuple[Named, ...]:
         return tuple(

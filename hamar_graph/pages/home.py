@@ -7,7 +7,6 @@ draws the three pictures of :mod:`hamar_graph.pages.diagrams`.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
@@ -18,7 +17,7 @@ from rdflib.term import Node as RdfNode
 from hamar_graph import i18n
 from hamar_graph.pages import diagrams
 from hamar_graph.pages.diagrams import ChartArea, MapPlace, Node, TreeAxis, TreeGoal
-from hamar_graph.pages.labels import Text, pick, sort_key
+from hamar_graph.pages.labels import Text, labels_by, pick, sort_key
 from hamar_graph.query import named as queries
 from hamar_graph.rdf.names import local_name, local_path
 from hamar_graph.store.base import Store
@@ -64,14 +63,6 @@ class HomePage:
     chart_svg: str
 
 
-def _labels(rows: list[dict[str, RdfNode]], key: str, label: str) -> dict[str, list[RdfNode]]:
-    out: dict[str, list[RdfNode]] = defaultdict(list)
-    for row in rows:
-        if key in row and label in row and row[label] not in out[str(row[key])]:
-            out[str(row[key])].append(row[label])
-    return out
-
-
 def _node(iri: str, labels: list[RdfNode], base: str, lang: str) -> Node:
     text = pick(labels, lang) or Text(local_name(iri))
     return Node(text.value, local_path(iri, base) or iri, text.lang)
@@ -113,9 +104,9 @@ def _figure_value(number: Decimal, unit: Text | None, code: str, lang: str) -> s
 
 def _axes(store: Store, doc: URIRef, base: str, lang: str) -> tuple[AxisSummary, ...]:
     rows = store.select(queries.HOME_AXES, {"doc": doc})
-    labels = _labels(rows, "axis", "label")
-    goal_texts = _labels(rows, "goal", "goaltext")
-    strategy_texts = _labels(rows, "strategy", "strategytext")
+    labels = labels_by(rows, "axis", "label")
+    goal_texts = labels_by(rows, "goal", "goaltext")
+    strategy_texts = labels_by(rows, "strategy", "strategytext")
     seen: dict[str, AxisSummary] = {}
     for row in rows:
         iri = str(row["axis"])
@@ -142,9 +133,9 @@ def axes_of(store: Store, doc: URIRef, base: str, lang: str) -> tuple[AxisSummar
 
 def _figures(store: Store, doc: URIRef, base: str, lang: str) -> tuple[KeyFigure, ...]:
     rows = store.select(queries.KEY_FIGURES, {"doc": doc})
-    labels = _labels(rows, "fig", "label")
-    texts = _labels(rows, "fig", "text")
-    units = _labels(rows, "fig", "unit")
+    labels = labels_by(rows, "fig", "label")
+    texts = labels_by(rows, "fig", "text")
+    units = labels_by(rows, "fig", "unit")
     figures: dict[str, KeyFigure] = {}
     for row in rows:
         iri = str(row["fig"])
@@ -171,9 +162,9 @@ def _figures(store: Store, doc: URIRef, base: str, lang: str) -> tuple[KeyFigure
 
 def _tree(store: Store, doc: URIRef, base: str, lang: str) -> tuple[TreeAxis, ...]:
     rows = store.select(queries.TREE, {"doc": doc})
-    axis_labels = _labels(rows, "axis", "axislabel")
-    goal_labels = _labels(rows, "goal", "goallabel")
-    measure_labels = _labels(rows, "measure", "measurelabel")
+    axis_labels = labels_by(rows, "axis", "axislabel")
+    goal_labels = labels_by(rows, "goal", "goallabel")
+    measure_labels = labels_by(rows, "measure", "measurelabel")
     axes: dict[str, tuple[str, dict[str, tuple[int, set[str]]]]] = {}
     for row in rows:
         axis = str(row["axis"])
@@ -205,8 +196,8 @@ def _tree(store: Store, doc: URIRef, base: str, lang: str) -> tuple[TreeAxis, ..
 
 def _places(store: Store, doc: URIRef, base: str, lang: str) -> tuple[MapPlace, ...]:
     rows = store.select(queries.MAP_PLACES, {"doc": doc, "home": URIRef(base + "id/sted/hamar")})
-    labels = _labels(rows, "place", "label")
-    countries = _labels(rows, "place", "countrylabel")
+    labels = labels_by(rows, "place", "label")
+    countries = labels_by(rows, "place", "countrylabel")
     home = base + "id/sted/hamar"
     places: dict[str, MapPlace] = {}
     for row in rows:
@@ -226,8 +217,8 @@ def _places(store: Store, doc: URIRef, base: str, lang: str) -> tuple[MapPlace, 
 
 def _chart(store: Store, doc: URIRef, base: str, lang: str) -> tuple[ChartArea, ...]:
     rows = store.select(queries.RESPONSIBILITY, {"doc": doc})
-    area_labels = _labels(rows, "area", "arealabel")
-    actor_labels = _labels(rows, "actor", "actorlabel")
+    area_labels = labels_by(rows, "area", "arealabel")
+    actor_labels = labels_by(rows, "actor", "actorlabel")
     areas: dict[str, tuple[int, set[str]]] = {}
     for row in rows:
         order = int(row["order"].toPython()) if "order" in row else 0
@@ -281,8 +272,8 @@ def home_page(store: Store, base: str, lang: str, strategy: str | None = None) -
     preferred = strategy or base + "id/dokument/internasjonal-strategi"
     rows = strategy_rows(store, preferred)
     doc = URIRef(str(rows[0]["doc"])) if rows else URIRef(preferred)
-    doc_labels = _labels(rows, "doc", "label")
-    plan_labels = _labels(rows, "plan", "planlabel")
+    doc_labels = labels_by(rows, "doc", "label")
+    plan_labels = labels_by(rows, "plan", "planlabel")
     strategy_node = (
         _node(str(rows[0]["doc"]), doc_labels[str(rows[0]["doc"])], base, lang) if rows else None
     )

@@ -18,6 +18,7 @@ holds the small, query-free helpers for that:
 from __future__ import annotations
 
 import functools
+from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
@@ -156,3 +157,14 @@ class Labeller:
     def has(self, iri: Node) -> bool:
         """Whether ``iri`` has a label of its own (ontology or standard)."""
         return URIRef(str(iri)) in self._labels
+
+
+def labels_by(rows: Iterable[Mapping[str, Node]], key: str, label: str) -> dict[str, list[Node]]:
+    """The values of column ``label`` per value of column ``key`` in query rows, each once
+    and in row order (a thing's labels in every language, for :func:`pick`); a key without
+    rows has none (``[]``)."""
+    out: dict[str, list[Node]] = defaultdict(list)
+    for row in rows:
+        if key in row and label in row and row[label] not in out[str(row[key])]:
+            out[str(row[key])].append(row[label])
+    return out

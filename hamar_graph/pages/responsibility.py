@@ -15,18 +15,17 @@ from dataclasses import dataclass
 
 from rdflib import URIRef
 from rdflib.namespace import ORG
-from rdflib.term import Node
 
 from hamar_graph import i18n
 from hamar_graph.namespaces import HMS
 from hamar_graph.pages import diagrams
-from hamar_graph.pages.action_plan import Named
+from hamar_graph.pages.action_plan import Named, named_link
 from hamar_graph.pages.diagrams import ChartArea
 from hamar_graph.pages.diagrams import Node as PictureNode
 from hamar_graph.pages.document import DocSection, section_tree
 from hamar_graph.pages.facts import PAGE_ROOTS, reading_statement
 from hamar_graph.pages.home import strategy_rows
-from hamar_graph.pages.labels import Labeller, Text, pick, sort_key
+from hamar_graph.pages.labels import Labeller, Text, labels_by, sort_key
 from hamar_graph.query import named as queries
 from hamar_graph.rdf.names import local_name, local_path
 from hamar_graph.store.base import Store
@@ -92,19 +91,6 @@ class ResponsibilityPage:
     sections: tuple[DocSection, ...]
 
 
-def _labels(rows: list[dict[str, Node]], key: str, label: str) -> dict[str, list[Node]]:
-    out: dict[str, list[Node]] = defaultdict(list)
-    for row in rows:
-        if key in row and label in row and row[label] not in out[str(row[key])]:
-            out[str(row[key])].append(row[label])
-    return out
-
-
-def _named(iri: str, labels: list[Node], base: str, lang: str) -> Named:
-    text = pick(labels, lang) or Text(local_name(iri))
-    return Named(iri, local_path(iri, base, PAGE_ROOTS) or iri, text)
-
-
 def _statement(iri: str | None, base: str, lang: str) -> Named | None:
     if iri is None:
         return None
@@ -115,8 +101,8 @@ def _statement(iri: str | None, base: str, lang: str) -> Named | None:
 def chart_table(store: Store, doc: str, *, base: str, lang: str) -> ChartTable:
     """The responsibility chart of strategy ``doc`` (one query)."""
     rows = store.select(queries.RESPONSIBILITY_CHART, {"doc": URIRef(doc)})
-    area_labels = _labels(rows, "area", "arealabel")
-    actor_labels = _labels(rows, "actor", "actorlabel")
+    area_labels = labels_by(rows, "area", "arealabel")
+    actor_labels = labels_by(rows, "actor", "actorlabel")
     areas: dict[str, tuple[int, dict[str, str | None]]] = {}
     section: str | None = None
     parent: str | None = None
@@ -132,13 +118,13 @@ def chart_table(store: Store, doc: str, *, base: str, lang: str) -> ChartTable:
                 actors[actor] = statement
     chart = tuple(
         ChartRow(
-            area=_named(area, area_labels[area], base, lang),
+            area=named_link(area, area_labels[area], base, lang),
             order=order,
             actors=tuple(
                 sorted(
                     (
                         ChartActor(
-                            _named(a, actor_labels[a], base, lang), _statement(st, base, lang)
+                            named_link(a, actor_labels[a], base, lang), _statement(st, base, lang)
                         )
                         for a, st in actors.items()
                     ),
@@ -149,7 +135,7 @@ def chart_table(store: Store, doc: str, *, base: str, lang: str) -> ChartTable:
         for area, (order, actors) in sorted(areas.items(), key=lambda kv: (kv[1][0], kv[0]))
     )
     return ChartTable(
-        _named(section, _labels(rows, "section", "sectionlabel")[section], base, lang)
+        named_link(section, labels_by(rows, "section", "sectionlabel")[section], base, lang)
         if section
         else None,
         chart,
@@ -162,9 +148,9 @@ def strategy_of(store: Store, base: str, lang: str, preferred: str | None = None
     by default) when the graph has it, else the first by IRI. One query bound to that
     strategy, whatever else the graph holds; two more only when it lacks it."""
     rows = strategy_rows(store, preferred or base + "id/dokument/internasjonal-strategi")
-    labels = _labels(rows, "doc", "label")
+    labels = labels_by(rows, "doc", "label")
     doc = next(iter(sorted(labels)), None)
-    return _named(doc, labels[doc], base, lang) if doc else None
+    return named_link(doc, labels[doc], base, lang) if doc else None
 
 
 def actors_of(
@@ -172,9 +158,9 @@ def actors_of(
 ) -> tuple[ActorEntry, ...]:
     """Every actor the strategy's sections name, with kind and responsibilities (one query)."""
     rows = store.select(queries.STRATEGY_ACTORS, {"doc": URIRef(doc)})
-    labels = _labels(rows, "actor", "label")
-    item_labels = _labels(rows, "item", "itemlabel")
-    member_labels = _labels(rows, "member", "memberlabel")
+    labels = labels_by(rows, "actor", "label")
+    item_labels = labels_by(rows, "item", "itemlabel")
+    member_labels = labels_by(rows, "member", "memberlabel")
     kinds: dict[str, set[str]] = defaultdict(set)
     in_chart: set[str] = set()
     items: dict[str, set[str]] = defaultdict(set)
@@ -197,12 +183,12 @@ def actors_of(
         names = sorted({labeller.term(URIRef(k), lang) for k in kinds[actor]}, key=sort_key)
         entries.append(
             ActorEntry(
-                actor=_named(actor, labels[actor], base, lang),
+                actor=named_link(actor, labels[actor], base, lang),
                 kinds=tuple(names),
                 in_chart=actor in in_chart,
                 answers_for=tuple(
                     sorted(
-                        (_named(i, item_labels[i], base, lang) for i in items[actor]),
+                        (named_link(i, item_labels[i], base, lang) for i in items[actor]),
                         key=lambda n: sort_key(n.label.value),
                     )
                 ),
@@ -210,7 +196,8 @@ def actors_of(
                     sorted(
                         (
                             ChartActor(
-                                _named(m, member_labels[m], base, lang), _statement(st, base, lang)
+                                named_link(m, member_labels[m], base, lang),
+                                _statement(st, base, lang),
                             )
                             for m, st in members[actor].items()
                         ),
