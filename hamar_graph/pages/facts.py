@@ -207,17 +207,24 @@ def sort_facts(
     *,
     hidden: Collection[URIRef] = (),
     external: Collection[URIRef] = (),
+    elsewhere: Mapping[URIRef, Collection[Node]] | None = None,
 ) -> SortedFacts:
     """Each fact once, outgoing first (a stated direction before a derived or implied one),
     then incoming; the data's bookkeeping apart (unless the page itself is bookkeeping).
 
     :param hidden: properties the page shows in sections of their own.
     :param external: properties whose outside objects the page lists as outside links.
+    :param elsewhere: values of long outgoing lists shown on other pages of the page: not
+        shown here, nor their facts from the other end.
     """
     marks_by_key = {fact_key(*note.key, backward): note for note in notes.values() if note.asserted}
     technical_page = is_technical(str(subject), base)
     out = SortedFacts()
     seen: set[FactKey] = set()
+    for p, objects in (elsewhere or {}).items():
+        for o in objects:
+            seen.add(fact_key(subject, p, o, backward))
+            seen.update(converse_keys(subject, p, o, backward))
     order = sorted(outgoing, key=lambda p: (p in backward or p == SKOS.topConceptOf, str(p)))
     for p in order:
         if p in hidden:

@@ -261,6 +261,40 @@ SELECT ?s ?p ?o ?olabel WHERE {
 )
 
 
+#: How many values each property of ``?s`` has. When one has more than a page shows, the
+#: resource page asks for the values without names (``ENTITY_OUTGOING_VALUES``), cuts the
+#: long list to one page and asks for the names of what it shows
+#: (``ENTITY_OUTGOING_NAMES``), so that its cost does not grow with the list (a named
+#: graph's 356 sources at national scale: 46 ms a page in one query, 15 ms like this).
+ENTITY_OUTGOING_SIZES = _q(
+    """
+SELECT ?s ?p (COUNT(?o) AS ?n) WHERE { ?s ?p ?o } GROUP BY ?s ?p
+"""
+)
+
+
+#: Every value of every property of ``?s``, without names. (An ``ORDER BY`` in the engine
+#: would cost 14 ms for 356 IRIs on Oxigraph; the page sorts them itself.)
+ENTITY_OUTGOING_VALUES = _q(
+    """
+SELECT ?s ?p ?o WHERE { ?s ?p ?o }
+"""
+)
+
+
+#: The names of the IRIs ``?s`` links to, of long property ``?long`` only those from
+#: ``?first`` to ``?last`` (compared as text: the page shown).
+ENTITY_OUTGOING_NAMES = _q(
+    """
+SELECT DISTINCT ?s ?long ?first ?last ?p ?o ?olabel WHERE {
+  ?s ?p ?o .
+  FILTER(isIRI(?o) && (?p != ?long || (STR(?o) >= ?first && STR(?o) <= ?last)))
+  ?o skos:prefLabel|dct:title|skos:notation ?olabel .
+}
+"""
+)
+
+
 #: Incoming statements to ``?s`` for the staff's resource page, with each subject's name
 #: (preferred label, else title) and, where the subject is a statement of a reading
 #: (``rdf:subject``, ``rdf:predicate``, ``rdf:object``, ``hms:fromReading``), the
@@ -470,6 +504,9 @@ __all__ = [
     "DESCRIBE",
     "ENTITY_INCOMING",
     "ENTITY_OUTGOING",
+    "ENTITY_OUTGOING_NAMES",
+    "ENTITY_OUTGOING_SIZES",
+    "ENTITY_OUTGOING_VALUES",
     "EXISTS",
     "FIRST_STRATEGY",
     "GRAPH_SIZE",

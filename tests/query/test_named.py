@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from rdflib import URIRef
+from rdflib import Literal, URIRef
 from rdflib.plugins.sparql import prepareQuery
 
 from hamar_graph.namespaces import ID
@@ -19,7 +19,7 @@ DOC = URIRef(BASE + "id/dokument/internasjonal-strategi")
 LUND = ID["vennskapsby/lund"]
 
 #: Each query with the bindings the pages give it.
-CALLS: dict[str, dict[str, URIRef]] = {
+CALLS: dict[str, dict[str, URIRef | Literal]] = {
     "OUTGOING": {"s": LUND},
     "INCOMING": {"s": LUND},
     "BREADCRUMBS": {"s": ID["tiltak/internasjonal-uke"]},
@@ -36,6 +36,14 @@ CALLS: dict[str, dict[str, URIRef]] = {
     "RESPONSIBILITY": {"doc": DOC},
     "STRATEGY": {},
     "ENTITY_OUTGOING": {"s": ID["organisasjon/hamar-kommune"]},
+    "ENTITY_OUTGOING_SIZES": {"s": ID["organisasjon/hamar-kommune"]},
+    "ENTITY_OUTGOING_VALUES": {"s": DOC},
+    "ENTITY_OUTGOING_NAMES": {
+        "s": DOC,
+        "long": URIRef(BASE + "def/hasSection"),
+        "first": Literal(BASE + "id/seksjon/2"),
+        "last": Literal(BASE + "id/seksjon/5"),
+    },
     "ENTITY_INCOMING": {"s": ID["aktor/formannskapet"]},
     "ACTION_PLAN_GOALS": {"plan": ID["dokument/handlingsplan-2015-2019"]},
     "ACTION_PLAN_MEASURES": {"plan": ID["dokument/handlingsplan-2015-2019"]},

@@ -289,7 +289,11 @@ def test_entity_page_costs_bounded_queries(
 ) -> None:
     plain = _queries_for(*_counting_app(settings, store), path)
     crowded = _queries_for(*_counting_app(settings, crowded_store), path)
-    assert plain == crowded == 3
+    # incoming, sizes, outgoing with names, breadcrumbs; a
+    # property with more values than a page holds costs one query more, whatever its length
+    long_list = path == "/id/handlingsmal/videreutvikle-vertsskapsrollen"
+    assert crowded == plain + long_list
+    assert plain == 4
     app, _ = _counting_app(settings, crowded_store)
     extra: set[str] = set()
     with app.test_client() as c:

@@ -121,16 +121,45 @@ def test_pages_cost_the_same_queries_whatever_the_strategies(national: Path) -> 
             ("/sok?q=vennskapsby", 0),
             ("/fullstendighet", 0),
             (f"/fullstendighet?strategi={HAMAR}-k1", 0),
-            ("/id/tiltak/internasjonal-uke-k2", 3),
+            ("/id/tiltak/internasjonal-uke-k2", 4),
             ("/ansvar", 5),
-            ("/id/dokument/handlingsplan-2015-2019-k1", 5),
+            ("/id/dokument/handlingsplan-2015-2019-k1", 6),
             ("/id/dokument/handlingsplan-2015-2019-k1.csv", 2),
-            (f"{HAMAR}-k2", 9),
-            ("/graph/data-actionplan", 3),  # its size: from pages.sqlite
+            (f"{HAMAR}-k2", 10),
+            ("/graph/data-actionplan", 4),  # its size: from pages.sqlite
         ):
             counting.count = 0
             assert c.get(path).status_code == 200, path
             assert counting.count == expected, path
+
+
+def test_a_graph_holding_every_strategy_lists_its_sources_a_page_at_a_time(
+    national: Path,
+) -> None:
+    """The named graph that holds every strategy's action plan has one source per strategy:
+    one page of them is named at a time (two here), whatever their number, in the order of
+    their IRIs, and the pages together list each once."""
+    counting = CountingStore(OxigraphStore(national / "store", read_only=True))
+    app = create_app(
+        {"out_dir": national, "store_path": national / "store", "page_size": 2}, store=counting
+    )
+    app.config["TESTING"] = True
+    sources = re.compile(r'href="(/id/dokument/internasjonal-strategi[^"?]*)"')
+    shown: list[list[str]] = []
+    with app.test_client() as c:
+        assert c.get("/sok?q=warm").status_code == 200
+        for side in (1, 2, 3):  # past the end (3): the last page again
+            counting.count = 0
+            html = _html(c, f"/graph/data-actionplan?side={side}")
+            assert counting.count == 5  # incoming, sizes, values, names of the page, breadcrumbs
+            facts = html[html.index('<section class="facts"') :]
+            shown.append(sorted(sources.findall(facts[: facts.index("</section>")])))
+    first, second, again = shown
+    assert len(first) == 2 and len(second) == 1 and again == second
+    assert sorted(first + second) == sorted(
+        f"{HAMAR}{k}" for k in ("", "-k1", "-k2")
+    )
+    assert first == sorted(first) and max(first) < min(second)  # in the order of the IRIs
 
 
 def test_the_first_request_reads_what_build_stored(national: Path) -> None:

@@ -10,34 +10,15 @@ for another host; no console error (a CSP violation would show there).
 
 from __future__ import annotations
 
-import shutil
-from collections.abc import Iterator
+from collections.abc import Callable
 from urllib.parse import urlsplit
 
 import pytest
-from flask import Flask
-from playwright.sync_api import Browser, ConsoleMessage, Page, Playwright, Request, sync_playwright
+from playwright.sync_api import Page
 
-from hamar_graph.config import Settings
-from hamar_graph.store.base import Store
-from tests.support.paths import TEST_DATA
-from tests.support.sparql import LiveServer
-from web import create_app
+from tests.support.browser import Tab, Tabs
 
 pytestmark = pytest.mark.browser
-
-AXE = TEST_DATA / "axe" / "axe.min.js"
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-ARGS = [
-    "--headless=new",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 
 #: One page of every type: home, entity (measure, twin city, section), index, register,
 #: search, completeness, ontology, term, 404, English versions, and the staff's views (the
@@ -63,87 +44,29 @@ PAGES = [
 ]
 
 
-@pytest.fixture(scope="module")
-def live_server(settings: Settings, store: Store) -> Iterator[str]:
-    """The app on a free loopback port, served from a thread."""
-    app: Flask = create_app(
-        {"out_dir": settings.out_dir, "store_path": settings.store_path, "page_size": 10},
-        store=store,
-    )
-    with LiveServer(app) as server:
-        yield server.url
-
-
-@pytest.fixture(scope="module")
-def playwright() -> Iterator[Playwright]:
-    with sync_playwright() as p:
-        yield p
-
-
-@pytest.fixture(scope="module")
-def browser(playwright: Playwright) -> Iterator[Browser]:
-    browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-    yield browser
-    browser.close()
-
-
-class Visit:
-    """A loaded page with the requests it made and the console errors it logged."""
-
-    def __init__(
-        self, page: Page, requests: list[str], errors: list[str], failed: list[str]
-    ) -> None:
-        self.page = page
-        self.requests = requests
-        self.errors = errors  #: console errors other than failed loads
-        self.failed = failed  #: URLs answered with status >= 400
+Visit = Callable[..., Tab]
 
 
 @pytest.fixture()
-def visit(browser: Browser, live_server: str) -> Iterator[object]:
-    contexts = []
+def visit(tabs: Tabs) -> Visit:
+    """Load a page in the module's tab for the browser language of ``locale``."""
 
-    def open_page(path: str, locale: str = "nb-NO") -> Visit:
-        context = browser.new_context(locale=locale)
-        contexts.append(context)
-        page = context.new_page()
-        page.add_init_script(path=str(AXE))  # runs outside the page's CSP
-        requests: list[str] = []
-        errors: list[str] = []
-        failed: list[str] = []
+    def open_page(path: str, locale: str = "nb-NO") -> Tab:
+        tab = tabs("en" if locale.startswith("en") else "nb")
+        tab.open(path)
+        return tab
 
-        def on_console(message: ConsoleMessage) -> None:
-            if message.type == "error" and not message.text.startswith("Failed to load resource"):
-                errors.append(message.text)
-
-        page.on("request", lambda r: requests.append(r.url) if isinstance(r, Request) else None)
-        page.on("response", lambda r: failed.append(r.url) if r.status >= 400 else None)
-        page.on("console", on_console)
-        page.goto(live_server + path, wait_until="load")
-        return Visit(page, requests, errors, failed)
-
-    yield open_page
-    for context in contexts:
-        context.close()
+    return open_page
 
 
 @pytest.mark.parametrize("path", PAGES)
-def test_axe_finds_no_wcag_violation(visit: object, path: str) -> None:
-    v = visit(path)  # type: ignore[operator]
-    result = v.page.evaluate(
-        "async (tags) => await axe.run(document, {runOnly: {type: 'tag', values: tags}})",
-        WCAG,
-    )
-    violations = [
-        (x["id"], x["help"], [n["target"] for n in x["nodes"]][:3]) for x in result["violations"]
-    ]
-    assert violations == []
-    assert result["passes"], "axe ran no check"
+def test_axe_finds_no_wcag_violation(visit: Visit, path: str) -> None:
+    assert visit(path).axe_violations() == []
 
 
 @pytest.mark.parametrize("path", PAGES)
-def test_no_request_leaves_for_another_host(visit: object, live_server: str, path: str) -> None:
-    v = visit(path)  # type: ignore[operator]
+def test_no_request_leaves_for_another_host(visit: Visit, live_server: str, path: str) -> None:
+    v = visit(path)
     v.page.wait_for_load_state("networkidle")
     ours = urlsplit(live_server).netloc
     assert v.requests, "no request recorded"
@@ -174,8 +97,8 @@ KEYBOARD = [
 
 
 @pytest.mark.parametrize("path", KEYBOARD)
-def test_keyboard_reaches_switch_search_and_every_link(visit: object, path: str) -> None:
-    v = visit(path)  # type: ignore[operator]
+def test_keyboard_reaches_switch_search_and_every_link(visit: Visit, path: str) -> None:
+    v = visit(path)
     page = v.page
     # what a <details> holds (the Data section) must be reachable once it is opened
     page.evaluate("() => document.querySelectorAll('details').forEach(d => d.open = true)")
@@ -224,25 +147,25 @@ def _lang_of(page: Page, text: str) -> str:
     return page.get_by_text(text).first.evaluate("e => e.closest('[lang]').getAttribute('lang')")
 
 
-def test_lang_attributes_for_norwegian_and_english_text(visit: object) -> None:
-    en = visit("/id/akse/vennskapsbysamarbeid?lang=en").page  # type: ignore[operator]
+def test_lang_attributes_for_norwegian_and_english_text(visit: Visit) -> None:
+    en = visit("/id/akse/vennskapsbysamarbeid?lang=en").page
     assert en.evaluate("() => document.documentElement.lang") == "en"
     assert _lang_of(en, "Vennskapsbysamarbeidet har i lengre tid") == "nb"
     assert _lang_of(en, "Twin-city cooperation has for a long time") == "en"
     assert _lang_of(en, "Norsk") == "nb"  # the switch names its language in that language
 
-    nb = visit("/id/akse/vennskapsbysamarbeid").page  # type: ignore[operator]
+    nb = visit("/id/akse/vennskapsbysamarbeid").page
     assert nb.evaluate("() => document.documentElement.lang") == "nb"
     assert _lang_of(nb, "Twin-city cooperation has for a long time") == "en"
     assert _lang_of(nb, "English") == "en"
 
-    by_header = visit("/id/akse/vennskapsbysamarbeid", locale="en-GB").page  # type: ignore[operator]
+    by_header = visit("/id/akse/vennskapsbysamarbeid", locale="en-GB").page
     assert by_header.evaluate("() => document.documentElement.lang") == "en"
     assert by_header.locator("h1").inner_text() == "Twin-city cooperation"
 
 
-def test_language_switch_and_search_by_keyboard(visit: object, live_server: str) -> None:
-    page = visit("/id/vennskapsby/lund").page  # type: ignore[operator]
+def test_language_switch_and_search_by_keyboard(visit: Visit, live_server: str) -> None:
+    page = visit("/id/vennskapsby/lund").page
     page.locator(".lang-switch a").focus()
     with page.expect_navigation():
         page.keyboard.press("Enter")

@@ -4,31 +4,18 @@ the plain form still shows a results table."""
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
-from playwright.sync_api import Browser, ConsoleMessage, Page, Playwright, sync_playwright
+from playwright.sync_api import Browser, ConsoleMessage, Page
 
 from hamar_graph.store.base import Store
-from tests.support.paths import TEST_DATA
+from tests.support.browser import AXE, WCAG
 from tests.support.sparql import LiveServer, pool_app
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-ARGS = [
-    "--headless=new",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-AXE = TEST_DATA / "axe" / "axe.min.js"
-WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 TWIN_CITIES = (
     "PREFIX hms: <https://data.hamar.kommune.no/def/>\n"
     "PREFIX skos: <http://www.w3.org/2004/02/skos/core#>\n"
@@ -44,16 +31,6 @@ def live(store: Store, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Liv
         LiveServer(app) as server,
     ):
         yield server
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as p:
-        yield _launch(p)
-
-
-def _launch(p: Playwright) -> Browser:
-    return p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
 
 
 class Tab:
