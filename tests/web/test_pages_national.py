@@ -156,9 +156,7 @@ def test_a_graph_holding_every_strategy_lists_its_sources_a_page_at_a_time(
             shown.append(sorted(sources.findall(facts[: facts.index("</section>")])))
     first, second, again = shown
     assert len(first) == 2 and len(second) == 1 and again == second
-    assert sorted(first + second) == sorted(
-        f"{HAMAR}{k}" for k in ("", "-k1", "-k2")
-    )
+    assert sorted(first + second) == sorted(f"{HAMAR}{k}" for k in ("", "-k1", "-k2"))
     assert first == sorted(first) and max(first) < min(second)  # in the order of the IRIs
 
 
