@@ -2,11 +2,13 @@
 pages of named graphs, shapes and skolem IRIs), and the RDF description behind its
 Turtle, N-Triples, JSON-LD and RDF/XML.
 
-A page costs three queries whatever the resource links to: outgoing statements with the
-names of their objects, incoming statements with the names of their subjects (and, for
-statements of readings, what they say), and the breadcrumb paths (strategy → axis →
-goal). Class and property labels come from the :class:`~hamar_graph.pages.ontology_doc.Vocabulary`
-and the plan warnings from :class:`~hamar_graph.pages.gaps.PlanGaps`, both built once per app.
+A page costs four queries whatever the resource links to: incoming statements with the
+names of their subjects (and, for statements of readings, what they say), the number of
+values of each outgoing property, the outgoing statements with the names of their objects
+(two queries when a list is longer than a page: :mod:`hamar_graph.pages.long_lists`), and
+the breadcrumb paths (strategy → axis → goal). Class and property labels come from the
+:class:`~hamar_graph.pages.ontology_doc.Vocabulary` and the plan warnings from
+:class:`~hamar_graph.pages.gaps.PlanGaps`, both built once per app.
 
 Staff read facts, not terms: every property under a label in words, each fact once
 (a statement and its inverse are one fact, :mod:`hamar_graph.pages.facts`), statements
@@ -17,8 +19,8 @@ graphs, the ontology, row order, class IRIs) in a "Data" section of its own.
 from __future__ import annotations
 
 import json
-from collections import Counter, defaultdict
-from dataclasses import dataclass, field, replace
+from collections import defaultdict
+from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 from rdflib import Graph, Literal, URIRef
@@ -36,6 +38,7 @@ from hamar_graph.pages.facts import (
 )
 from hamar_graph.pages.gaps import PlanGaps, message
 from hamar_graph.pages.labels import Labeller, Text, kind_label, lang_of, pick, sort_key
+from hamar_graph.pages.long_lists import outgoing_facts, page_of, with_totals
 from hamar_graph.pages.ontology_doc import Vocabulary
 from hamar_graph.pages.values import (
     SKOLEM,
@@ -286,15 +289,8 @@ def describe(
         raise NotFound(iri)
     subject = URIRef(iri)
     incoming_rows = store.select(queries.ENTITY_INCOMING, {"s": subject})
-    sizes = {
-        URIRef(str(row["p"])): int(row["n"])
-        for row in store.select(queries.ENTITY_OUTGOING_SIZES, {"s": subject})
-    }
-    long = {p: n for p, n in sizes.items() if 0 < page_size < n}
-    if long:  # a page past the last shows the last, as below
-        most = max([*long.values(), *Counter(str(r["p"]) for r in incoming_rows).values()])
-        page = min(max(1, page), -(-most // page_size))
-    outgoing, elsewhere = _outgoing(store, subject, long, page, page_size)
+    said = outgoing_facts(store, subject, incoming_rows, page, page_size)
+    outgoing, long = said.values, said.long
     if not outgoing and not incoming_rows:
         raise NotFound(iri)
 
@@ -376,7 +372,7 @@ def describe(
         base,
         hidden={*_OWN_SECTIONS, *((OWL.deprecated, DCTERMS.isReplacedBy) if deprecated else ())},
         external=_EXTERNAL,
-        elsewhere=elsewhere,
+        elsewhere=said.elsewhere,
     )
     title_reading = next(
         (
@@ -390,15 +386,15 @@ def describe(
     )
     self_link = Link(iri, path, title)
     codes = gaps.for_item(iri) if gaps is not None else ()
-    properties = _totals(rows(facts.main, labeller, lang, base, vocab, facts.marks), long)
+    properties = with_totals(rows(facts.main, labeller, lang, base, vocab, facts.marks), long)
     linked_here = rows(facts.main_in, labeller, lang, base, vocab, facts.in_marks)
     longest = max((r.total or len(r.values) for r in properties + linked_here), default=0)
     pages = max(1, -(-longest // page_size)) if page_size > 0 else 1
     page = min(max(1, page), pages)
     if pages > 1:
         properties, linked_here = (
-            _slice(properties, page, page_size),
-            _slice(linked_here, page, page_size),
+            page_of(properties, page, page_size),
+            page_of(linked_here, page, page_size),
         )
     return EntityPage(
         iri=iri,
@@ -422,7 +418,7 @@ def describe(
                 Link(str(t), link.href, link.label, link.external, link.plain)
                 for t, link in zip(type_nodes, types, strict=True)
             ),
-            rows=_totals(rows(facts.data, labeller, lang, base, vocab), long),
+            rows=with_totals(rows(facts.data, labeller, lang, base, vocab), long),
             incoming=rows(facts.data_in, labeller, lang, base, vocab),
         ),
         readings=tuple(
@@ -438,71 +434,6 @@ def describe(
         page=page,
         pages=pages,
     )
-
-
-def _outgoing(
-    store: Store, subject: URIRef, long: dict[URIRef, int], page: int, page_size: int
-) -> tuple[Grouped, dict[URIRef, list[Node]]]:
-    """The values of ``subject``'s properties with their names, in one query; when
-    properties have more than a page of values (``long``), in two: every value without
-    names, and the names of what the page shows. A long list is shown a page at a time in
-    the order of its terms (IRIs first, by their text). With several long properties,
-    only the first (by IRI) has its names limited to the page.
-
-    :returns: the values shown with their names, and the values of long lists that other
-        pages show.
-    """
-    outgoing: Grouped = defaultdict(dict)
-    elsewhere: dict[URIRef, list[Node]] = {}
-    if long:
-        found = store.select(queries.ENTITY_OUTGOING_VALUES, {"s": subject})
-        values: dict[URIRef, list[Node]] = defaultdict(list)
-        for row in found:
-            values[URIRef(str(row["p"]))].append(row["o"])
-        for p, objects in sorted(values.items()):
-            if p in long:
-                objects.sort(key=lambda o: (not isinstance(o, URIRef), str(o)))
-                start, end = (page - 1) * page_size, page * page_size
-                elsewhere[p] = objects[:start] + objects[end:]
-                objects = objects[start:end]
-            outgoing[p] = {o: [] for o in objects}
-        first = min(long)
-        iris = [str(o) for o in outgoing[first] if isinstance(o, URIRef)] or [""]
-        bounds = {"long": first, "first": Literal(iris[0]), "last": Literal(iris[-1])}
-        found = store.select(queries.ENTITY_OUTGOING_NAMES, {"s": subject, **bounds})
-    else:
-        found = store.select(queries.ENTITY_OUTGOING, {"s": subject})
-    for row in found:
-        p, o = URIRef(str(row["p"])), row["o"]
-        if long and o not in outgoing[p]:
-            continue  # a value of a long list on another page
-        labels = outgoing[p].setdefault(o, [])
-        if "olabel" in row and row["olabel"] not in labels:
-            labels.append(row["olabel"])
-    return outgoing, elsewhere
-
-
-def _totals(table: tuple[PropertyRow, ...], long: dict[URIRef, int]) -> tuple[PropertyRow, ...]:
-    """Rows of a long property (one page of its values fetched) with their whole count."""
-    if not long:
-        return table
-    return tuple(
-        replace(row, total=long[URIRef(row.iri)]) if URIRef(row.iri) in long else row
-        for row in table
-    )
-
-
-def _slice(table: tuple[PropertyRow, ...], page: int, size: int) -> tuple[PropertyRow, ...]:
-    """Each long row cut to its ``page``-th slice of ``size`` values; short rows whole."""
-    out = []
-    for row in table:
-        if len(row.values) <= size:
-            out.append(row)
-            continue
-        values = row.values[(page - 1) * size : page * size]
-        if values:
-            out.append(PropertyRow(row.iri, row.label, row.href, values, len(row.values)))
-    return tuple(out)
 
 
 __all__ = [

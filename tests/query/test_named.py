@@ -11,6 +11,7 @@ from rdflib.plugins.sparql import prepareQuery
 
 from hamar_graph.namespaces import ID
 from hamar_graph.query import named
+from hamar_graph.query.text import PROLOGUE
 from hamar_graph.store.base import Store
 from hamar_graph.store.memory import MemoryStore
 
@@ -90,7 +91,7 @@ def test_answers_alike_on_oxigraph_and_rdflib(name: str, store: Store, memory: M
     text, bindings = getattr(named, name), CALLS[name]
     kind = re.search(
         r"\b(SELECT|ASK|CONSTRUCT)\b",
-        text.split("\n", len(named.sparql_prologue().splitlines()))[-1],
+        text.split("\n", len(PROLOGUE.splitlines()))[-1],
     )
     assert kind is not None
     if kind.group(1) == "ASK":
