@@ -18,7 +18,18 @@ _NORWEGIAN = {"no": "nb", "nn": "nb"}
 
 
 def choose_language(request: Request) -> tuple[str, bool]:
-    """The page language and whether the user chose it explicitly (``?lang=``)."""
+    """The page language and whether the user chose it explicitly (``?lang=``), decided
+    once per request (every link on a page asks)."""
+    known = request.environ.get(_CHOSEN)
+    if known is None:
+        known = request.environ[_CHOSEN] = _choose(request)
+    return known
+
+
+_CHOSEN = "hamar_graph.language"
+
+
+def _choose(request: Request) -> tuple[str, bool]:
     asked = (request.args.get("lang") or "").strip().lower()
     if asked in LANGUAGES:
         return asked, True

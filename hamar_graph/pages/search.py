@@ -121,7 +121,8 @@ def _choose_snippet(
     texts: list[tuple[str, str | None]], words: list[str], lang: str
 ) -> Text | None:
     """The text holding every word, in the page's language where there is one."""
-    matching = [(t, tag) for t, tag in texts if all(w in normalise(t) for w in words)]
+    folded = [(t, tag, normalise(t)) for t, tag in texts]
+    matching = [(t, tag) for t, tag, f in folded if all(w in f for w in words)]
     if not matching:
         return None
     chosen = pick_text(matching, lang)
