@@ -136,13 +136,18 @@ def resource_page(
 ) -> ResourcePage:
     """The page of ``iri`` in ``lang`` (long lists in slices: ``page`` of ``page_size``).
 
-    :param graph_sizes: a named graph's triples as ``build`` counted them
-        (:meth:`~hamar_graph.pages.stored.PagesDB.graph_size`); without it, or for a graph
-        it does not know, one query counts them (its cost grows with the graph).
+    :param graph_sizes: a named graph's triples as ``build`` counted them, ``None`` for an
+        IRI that names no graph (:meth:`~hamar_graph.pages.stored.PagesDB.graph_size`);
+        without it, the store lists its graphs and counts the triples (two queries whose
+        cost grows with the data: 0.4 s at 356 strategies on the Oxigraph server).
 
     :raises NotFound: when the graph says nothing about ``iri`` and it names no graph.
     """
-    is_graph = iri.startswith(base + "graph/") and URIRef(iri) in set(store.graph_names())
+    size = graph_sizes(iri) if graph_sizes is not None else None
+    if graph_sizes is not None:
+        is_graph = size is not None
+    else:
+        is_graph = iri.startswith(base + "graph/") and URIRef(iri) in set(store.graph_names())
     try:
         entity = describe(
             store,
@@ -159,11 +164,10 @@ def resource_page(
             raise
         entity = _graph_page(store, iri, base, lang)
     if is_graph:
-        triples = graph_sizes(iri) if graph_sizes is not None else None
-        if triples is None:
+        if size is None:
             rows = store.select(queries.GRAPH_SIZE, {"g": URIRef(iri)})
-            triples = int(str(rows[0]["triples"])) if rows else 0
-        return ResourcePage(entity, "graph", graph=GraphView(triples))
+            size = int(str(rows[0]["triples"])) if rows else 0
+        return ResourcePage(entity, "graph", graph=GraphView(size))
     types = _types(entity)
     if str(HMS.StrategyDocument) in types:
         view = document_view(store, iri, entity, base=base, lang=lang)

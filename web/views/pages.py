@@ -156,7 +156,7 @@ def _resource(path: str, suffix: str | None, *, graph: bool = False) -> Response
         return _html(body)
 
     def rdf(key: str) -> bytes:
-        if graph and URIRef(iri) in set(store.graph_names()):
+        if graph and site().db.graph_size(iri) is not None:  # a named graph: the graph itself
             return serialize(store.construct(queries.GRAPH_TRIPLES, {"g": URIRef(iri)}), key)
         try:
             return serialize(entity_lib.describe_graph(store, iri), key)
