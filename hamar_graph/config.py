@@ -133,7 +133,11 @@ class Settings:
         100_000, "Largest accepted request body (and SPARQL query) in bytes; larger gets 413."
     )
     max_url_bytes: int = _setting(8192, "Longest accepted request URL in bytes; longer gets 414.")
-    page_size: int = _setting(50, "Items per page on index and search pages.")
+    page_size: int = _setting(
+        50,
+        "Items per page on index and search pages, and values per page of a long list on a "
+        "resource's page.",
+    )
     strategy: str = _setting(
         "id/dokument/internasjonal-strategi",
         "The strategy document the home page and the completeness page show when the graph "
