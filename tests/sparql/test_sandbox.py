@@ -146,7 +146,7 @@ def _state(pid: int) -> str:
 def test_a_worker_that_cannot_start_is_reported(tmp_path: Path) -> None:
     pool = QueryPool(OxigraphSource(path=str(tmp_path / "missing")), size=1, timeout=5)
     with pytest.raises(QueryStopped) as caught:
-        pool.start(wait=True, timeout=5)
+        pool.start(wait=True, timeout=2)
     pool.close()
     assert caught.value.reason == "unavailable"
     assert "did not start" in caught.value.message
