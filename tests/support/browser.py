@@ -32,6 +32,13 @@ ARGS = [
 #: The axe-core tags of WCAG 2.0 and 2.1, levels A and AA.
 WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 LOCALES = {"nb": "nb-NO", "en": "en-GB"}
+#: axe-core over the whole document for ``tags``. Every rule runs and every violation is
+#: reported with all its elements; passes are listed with one element each
+#: (``resultTypes``), which takes a third of the time on the strategy document's page.
+AXE_RUN = (
+    "async (tags) => await axe.run(document, "
+    "{runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})"
+)
 
 
 def launch(playwright_chromium: Callable[..., Browser]) -> Browser:
@@ -81,10 +88,7 @@ class Tab:
     def axe_violations(self) -> list[tuple[str, str, list[object]]]:
         """What axe-core finds against WCAG 2.1 A and AA on the page as it is now (rule,
         help text, the first three elements); raises if axe ran no check at all."""
-        result = self.page.evaluate(
-            "async (tags) => await axe.run(document, {runOnly: {type: 'tag', values: tags}})",
-            WCAG,
-        )
+        result = self.page.evaluate(AXE_RUN, WCAG)
         if not result["passes"]:
             raise AssertionError("axe-core ran no check")
         return [

@@ -177,3 +177,22 @@ def test_language_switch_and_search_by_keyboard(visit: Visit, live_server: str) 
         page.keyboard.press("Enter")
     assert "/sok?" in page.url and "lang=en" in page.url
     assert page.locator("ol.results a[href*='/id/resultat/okt-kunnskapsniva']").count() == 1
+
+
+def test_axe_as_these_tests_run_it_reports_what_it_finds(visit: Visit) -> None:
+    """The check can fail: a low-contrast paragraph and an image without a text
+    alternative, added to a page, are reported with the elements that have them."""
+    tab = visit("/id/vennskapsby/lund")
+    tab.page.evaluate(
+        """() => {
+          const p = document.createElement('p');
+          p.id = 'faint'; p.textContent = 'Svak tekst';
+          p.style.color = '#cccccc'; p.style.background = '#ffffff';
+          const img = document.createElement('img');
+          img.id = 'no-alt'; img.src = '/static/favicon.svg';
+          document.querySelector('main').append(p, img);
+        }"""
+    )
+    found = {rule: targets for rule, _, targets in tab.axe_violations()}
+    assert found.get("color-contrast") == [["#faint"]]
+    assert found.get("image-alt") == [["#no-alt"]]

@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import Browser, ConsoleMessage, Page
 
 from hamar_graph.store.base import Store
-from tests.support.browser import AXE, WCAG
+from tests.support.browser import AXE, AXE_RUN, WCAG
 from tests.support.sparql import LiveServer, pool_app
 
 pytestmark = pytest.mark.browser
@@ -147,9 +147,7 @@ def test_axe_finds_no_wcag_violation(
     page.goto(f"{live.url}/sparql?{urlencode({'query': query})}", wait_until="load")
     page.wait_for_selector(shown, timeout=30_000)
     page.wait_for_timeout(500)
-    result = page.evaluate(
-        "async (tags) => await axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG
-    )
+    result = page.evaluate(AXE_RUN, WCAG)
     violations = [
         (v["id"], v["help"], [n["target"] for n in v["nodes"]][:3]) for v in result["violations"]
     ]
