@@ -3,7 +3,8 @@
 Every query is a constant; request values never enter the text. Callers pass
 IRIs and literals as bindings (``store.select(Q, {"s": iri})``), which the
 engine substitutes. Each constant's docstring is the query itself, so that
-``help(queries)`` and the docs show exactly what runs.
+``help(queries)`` and the docs show exactly what runs. The resource page's queries
+(``ENTITY_*``) are written in :mod:`hamar_graph.query.entity` and listed here with the rest.
 
 A page runs a fixed number of these, whatever the number of resources it
 links to: labels of linked resources are joined in the same query
