@@ -88,8 +88,8 @@ def _recipe(
             nquads = os.path.join(tmp, "data.nq")
             with open(nquads, "wb") as fh:
                 fh.write(source.nquads)
-        return Recipe(memory_mb, isolate, timeout, oxigraph=(source.path, nquads))
-    return Recipe(memory_mb, isolate, timeout, source=pickle.dumps(source))
+        return Recipe(memory_mb, isolate, timeout, oxigraph=(source.path, nquads), scratch=tmp)
+    return Recipe(memory_mb, isolate, timeout, source=pickle.dumps(source), scratch=tmp)
 
 
 class QueryPool:

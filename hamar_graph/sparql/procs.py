@@ -19,6 +19,9 @@ Each query process, right after the fork:
 - then answers :class:`~hamar_graph.sparql.worker.QueryJob`\\ s on its own socket until
   the socket closes.
 
+When it stops, the fork server removes the pool's folder (the N-Quads copy of an
+in-memory store, the processes' logs), also when the server process was killed.
+
 Protocol: the pool and the fork server talk over a ``SOCK_SEQPACKET`` pair, one pickled
 message a packet: ``("init", recipe)`` once, then ``("spawn", log_path)``, answered by
 ``("spawned", pid)`` with the pool's end of the new process's socket passed along
@@ -35,6 +38,7 @@ import os
 import pickle  # nosec B403 - only between our own processes (as multiprocessing does)
 import resource
 import select
+import shutil
 import signal
 import socket
 import subprocess  # nosec B404 - starts our own fork server, a fixed command
@@ -67,6 +71,9 @@ class Recipe:
     timeout: float
     oxigraph: tuple[str | None, str | None] | None = None
     source: bytes | None = None
+    #: The pool's folder (the N-Quads copy, the processes' logs): the fork server removes
+    #: it when it stops, so a server killed without closing its pool leaves nothing behind.
+    scratch: str | None = None
 
 
 @dataclass(eq=False)
@@ -378,6 +385,8 @@ def fork_server(control: socket.socket) -> None:  # pragma: no cover - its own p
             with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGKILL)
         _reap(children)
+        if recipe.scratch:
+            shutil.rmtree(recipe.scratch, ignore_errors=True)
 
 
 def _reap(children: set[int]) -> None:

@@ -175,3 +175,46 @@ def test_truncation_in_every_format(store: Store) -> None:
         QueryJob(query=query + " LIMIT 2", tabular_format="json", graph_format=None, max_rows=3),
     )
     assert not small.truncated and small.count == 2
+
+
+_KILLED_SERVER = """
+import sys, time
+from hamar_graph.sparql.pool import QueryPool
+from hamar_graph.store.oxigraph import OxigraphSource
+pool = QueryPool(OxigraphSource(nquads=open(sys.argv[1], "rb").read()), size=1, timeout=5)
+pool.start(wait=True)
+print(pool._tmp, flush=True)
+time.sleep(60)
+"""
+
+
+def test_a_server_killed_without_closing_its_pool_leaves_no_folder(tmp_path: Path) -> None:
+    """The pool's folder holds a copy of the data and the processes' logs; when its server
+    process is killed (SIGKILL: nothing of it runs), the fork server removes the folder."""
+    import signal
+    import subprocess
+    import sys
+
+    data = tmp_path / "data.nq"
+    data.write_text(
+        "<https://data.hamar.kommune.no/id/vennskapsby/lund> "
+        '<http://www.w3.org/2004/02/skos/core#prefLabel> "Lund"@nb .\n'
+    )
+    server = subprocess.Popen(
+        [sys.executable, "-c", _KILLED_SERVER, str(data)], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert server.stdout is not None
+        folder = Path(server.stdout.readline().strip())
+        assert (folder / "data.nq").is_file()  # the pool's copy of the data
+        server.send_signal(signal.SIGKILL)
+        server.wait(10)
+        deadline = time.monotonic() + 10
+        while folder.exists() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not folder.exists()
+    finally:
+        server.kill()
+        server.wait(10)
+        if server.stdout is not None:
+            server.stdout.close()
