@@ -1,37 +1,27 @@
 """Content tests for ``data/places.ttl``, ``data/actors.ttl`` and ``data/references.ttl``.
 
 The Turtle sources are parsed directly with rdflib, so these tests check what the files say
-(twin cities, regions, the responsibility chart, the coordination function, the key figures
-and the external identifiers) independently of the build.
+(twin cities, regions, the responsibility chart, the coordination function and the external
+identifiers) independently of the build. The key figures, programmes and plans of
+``data/references.ttl`` are checked in ``tests/sources/test_data_references.py``.
 """
 
 from __future__ import annotations
 
 import re
-from decimal import Decimal
-from pathlib import Path
 
 import pytest
 from rdflib import OWL, RDF, SKOS, XSD, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS
 
-from tests.support.paths import ROOT
+from tests.support.places_actors import DATA, HMS, ID, MY_FILES
+from tests.support.places_actors import label as _label
+from tests.support.places_actors import one as _one
+from tests.support.places_actors import parse as _parse
 
-DATA = ROOT / "data"
-MY_FILES = ("places", "actors", "references")
-
-HMS = Namespace("https://data.hamar.kommune.no/def/")
-ID = Namespace("https://data.hamar.kommune.no/id/")
 GEO = Namespace("http://www.w3.org/2003/01/geo/wgs84_pos#")
 ORG = Namespace("http://www.w3.org/ns/org#")
 NLOD = URIRef("http://publications.europa.eu/resource/authority/licence/NLOD_2_0")
-
-
-def _parse(*paths: Path) -> Graph:
-    graph = Graph()
-    for path in paths:
-        graph.parse(path, format="turtle")
-    return graph
 
 
 @pytest.fixture(scope="module")
@@ -44,18 +34,6 @@ def mine() -> Graph:
 def everything() -> Graph:
     """Every Turtle file in data/ (for links into the other files)."""
     return _parse(*sorted(DATA.glob("*.ttl")))
-
-
-def _one(graph: Graph, s: URIRef, p: URIRef) -> object:
-    values = list(graph.objects(s, p))
-    assert len(values) == 1, f"{s} {p}: expected exactly one value, got {values}"
-    return values[0]
-
-
-def _label(graph: Graph, s: URIRef, lang: str) -> str:
-    labels = [o for o in graph.objects(s, SKOS.prefLabel) if o.language == lang]
-    assert len(labels) == 1, f"{s}: expected one prefLabel@{lang}, got {labels}"
-    return str(labels[0])
 
 
 # ---------------------------------------------------------------------------
@@ -336,163 +314,6 @@ def test_hihm_and_luna_are_two_partners_and_luna_is_not_expanded(mine: Graph) ->
     old = ID["organisasjon/hihm-luna"]
     assert list(mine.objects(old, RDF.type)) == []
     assert set(mine.objects(old, DCTERMS.isReplacedBy)) == {hihm, luna}
-
-
-# ---------------------------------------------------------------------------
-# Key figures
-# ---------------------------------------------------------------------------
-
-# slug, value, unit nb, unit en, unit code, lower bound, source, measured thing, period, section
-# "2/3" has no hms:value but the exact fraction (see test_fraction_is_exact); only "over 70 %"
-# has a source in the text (issue 14).
-KEY_FIGURES = [
-    (
-        "eos-saker-i-kommunestyrer",
-        Decimal("70"),
-        "prosent",
-        "percent",
-        "P1",
-        True,
-        "organisasjon/ks",
-        "avtale/eos-avtalen",
-        None,
-        "seksjon/1-boks",
-    ),
-    (
-        "innvandrere-av-netto-innflytting",
-        None,
-        "andel",
-        "share",
-        "C62",
-        False,
-        None,
-        "sted/hamar",
-        "periode/2008-2014",
-        "seksjon/1-boks",
-    ),
-    (
-        "sprak-i-hamarskolen",
-        Decimal("44"),
-        "språk",
-        "languages",
-        "C62",
-        False,
-        None,
-        "institusjon/hamarskolen",
-        None,
-        "seksjon/1-boks",
-    ),
-    (
-        "horisont-2020-budsjett",
-        Decimal("70000000000"),
-        "euro",
-        "euro",
-        "EUR",
-        False,
-        None,
-        "program/horisont-2020",
-        None,
-        "seksjon/4-2",
-    ),
-]
-
-
-@pytest.mark.parametrize(
-    (
-        "slug",
-        "value",
-        "unit_nb",
-        "unit_en",
-        "code",
-        "lower",
-        "source",
-        "thing",
-        "period",
-        "section",
-    ),
-    KEY_FIGURES,
-    ids=[row[0] for row in KEY_FIGURES],
-)
-def test_key_figure(
-    mine: Graph,
-    slug: str,
-    value: Decimal | None,
-    unit_nb: str,
-    unit_en: str,
-    code: str,
-    lower: bool,
-    source: str | None,
-    thing: str,
-    period: str | None,
-    section: str,
-) -> None:
-    figure = ID[f"nokkeltall/{slug}"]
-    assert (figure, RDF.type, HMS.KeyFigure) in mine
-    if value is None:
-        assert list(mine.objects(figure, HMS.value)) == []
-    else:
-        literal = _one(mine, figure, HMS.value)
-        assert isinstance(literal, Literal)
-        assert literal.datatype == XSD.decimal
-        assert literal.toPython() == value
-    units = {(o.language, str(o)) for o in mine.objects(figure, HMS.unit)}
-    assert units == {("nb", unit_nb), ("en", unit_en)}
-    assert _one(mine, figure, HMS.unitCode) == Literal(code)
-    assert _one(mine, figure, HMS.isLowerBound).toPython() is lower
-    assert set(mine.objects(figure, HMS.figureSource)) == ({ID[source]} if source else set())
-    assert _one(mine, figure, HMS.measuredThing) == ID[thing]
-    assert set(mine.objects(figure, HMS.period)) == ({ID[period]} if period else set())
-    assert set(mine.objects(figure, HMS.fromSection)) == {ID[section]}
-    assert _one(mine, figure, HMS.text).language == "nb"
-
-
-def test_key_figures_are_exactly_four(mine: Graph) -> None:
-    assert set(mine.subjects(RDF.type, HMS.KeyFigure)) == {
-        ID[f"nokkeltall/{row[0]}"] for row in KEY_FIGURES
-    }
-
-
-def test_fraction_is_kept_verbatim(mine: Graph) -> None:
-    text = str(_one(mine, ID["nokkeltall/innvandrere-av-netto-innflytting"], HMS.text))
-    assert text.startswith("2/3 av netto innflytting til Hamar")
-
-
-def test_fraction_is_exact(mine: Graph) -> None:
-    """ "2/3" is stored as numerator 2 and denominator 3, integers, never as 0.6667."""
-    figure = ID["nokkeltall/innvandrere-av-netto-innflytting"]
-    assert _one(mine, figure, HMS.numerator) == Literal(2)
-    assert _one(mine, figure, HMS.denominator) == Literal(3)
-    assert _one(mine, figure, HMS.numerator).datatype == XSD.integer
-
-
-def test_horizon_2020(mine: Graph) -> None:
-    programme = ID["program/horisont-2020"]
-    assert _one(mine, programme, HMS.budget) == ID["nokkeltall/horisont-2020-budsjett"]
-    assert _one(mine, programme, HMS.homepage) == URIRef(
-        "http://ec.europa.eu/programmes/horizon2020/"
-    )
-    assert _label(mine, programme, "nb") == "Horisont 2020"
-    assert "Horizon2020" in {str(o) for o in mine.objects(programme, SKOS.altLabel)}
-
-
-@pytest.mark.parametrize(
-    ("thing", "creator"),
-    [
-        ("strategi/eu2020", "organisasjon/europaparlamentet"),
-        ("program/fns-tusenarsmal", "organisasjon/fn"),
-        ("program/eus-programmer", "organisasjon/eu"),
-    ],
-)
-def test_creator_as_the_source_attributes_it(mine: Graph, thing: str, creator: str) -> None:
-    # The UN Millennium Development Goals are goals, not a programme (issue 14): dct:creator.
-    predicate = DCTERMS.creator if thing == "program/fns-tusenarsmal" else HMS.creatorOrg
-    assert _one(mine, ID[thing], predicate) == ID[creator]
-
-
-def test_kommuneplan_period(mine: Graph) -> None:
-    plan = ID["plan/kommuneplan-2009-2020"]
-    assert (plan, RDF.type, HMS.MunicipalPlan) in mine
-    assert _one(mine, plan, HMS.period) == ID["periode/2009-2020"]
 
 
 # ---------------------------------------------------------------------------

@@ -19,7 +19,7 @@ from hamar_graph.build.completeness import PlanGaps
 from hamar_graph.build.pages_db import PAGES_FILE
 from hamar_graph.config import PROJECT_ROOT, Settings
 from hamar_graph.store.oxigraph import OxigraphStore
-from tests.web.test_pages import CountingStore
+from tests.web.test_pages_bounded import CountingStore
 from web import create_app, state
 
 COPIES = 3

@@ -16,7 +16,8 @@ from hamar_graph.config import Settings
 from hamar_graph.namespaces import PREFIXES
 from hamar_graph.pages.sitemap import page_paths
 from hamar_graph.store.base import Store
-from tests.web.test_pages import _counting_app, _queries_for, links
+from tests.web.test_pages import links
+from tests.web.test_pages_bounded import _counting_app, _queries_for
 from web import state
 
 BASE = "https://data.hamar.kommune.no/"
@@ -221,6 +222,6 @@ def test_staff_pages_cost_bounded_queries(
 
 @pytest.fixture(scope="module")
 def crowded_store(dataset: object) -> Store:
-    from tests.web.test_pages import crowded_store as make
+    from tests.web.test_pages_bounded import crowded_store as make
 
     return make.__wrapped__(dataset)  # type: ignore[attr-defined]
