@@ -7,7 +7,7 @@ and response machinery and hooks were most of its fixed cost (benchmarks/README.
 requests itself, with the very functions the Flask view uses (:mod:`web.views.sparql`:
 negotiation, guard, the answer cache, the pool, 304 before running) and the same
 headers the app's hooks add (:mod:`web.security`, :mod:`web.http_cache`).
-``tests/test_sparql_fast.py`` checks that both paths give the same status, headers and
+``tests/web/test_sparql_fast.py`` checks that both paths give the same status, headers and
 body for every kind of request.
 
 Everything else goes to Flask unchanged: other paths and methods, the query page, the

@@ -186,7 +186,7 @@ def with_bindings(query: str, bindings: Bindings | None) -> str:
     first); ``CONSTRUCT WHERE { T }`` is written out as ``CONSTRUCT { T } WHERE { BIND… T }``
     (its definition, SPARQL 1.1 Query §16.2.4); a ``DESCRIBE`` without a WHERE clause gets
     ``WHERE { BIND… }``. Measured equal to the embedded store on the Oxigraph server and on
-    Virtuoso for every named query (tests/test_remote_bindings.py).
+    Virtuoso for every named query (tests/store/test_remote_bindings.py).
 
     Limits: a binding is not seen inside a subquery (SPARQL evaluates it first and joins
     after: the answer is the same, but the engine does not start from the value there),
