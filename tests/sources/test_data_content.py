@@ -33,22 +33,6 @@ from tests.support.document_files import parse as _parse
 
 
 @pytest.fixture(scope="module")
-def own() -> dict[str, Graph]:
-    """Each of this engineer's files, parsed on its own."""
-    return {name: _parse(DATA / name) for name in OWN_FILES}
-
-
-@pytest.fixture(scope="module")
-def own_union(own: dict[str, Graph]) -> Graph:
-    """The union of document.ttl, axes.ttl and actionplan.ttl."""
-    union = Graph()
-    for graph in own.values():
-        for triple in graph:
-            union.add(triple)
-    return union
-
-
-@pytest.fixture(scope="module")
 def data() -> Graph:
     """Every ``data/*.ttl`` file, merged."""
     union = Graph()

@@ -13,38 +13,18 @@ from rdflib import Graph, Literal, Namespace
 from rdflib.namespace import RDF, SKOS, XSD
 
 from tests.support.document_files import (
-    DATA,
     DOCUMENT,
     EU,
     GP,
     HMS,
     ID,
     IS,
-    OWN_FILES,
     PLAN,
     UF,
     VB,
 )
 from tests.support.document_files import nb as _nb
 from tests.support.document_files import one as _one
-from tests.support.document_files import parse as _parse
-
-
-@pytest.fixture(scope="module")
-def own() -> dict[str, Graph]:
-    """Each of this engineer's files, parsed on its own."""
-    return {name: _parse(DATA / name) for name in OWN_FILES}
-
-
-@pytest.fixture(scope="module")
-def own_union(own: dict[str, Graph]) -> Graph:
-    """The union of document.ttl, axes.ttl and actionplan.ttl."""
-    union = Graph()
-    for graph in own.values():
-        for triple in graph:
-            union.add(triple)
-    return union
-
 
 # ---------------------------------------------------------------------------
 # The document, its sections, overall goal, people

@@ -25,12 +25,6 @@ NLOD = URIRef("http://publications.europa.eu/resource/authority/licence/NLOD_2_0
 
 
 @pytest.fixture(scope="module")
-def mine() -> Graph:
-    """The three files these tests are about."""
-    return _parse(*(DATA / f"{stem}.ttl" for stem in MY_FILES))
-
-
-@pytest.fixture(scope="module")
 def everything() -> Graph:
     """Every Turtle file in data/ (for links into the other files)."""
     return _parse(*sorted(DATA.glob("*.ttl")))

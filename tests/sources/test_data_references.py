@@ -14,17 +14,9 @@ import pytest
 from rdflib import RDF, SKOS, XSD, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS
 
-from tests.support.places_actors import DATA, HMS, ID, MY_FILES
+from tests.support.places_actors import HMS, ID
 from tests.support.places_actors import label as _label
 from tests.support.places_actors import one as _one
-from tests.support.places_actors import parse as _parse
-
-
-@pytest.fixture(scope="module")
-def mine() -> Graph:
-    """The three files these tests are about."""
-    return _parse(*(DATA / f"{stem}.ttl" for stem in MY_FILES))
-
 
 # ---------------------------------------------------------------------------
 # Key figures

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from rdflib import Dataset, Graph, Literal, URIRef
+from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, RDF, SDO, SKOS
 
 from hamar_graph.namespaces import GEO, HMS, ID
@@ -22,15 +22,6 @@ from tests.support.issue14 import README, one, words
 DCAT_BBOX = URIRef("http://www.w3.org/ns/dcat#bbox")
 WD = "http://www.wikidata.org/entity/"
 GN = "https://sws.geonames.org/"
-
-
-@pytest.fixture(scope="module")
-def g(dataset: Dataset) -> Graph:
-    """The union of the assembled graph's named graphs (ontology, data, shapes, derived)."""
-    union = Graph()
-    for s, p, o, _ in dataset.quads((None, None, None, None)):
-        union.add((s, p, o))
-    return union
 
 
 # --- external links -------------------------------------------------------------------------------

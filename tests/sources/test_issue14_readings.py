@@ -17,7 +17,7 @@ import re
 from typing import Any
 
 import pytest
-from rdflib import Dataset, Graph, Literal, URIRef
+from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, RDF, SDO, SKOS, XSD
 
 from hamar_graph.namespaces import HMS, ID
@@ -27,15 +27,6 @@ ORG = "http://www.w3.org/ns/org#"
 
 
 # --- the graph -----------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def g(dataset: Dataset) -> Graph:
-    """The union of the assembled graph's named graphs (ontology, data, shapes, derived)."""
-    union = Graph()
-    for s, p, o, _ in dataset.quads((None, None, None, None)):
-        union.add((s, p, o))
-    return union
 
 
 def nb(text: str) -> Literal:
