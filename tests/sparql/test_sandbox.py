@@ -3,6 +3,7 @@ network isolation, and clean shutdown."""
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import json
 import multiprocessing
@@ -218,3 +219,69 @@ def test_a_server_killed_without_closing_its_pool_leaves_no_folder(tmp_path: Pat
         server.wait(10)
         if server.stdout is not None:
             server.stdout.close()
+
+
+def test_a_folder_left_by_a_killed_process_group_goes_with_the_next_pool(tmp_path: Path) -> None:
+    """Killed all at once (server, fork server and query processes: ``kill -9 -PGID``),
+    nobody removes the pool's folder; the next pool made on the machine sweeps the folders
+    whose server process is gone, and only those."""
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    data = tmp_path / "data.nq"
+    data.write_text(
+        "<https://data.hamar.kommune.no/id/vennskapsby/lund> "
+        '<http://www.w3.org/2004/02/skos/core#prefLabel> "Lund"@nb .\n'
+    )
+    server = subprocess.Popen(
+        [sys.executable, "-c", _KILLED_SERVER, str(data)],
+        stdout=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    try:
+        assert server.stdout is not None
+        folder = Path(server.stdout.readline().strip())
+        assert folder.name.startswith(f"hamar-sparql-{server.pid}-")
+        os.killpg(server.pid, signal.SIGKILL)
+        server.wait(10)
+        assert folder.exists()  # nothing of the group ran to remove it
+        pool = QueryPool(OxigraphSource(nquads=data.read_bytes()), size=1)
+        try:
+            assert not folder.exists()  # swept by the pool just made
+            assert Path(pool._tmp).exists()  # a live server's folder stays
+        finally:
+            pool.close()
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(server.pid, signal.SIGKILL)
+        server.wait(10)
+        if server.stdout is not None:
+            server.stdout.close()
+
+
+def test_the_sweep_takes_only_folders_of_gone_processes(tmp_path: Path) -> None:
+    """A pool folder whose process has ended goes; a live process's and anything else
+    stay."""
+    import os
+    import subprocess
+    import sys
+
+    from hamar_graph.sparql.pool import sweep_stale_folders
+
+    gone = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    dead = int(gone.stdout)
+    for name in (f"hamar-sparql-{dead}-abc", f"hamar-sparql-{os.getpid()}-def", "other"):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "worker.log").write_text("x")
+    assert sweep_stale_folders(str(tmp_path)) == [f"hamar-sparql-{dead}-abc"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+        [f"hamar-sparql-{os.getpid()}-def", "other"]
+    )
