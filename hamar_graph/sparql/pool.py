@@ -27,8 +27,6 @@ import contextlib
 import logging
 import os
 import pickle  # nosec B403 - only between our own processes (as multiprocessing does)
-import re
-import shutil
 import signal
 import tempfile
 import threading
@@ -37,6 +35,7 @@ import time
 from hamar_graph.sparql.errors import ProtocolError
 from hamar_graph.sparql.fairness import FairShare, Refusal, Ticket
 from hamar_graph.sparql.procs import ForkServer, QueryProcess, Recipe, exit_status
+from hamar_graph.sparql.scratch import folder_prefix, sweep_stale_folders
 from hamar_graph.sparql.worker import QueryJob, QueryOutcome
 from hamar_graph.store.base import EngineSource
 
@@ -77,42 +76,6 @@ class QueryRefused(ProtocolError):
     def __init__(self, refusal: Refusal) -> None:
         super().__init__(429, refusal.message, {"Retry-After": str(refusal.retry_after)})
         self.retry_after = refusal.retry_after
-
-
-#: A pool's folder in the temporary directory is ``hamar-sparql-{pid}-{random}``: the pid of
-#: the server process that made it.
-FOLDER_PREFIX = "hamar-sparql-"
-_OWNED = re.compile(re.escape(FOLDER_PREFIX) + r"(\d+)-")
-
-
-def sweep_stale_folders(parent: str | None = None) -> list[str]:
-    """Remove the folders of pools whose server process is gone (``parent``: the temporary
-    directory); return them.
-
-    A pool removes its folder when it closes, and its fork server when the server process
-    is killed; when the whole process group is killed at once (``kill -9 -PGID``) nobody is
-    left to, so the next pool made on this machine does it.
-    """
-    parent = parent or tempfile.gettempdir()
-    removed = []
-    with contextlib.suppress(OSError):
-        for name in os.listdir(parent):
-            owned = _OWNED.match(name)
-            if owned is None or _alive(int(owned.group(1))):
-                continue
-            shutil.rmtree(os.path.join(parent, name), ignore_errors=True)
-            removed.append(name)
-    return removed
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # another user's process
-        return True
-    return True
 
 
 def _recipe(
@@ -173,7 +136,7 @@ class QueryPool:
         self._closed = False
         self._spawning: set[threading.Thread] = set()
         sweep_stale_folders()
-        self._tmp = tempfile.mkdtemp(prefix=f"{FOLDER_PREFIX}{os.getpid()}-")
+        self._tmp = tempfile.mkdtemp(prefix=folder_prefix())
         self._forks = ForkServer(_recipe(source, memory_mb, isolate_network, timeout, self._tmp))
         self.started = 0  #: processes started since the pool was made (replacements included)
         self.last_error: str | None = None

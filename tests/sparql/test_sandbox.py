@@ -244,7 +244,7 @@ def test_a_folder_left_by_a_killed_process_group_goes_with_the_next_pool(tmp_pat
     try:
         assert server.stdout is not None
         folder = Path(server.stdout.readline().strip())
-        assert folder.name.startswith(f"hamar-sparql-{server.pid}-")
+        assert folder.name.startswith("hamar-sparql-") and f"-{server.pid}-" in folder.name
         os.killpg(server.pid, signal.SIGKILL)
         server.wait(10)
         assert folder.exists()  # nothing of the group ran to remove it
@@ -265,11 +265,10 @@ def test_a_folder_left_by_a_killed_process_group_goes_with_the_next_pool(tmp_pat
 def test_the_sweep_takes_only_folders_of_gone_processes(tmp_path: Path) -> None:
     """A pool folder whose process has ended goes; a live process's and anything else
     stay."""
-    import os
     import subprocess
     import sys
 
-    from hamar_graph.sparql.pool import sweep_stale_folders
+    from hamar_graph.sparql.scratch import folder_prefix, sweep_stale_folders
 
     gone = subprocess.run(
         [sys.executable, "-c", "import os; print(os.getpid())"],
@@ -278,10 +277,14 @@ def test_the_sweep_takes_only_folders_of_gone_processes(tmp_path: Path) -> None:
         text=True,
     )
     dead = int(gone.stdout)
-    for name in (f"hamar-sparql-{dead}-abc", f"hamar-sparql-{os.getpid()}-def", "other"):
+    ours = folder_prefix()  # hamar-sparql-{ns}-{pid}-
+    namespace = ours.split("-")[2]
+    dead_here = f"hamar-sparql-{namespace}-{dead}-abc"
+    dead_elsewhere = f"hamar-sparql-{int(namespace) + 1}-{dead}-ghi"  # another namespace's
+    for name in (dead_here, dead_elsewhere, f"{ours}def", "other"):
         (tmp_path / name).mkdir()
         (tmp_path / name / "worker.log").write_text("x")
-    assert sweep_stale_folders(str(tmp_path)) == [f"hamar-sparql-{dead}-abc"]
+    assert sweep_stale_folders(str(tmp_path)) == [dead_here]
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
-        [f"hamar-sparql-{os.getpid()}-def", "other"]
+        [dead_elsewhere, f"{ours}def", "other"]
     )
