@@ -143,10 +143,11 @@ def resource_page(
 
     :raises NotFound: when the graph says nothing about ``iri`` and it names no graph.
     """
-    size = graph_sizes(iri) if graph_sizes is not None else None
     if graph_sizes is not None:
+        size = graph_sizes(iri)
         is_graph = size is not None
     else:
+        size = None
         is_graph = iri.startswith(base + "graph/") and URIRef(iri) in set(store.graph_names())
     try:
         entity = describe(

@@ -185,7 +185,7 @@ from hamar_graph.store.oxigraph import OxigraphSource
 pool = QueryPool(OxigraphSource(nquads=open(sys.argv[1], "rb").read()), size=1, timeout=5)
 pool.start(wait=True)
 print(pool._tmp, flush=True)
-time.sleep(60)
+time.sleep(60)  # a server at work until the test kills it; 60 s bounds a test that fails
 """
 
 
