@@ -2,11 +2,12 @@
 
 A property with more values than a page holds (a named graph's 356 sources when one graph
 holds every strategy, a goal with hundreds of measures) is fetched in two queries instead
-of one: every value without names, sorted here by term (IRIs first, by their text; an
-``ORDER BY`` in Oxigraph costs 14 ms for 356 IRIs), and the names of the page's values
-only. Facts of the values on other pages are kept out of the page's other lists too
-(``elsewhere``), so that a measure on page 3 of a goal's measures does not show up on
-page 1 as "links here".
+of one: its values without names, sorted here by term (IRIs first, by their text; an
+``ORDER BY`` in Oxigraph costs 14 ms for 356 IRIs), then the other properties' values and
+the page's values of the long one with their names, the engine starting from the values
+the query lists (``VALUES``) rather than filtering every value of the list. Facts of the
+values on other pages are kept out of the page's other lists too (``elsewhere``), so that
+a measure on page 3 of a goal's measures does not show up on page 1 as "links here".
 """
 
 from __future__ import annotations
@@ -14,12 +15,13 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from dataclasses import dataclass, replace
 
-from rdflib import Literal, URIRef
+from rdflib import URIRef
 from rdflib.term import Node
 
 from hamar_graph.pages.values import Grouped, PropertyRow
 from hamar_graph.query import named as queries
 from hamar_graph.store.base import Row, Store
+from hamar_graph.store.sparql_text import fill_values
 
 
 @dataclass(frozen=True)
@@ -46,53 +48,61 @@ def outgoing_facts(
         for row in store.select(queries.ENTITY_OUTGOING_SIZES, {"s": subject})
     }
     long = {p: n for p, n in sizes.items() if 0 < page_size < n}
-    if long:
-        most = max([*long.values(), *Counter(str(r["p"]) for r in incoming).values()])
-        page = min(max(1, page), -(-most // page_size))
-    values, elsewhere = _fetch(store, subject, long, page, page_size)
+    if not long:
+        return OutgoingFacts(_named(store.select(queries.ENTITY_OUTGOING, {"s": subject})), {}, {})
+    most = max([*long.values(), *Counter(str(r["p"]) for r in incoming).values()])
+    page = min(max(1, page), -(-most // page_size))
+    values, elsewhere = _fetch_long(
+        store, subject, sorted(long), sorted(set(sizes) - set(long)), page, page_size
+    )
     return OutgoingFacts(values, long, elsewhere)
 
 
-def _fetch(
-    store: Store, subject: URIRef, long: dict[URIRef, int], page: int, page_size: int
+def _named(rows: list[Row], outgoing: Grouped | None = None) -> Grouped:
+    """Property → value → names, from rows of ``p``, ``o`` and ``olabel``, added to
+    ``outgoing``."""
+    out: Grouped = defaultdict(dict) if outgoing is None else outgoing
+    for row in rows:
+        labels = out[URIRef(str(row["p"]))].setdefault(row["o"], [])
+        if "olabel" in row and row["olabel"] not in labels:
+            labels.append(row["olabel"])
+    return out
+
+
+def _fetch_long(
+    store: Store,
+    subject: URIRef,
+    long: list[URIRef],
+    short: list[URIRef],
+    page: int,
+    page_size: int,
 ) -> tuple[Grouped, dict[URIRef, list[Node]]]:
-    """The values of ``subject``'s properties with their names, in one query; when
-    properties have more than a page of values (``long``), in two: every value without
-    names, and the names of what the page shows. A long list is shown a page at a time in
-    the order of its terms (IRIs first, by their text). With several long properties,
-    only the first (by IRI) has its names limited to the page.
+    """The values of ``subject``'s properties, those of the ``long`` properties cut to
+    page ``page``, with their names: every value of the long properties without names (a
+    query each), then the short properties' values and the page's values of the long ones
+    with their names (one query). A long list is shown a page at a time in the order of its terms
+    (IRIs first, by their text).
 
     :returns: the values shown with their names, and the values of long lists that other
         pages show.
     """
+    values = {p: [row["o"] for row in store.select(_values_of(p), {"s": subject})] for p in long}
     outgoing: Grouped = defaultdict(dict)
     elsewhere: dict[URIRef, list[Node]] = {}
-    if long:
-        found = store.select(queries.ENTITY_OUTGOING_VALUES, {"s": subject})
-        values: dict[URIRef, list[Node]] = defaultdict(list)
-        for row in found:
-            values[URIRef(str(row["p"]))].append(row["o"])
-        for p, objects in sorted(values.items()):
-            if p in long:
-                objects.sort(key=lambda o: (not isinstance(o, URIRef), str(o)))
-                start, end = (page - 1) * page_size, page * page_size
-                elsewhere[p] = objects[:start] + objects[end:]
-                objects = objects[start:end]
-            outgoing[p] = {o: [] for o in objects}
-        first = min(long)
-        iris = [str(o) for o in outgoing[first] if isinstance(o, URIRef)] or [""]
-        bounds = {"long": first, "first": Literal(iris[0]), "last": Literal(iris[-1])}
-        found = store.select(queries.ENTITY_OUTGOING_NAMES, {"s": subject, **bounds})
-    else:
-        found = store.select(queries.ENTITY_OUTGOING, {"s": subject})
-    for row in found:
-        p, o = URIRef(str(row["p"])), row["o"]
-        if long and o not in outgoing[p]:
-            continue  # a value of a long list on another page
-        labels = outgoing[p].setdefault(o, [])
-        if "olabel" in row and row["olabel"] not in labels:
-            labels.append(row["olabel"])
-    return outgoing, elsewhere
+    shown: list[tuple[URIRef, Node]] = []
+    start, end = (page - 1) * page_size, page * page_size
+    for p in long:
+        objects = sorted(values[p], key=lambda o: (not isinstance(o, URIRef), str(o)))
+        elsewhere[p] = objects[:start] + objects[end:]
+        outgoing[p] = {o: [] for o in objects[start:end]}
+        shown += [(p, o) for o in objects[start:end] if isinstance(o, URIRef)]
+    query = fill_values(queries.ENTITY_OUTGOING_NAMES, ["p"], [[p] for p in short])
+    query = fill_values(query, ["p", "o"], shown)
+    return _named(store.select(query, {"s": subject}), outgoing), elsewhere
+
+
+def _values_of(prop: URIRef) -> str:
+    return fill_values(queries.ENTITY_OUTGOING_VALUES, ["p"], [[prop]])
 
 
 def with_totals(table: tuple[PropertyRow, ...], long: dict[URIRef, int]) -> tuple[PropertyRow, ...]:

@@ -8,6 +8,7 @@ unescaped. Where the text goes: :mod:`hamar_graph.store.remote_query`.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Sequence
 
 from rdflib import Literal, URIRef
 from rdflib.term import Node
@@ -44,6 +45,37 @@ def safe_term(term: Node) -> str:
             return f'"{text}"^^<{term.datatype}>'
         return f'"{text}"'
     raise ValueError(f"cannot bind {term!r}: only IRIs and literals can be bound")
+
+
+def fill_values(query: str, variables: Sequence[str], rows: Iterable[Sequence[Node]]) -> str:
+    """``query`` with its empty ``VALUES`` block of ``variables`` holding ``rows``.
+
+    A named query that takes a list of values says where with an empty block, written
+    ``VALUES ?p { }`` for one variable and ``VALUES (?p ?o) { }`` for several (as it
+    stands it is valid SPARQL that matches nothing); every term is written by
+    :func:`safe_term`, so only IRIs and literals from the caller's data reach the text.
+    Without rows the block becomes ``FILTER(false)``, which empties its group as an empty
+    block does (rdflib 7 fails on an empty ``VALUES`` block).
+
+    :raises ValueError: when ``query`` has no such block or more than one, a row has the
+        wrong number of terms, or a term cannot be written (a blank node, a bad IRI).
+    """
+    for name in variables:
+        if not _VARIABLE.fullmatch(name):
+            raise ValueError(f"not a SPARQL variable name: {name!r}")
+    names = " ".join(f"?{n}" for n in variables)
+    block = f"VALUES {names} {{ }}" if len(variables) == 1 else f"VALUES ({names}) {{ }}"
+    if query.count(block) != 1:
+        raise ValueError(f"the query has no single {block!r} to fill")
+    written = []
+    for row in rows:
+        if len(row) != len(variables):
+            raise ValueError(f"a row of {len(row)} terms for {len(variables)} variables")
+        terms = " ".join(safe_term(term) for term in row)
+        written.append(terms if len(variables) == 1 else f"({terms})")
+    if not written:
+        return query.replace(block, "FILTER(false)")
+    return query.replace(block, block[:-1] + " ".join(written) + " }")
 
 
 def checked_names(bindings: Bindings) -> list[str]:
