@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from hamar_graph import i18n
 from hamar_graph.build.pages_db import exact_token
 from hamar_graph.folding import normalise
-from hamar_graph.pages.labels import Labeller, Text, kind_label, pick_text
+from hamar_graph.pages.labels import Labeller, Text, kind_label
 from hamar_graph.pages.stored import PagesDB, StoredResource
 from hamar_graph.rdf.names import local_path
 
@@ -105,8 +105,7 @@ def match_expression(words: list[str]) -> str:
     return " ".join('"' + w.replace('"', '""') + '"*' for w in words)
 
 
-def _snippet(raw: str, words: list[str], lang: str | None, width: int = 180) -> Text:
-    folded = normalise(raw)
+def _snippet(raw: str, folded: str, words: list[str], lang: str | None, width: int = 180) -> Text:
     position = min((folded.find(w) for w in words if folded.find(w) >= 0), default=0)
     # Folding can change lengths (æ→ae); map the position back proportionally.
     start = int(position * len(raw) / max(len(folded), 1))
@@ -120,13 +119,17 @@ def _snippet(raw: str, words: list[str], lang: str | None, width: int = 180) -> 
 def _choose_snippet(
     texts: list[tuple[str, str | None]], words: list[str], lang: str
 ) -> Text | None:
-    """The text holding every word, in the page's language where there is one."""
-    folded = [(t, tag, normalise(t)) for t, tag in texts]
-    matching = [(t, tag) for t, tag, f in folded if all(w in f for w in words)]
-    if not matching:
-        return None
-    chosen = pick_text(matching, lang)
-    return _snippet(chosen[0], words, chosen[1])
+    """The text holding every word, in the page's language where there is one (as
+    :func:`~hamar_graph.pages.labels.pick_text` picks among the texts that hold them),
+    folding the texts in that order only until one holds every word."""
+    preferred = (lang, i18n.DEFAULT_LANGUAGE, None)
+    candidates = [p for wanted in preferred for p in sorted(p for p in texts if p[1] == wanted)]
+    candidates += [p for p in texts if p[1] not in preferred]
+    for text, tag in candidates:
+        folded = normalise(text)
+        if all(w in folded for w in words):
+            return _snippet(text, folded, words, tag)
+    return None
 
 
 def _hit(
