@@ -17,12 +17,17 @@ Oxigraph server started on a loopback port over a copy loaded with ``oxigraph lo
 
 - **first request after start**: a new app (``web.create_app``, store opened, nothing
   made yet) and its first request, for every page; the worst is reported;
-- **latency**: one app, one warm-up request per page, then ``--repeat`` requests per page
-  through Flask's test client (in-process: the HTTP server is not measured); median and
-  p95. The page cache and the answer cache are off (``answer_cache_mb`` 0), so every
-  request makes its page.
+- **latency**: one app per size in one process (both engines' servers running), one
+  warm-up request per page and size, then ``--repeat`` rounds in which each size's app
+  answers the page once, the sizes taking turns (the first alternating from round to
+  round), through Flask's test client (in-process: the HTTP server is not measured);
+  median and p95 per size. The page cache and the answer cache are off
+  (``answer_cache_mb`` 0), so every request makes its page.
 
-Ratios are taken against the Hamar graph on the same engine, in the same run.
+Ratios are taken against the Hamar graph on the same engine, in the same run; because the
+two sizes take turns request by request, a change in the load of the shared machine
+weighs on both sides of a ratio alike (measured one size after the other, as up to
+2026-12-03, the search pages' ratios moved by 2× between runs that changed nothing).
 
 Usage: ``python -m benchmarks.pages [--copies 356] [--repeat 30] [--engines embedded
 remote] [--work DIR] [--json FILE]``
@@ -125,9 +130,13 @@ def scaled_gaps(gaps: PlanGaps, copies: int) -> PlanGaps:
 def prepare(
     folder: Path, lines: list[str], gaps: PlanGaps, copies: int, settings: Settings
 ) -> dict[str, Any]:
-    """Write an output folder for ``copies`` strategies; return what it took."""
+    """Write an output folder for ``copies`` strategies; return what it took. What an
+    earlier run left in it (stores, the engines' databases) is removed first: loading
+    into an existing store would add the shapes' blank nodes a second time."""
     import pyoxigraph as ox
 
+    for stale in ("store", "oxigraph-server", "virtuoso"):
+        shutil.rmtree(folder / stale, ignore_errors=True)
     folder.mkdir(parents=True, exist_ok=True)
     timings: dict[str, Any] = {}
     start = time.perf_counter()
@@ -322,32 +331,44 @@ def first_requests(config: dict[str, Any]) -> dict[str, float]:
     return out
 
 
-def latencies(config: dict[str, Any], repeat: int) -> dict[str, dict[str, Any]]:
-    """Median and p95 milliseconds per page over ``repeat`` requests, after a warm-up (a
-    page whose warm-up takes seconds gets fewer requests: about 20 s' worth, at least 5);
-    the statuses other than 200 are counted."""
-    app = _app(config)
-    out: dict[str, dict[str, Any]] = {}
-    with app.test_client() as client:
-        for name, path in PAGES:
+def latencies(configs: dict[int, dict[str, Any]], repeat: int) -> dict[int, dict[str, Any]]:
+    """Median and p95 milliseconds per page and size over ``repeat`` requests, after a
+    warm-up, the sizes' apps (one per size, in this process) taking turns request by
+    request, the first of each round alternating, so that a change in the shared machine's
+    load weighs on both sides of a ratio alike (a page whose warm-up takes seconds gets
+    fewer requests: about 20 s' worth, at least 5); the statuses other than 200 are
+    counted."""
+    apps = {copies: _app(config) for copies, config in configs.items()}
+    clients = {copies: app.test_client() for copies, app in apps.items()}
+    out: dict[int, dict[str, Any]] = {copies: {} for copies in configs}
+    order = sorted(configs)
+    for name, path in PAGES:
+        failed = dict.fromkeys(order, 0)
+        warm = 0.0
+        for copies in order:
             start = time.perf_counter()
-            failed = int(_get(client, path) != 200)
-            warm = time.perf_counter() - start
-            times = []
-            for _ in range(repeat if warm < 1 else max(5, min(repeat, int(20 / warm)))):
+            failed[copies] += int(_get(clients[copies], path) != 200)
+            warm = max(warm, time.perf_counter() - start)
+        times: dict[int, list[float]] = {copies: [] for copies in order}
+        rounds = repeat if warm < 1 else max(5, min(repeat, int(20 / warm)))
+        for number in range(rounds):
+            for copies in order if number % 2 == 0 else order[::-1]:
                 start = time.perf_counter()
-                failed += int(_get(client, path) != 200)
-                times.append((time.perf_counter() - start) * 1000)
-            times.sort()
-            out[name] = {
-                "median": statistics.median(times),
-                "p95": times[min(len(times) - 1, round(0.95 * (len(times) - 1)))],
-                "max": times[-1],
-                "n": len(times),
-                "failed": failed,
+                failed[copies] += int(_get(clients[copies], path) != 200)
+                times[copies].append((time.perf_counter() - start) * 1000)
+        for copies in order:
+            done = sorted(times[copies])
+            out[copies][name] = {
+                "median": statistics.median(done),
+                "p95": done[min(len(done) - 1, round(0.95 * (len(done) - 1)))],
+                "max": done[-1],
+                "n": len(done),
+                "failed": failed[copies],
             }
-            print(f"    {name}: p95 {out[name]['p95']:.1f} ms ({len(times)})", flush=True)
-    app.extensions["hamar"].close()
+        shown = ", ".join(f"{c}: {out[c][name]['p95']:.1f} ms" for c in order)
+        print(f"    {name}: p95 {shown} ({rounds})", flush=True)
+    for app in apps.values():
+        app.extensions["hamar"].close()
     return out
 
 
@@ -365,32 +386,43 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     result: dict[str, Any] = {
         "copies": args.copies,
         "repeat": args.repeat,
+        "method": "sizes interleaved request by request in one process",
         "load_at_start": os.getloadavg(),
         "sizes": {},
     }
-    for copies in _sizes(args.copies):
-        folder = work / f"copies-{copies}"
+    folders = {copies: work / f"copies-{copies}" for copies in _sizes(args.copies)}
+    for copies, folder in folders.items():
         print(f"preparing {copies} strateg{'y' if copies == 1 else 'ies'} in {folder}", flush=True)
         entry: dict[str, Any] = {"prepare": prepare(folder, lines, gaps, copies, settings)}
         print(f"  {entry['prepare']}", flush=True)
-        for engine in args.engines:
-            server = _server(engine, folder)
-            try:
+        result["sizes"][str(copies)] = entry
+    for engine in args.engines:
+        servers = {copies: _server(engine, folder) for copies, folder in folders.items()}
+        try:
+            configs = {}
+            for copies, folder in folders.items():
+                server = servers[copies]
                 endpoint = server.__enter__().query_url if server else None
-                config = _config(folder, engine, endpoint)
-                print(f"  {engine}: first requests, load {os.getloadavg()[0]:.1f}", flush=True)
-                first = first_requests(config)
-                print(f"  {engine}: latency, load {os.getloadavg()[0]:.1f}", flush=True)
-                entry[engine] = {"first": first, "latency": latencies(config, args.repeat)}
-            finally:
+                configs[copies] = _config(folder, engine, endpoint)
+            for copies, config in configs.items():
+                print(f"  {engine}, {copies}: first requests, load {_load()}", flush=True)
+                result["sizes"][str(copies)][engine] = {"first": first_requests(config)}
+            print(f"  {engine}: latency, both sizes taking turns, load {_load()}", flush=True)
+            for copies, measured in latencies(configs, args.repeat).items():
+                result["sizes"][str(copies)][engine]["latency"] = measured
+        finally:
+            for server in servers.values():
                 if server:
                     server.__exit__()
-        result["sizes"][str(copies)] = entry
-        if not args.keep:
-            for name in ("scaled.nq",):
-                (folder / name).unlink(missing_ok=True)
+    if not args.keep:
+        for folder in folders.values():
+            (folder / "scaled.nq").unlink(missing_ok=True)
     result["load_at_end"] = os.getloadavg()
     return result
+
+
+def _load() -> str:
+    return f"{os.getloadavg()[0]:.1f}"
 
 
 def _hamar_gaps(settings: Settings, plan: Path) -> PlanGaps:

@@ -37,7 +37,7 @@ from hamar_graph.pages.site import SiteData
 from hamar_graph.query import named as queries
 from hamar_graph.rdf.serialize import serialize
 from hamar_graph.store.base import Store
-from web import conneg, state
+from web import conneg, markup, state
 from web.i18n import choose_language
 
 bp = Blueprint("pages", __name__)
@@ -98,6 +98,9 @@ def _helpers() -> dict[str, Any]:
         "other_lang": "en" if current == "nb" else "nb",
         "t": lambda key, **values: i18n.text(key, current, **values),
         "href": href,
+        "text": markup.text,
+        "lang_attr": markup.lang_attr,
+        "link": lambda l, page_lang: markup.link(l, page_lang, href),  # noqa: E741
         "switch_href": switch_href,
         "language_versions": language_versions,
         "explicit_lang": choose_language(request)[1],
