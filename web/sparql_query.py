@@ -19,7 +19,6 @@ from hamar_graph import i18n
 from hamar_graph.config import Settings
 from hamar_graph.namespaces import PREFIXES
 from hamar_graph.rdf.formats import kind_of
-from hamar_graph.sparql.bounded import is_bounded
 from hamar_graph.sparql.cache import answer_key, deterministic
 from hamar_graph.sparql.errors import ProtocolError
 from hamar_graph.sparql.explain import SyntaxProblem, explain, predeclare
@@ -150,7 +149,7 @@ def run(
     app: Flask | None = None,
 ) -> QueryOutcome:
     """Guard ``sparql`` and run it in the app's pool, or take its answer from the cache; a
-    query whose cost the row cap bounds (:func:`~hamar_graph.sparql.bounded.is_bounded`)
+    query whose cost the row cap bounds (:func:`~hamar_graph.sparql.bounded.pattern_offset`)
     runs on the store's own engine in this process, with the same checks and serialiser.
 
     :raises ProtocolError: for a refused query, an unacceptable format, a stopped query
@@ -197,7 +196,13 @@ def run(
         base_iri=base_iri,
     )
     local = state.state(app).store.local_engine()
-    if local is not None and not sparql.has_dataset and is_bounded(text, settings.max_rows):
+    offset = scan.one_pattern_offset  # the guard's pass found it: the text is read once
+    if (
+        local is not None
+        and not sparql.has_dataset
+        and offset is not None
+        and offset <= settings.max_rows
+    ):
         # one triple pattern: at most max_rows index steps, so no process to stop it
         outcome = execute(local, job)
     else:

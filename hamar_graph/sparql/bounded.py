@@ -27,14 +27,14 @@ match it.
 
 from __future__ import annotations
 
-from hamar_graph.sparql.guard import lex
+from collections.abc import Sequence
 
+from hamar_graph.sparql.lexer import lex
 
-def _tokens(text: str) -> list[tuple[str, str]] | None:
-    tokens = [(kind, value) for kind, value in lex(text) if kind != "comment"]
-    if any(kind.startswith("long") for kind, _ in tokens):
-        return None
-    return tokens
+#: Longest text checked; a longer one is never taken for a bounded pattern.
+MAX_TEXT = 4096
+
+Token = tuple[str, str]
 
 
 def _keyword(token: tuple[str, str]) -> str:
@@ -58,29 +58,39 @@ def _number(kind: str, value: str) -> int | None:
 
 def is_bounded(text: str, max_rows: int) -> bool:
     """Whether ``text`` is one triple pattern whose answer costs at most ``max_rows`` index
-    steps (see the module's description); ``False`` whenever in doubt."""
-    if "\\u" in text or "\\U" in text or len(text) > 4096:
+    steps (see the module's description); ``False`` whenever in doubt. The guard finds
+    the same while it scans a query
+    (:attr:`~hamar_graph.sparql.guard.QueryScan.one_pattern_offset`), so the endpoint
+    reads each text once."""
+    if "\\u" in text or "\\U" in text or len(text) > MAX_TEXT:
         return False
-    tokens = _tokens(text)
-    if not tokens:
-        return False
+    offset = pattern_offset([(kind, value) for kind, value in lex(text) if kind != "comment"])
+    return offset is not None and offset <= max_rows
+
+
+def pattern_offset(tokens: Sequence[Token]) -> int | None:
+    """The ``OFFSET`` (0 without one) when ``tokens`` (a text's tokens but comments) are
+    one triple pattern of the accepted shape, else ``None``; the text must also be short
+    and free of ``\\u`` escapes (:func:`is_bounded`)."""
+    if not tokens or any(kind.startswith("long") for kind, _ in tokens):
+        return None
     i = 0
     # the prologue
     while i < len(tokens) and _keyword(tokens[i]) in ("PREFIX", "BASE"):
         if _keyword(tokens[i]) == "BASE":
             if i + 1 >= len(tokens) or tokens[i + 1][0] != "iri":
-                return False
+                return None
             i += 2
             continue
         if i + 2 >= len(tokens) or tokens[i + 2][0] != "iri":
-            return False
+            return None
         pname = tokens[i + 1]
         if pname[0] != "word" or not pname[1].endswith(":") or pname[1].count(":") != 1:
-            return False
+            return None
         i += 3
     # SELECT ?v+ | *
     if i >= len(tokens) or _keyword(tokens[i]) != "SELECT":
-        return False
+        return None
     i += 1
     if i < len(tokens) and tokens[i] == ("other", "*"):
         i += 1
@@ -89,33 +99,36 @@ def is_bounded(text: str, max_rows: int) -> bool:
         while i < len(tokens) and tokens[i][0] == "var":
             i += 1
         if i == start:
-            return False
+            return None
     if i < len(tokens) and _keyword(tokens[i]) == "WHERE":
         i += 1
     # { s p o [.] }
     if i + 4 >= len(tokens) or tokens[i] != ("open", "{"):
-        return False
+        return None
     pattern = tokens[i + 1 : i + 4]
     if not all(_is_term(kind, value, n) for n, (kind, value) in enumerate(pattern)):
-        return False
+        return None
     variables = [value[1:] for kind, value in pattern if kind == "var"]
     if len(set(variables)) != len(variables):
-        return False
+        return None
     i += 4
     if i < len(tokens) and tokens[i] == ("other", "."):
         i += 1
     if i >= len(tokens) or tokens[i] != ("close", "}"):
-        return False
+        return None
     i += 1
     # LIMIT n / OFFSET m
     seen: set[str] = set()
+    offset = 0
     while i < len(tokens):
         keyword = _keyword(tokens[i])
         if keyword not in ("LIMIT", "OFFSET") or keyword in seen or i + 1 >= len(tokens):
-            return False
+            return None
         number = _number(*tokens[i + 1])
-        if number is None or (keyword == "OFFSET" and number > max_rows):
-            return False
+        if number is None:
+            return None
+        if keyword == "OFFSET":
+            offset = number
         seen.add(keyword)
         i += 2
-    return True
+    return offset

@@ -21,6 +21,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from hamar_graph import i18n
+from hamar_graph.sparql.lexer import LEXER
 
 _POSITION = re.compile(r"error at (\d+):(\d+)")
 
@@ -110,11 +111,9 @@ def _first_undeclared(query: str, predeclared: Mapping[str, str]) -> tuple[str, 
     """The first prefixed name whose prefix neither the query nor ``predeclared``
     declares: (``foo:``, line, column). Names are found by the guard's tokenizer, so
     strings, IRIs and comments are skipped."""
-    from hamar_graph.sparql.guard import _LEXER
-
     declared = {m.group(1) or "" for m in _DECLARED.finditer(query)} | set(predeclared)
     after_prefix = False
-    for m in _LEXER.finditer(query):
+    for m in LEXER.finditer(query):
         kind, value = m.lastgroup, m.group()
         if kind != "word":
             continue

@@ -33,12 +33,13 @@ covers (docs/DECISIONS.md, "The query sandbox"):
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+from hamar_graph.sparql.bounded import MAX_TEXT, pattern_offset
 from hamar_graph.sparql.errors import ProtocolError
+from hamar_graph.sparql.lexer import words as _words
 from hamar_graph.sparql.request import (
     READ_ONLY_MESSAGE,
 )
@@ -59,39 +60,6 @@ UPDATE_KEYWORDS: frozenset[str] = frozenset(
 MAX_NESTING = 100
 
 
-_PN_CHARS_BASE = (
-    "A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u02ff\u0370-\u037d\u037f-\u1fff\u200c-\u200d"
-    "\u2070-\u218f\u2c00-\u2fef\u3001-\ud7ff\uf900-\ufdcf\ufdf0-\ufffd\U00010000-\U000effff"
-)
-
-
-_VAR_CHARS = _PN_CHARS_BASE + "_0-9\u00b7\u0300-\u036f\u203f-\u2040"
-
-
-_PN_CHARS = _VAR_CHARS + "\\-"
-
-
-_LEXER_PATTERN = r"""
-    (?P<ws>\s+)
-  | (?P<comment>\#[^\n\r]*)
-  | (?P<iri><(?:[^<>"{}|^`\\\x00-\x20]|\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8})*>)
-  | (?P<long1>'''(?:(?:'|'')?(?:[^'\\]|\\.))*''')
-  | (?P<long2>\"\"\"(?:(?:"|"")?(?:[^"\\]|\\.))*\"\"\")
-  | (?P<str1>'(?:[^'\\\n\r]|\\.)*')
-  | (?P<str2>"(?:[^"\\\n\r]|\\.)*")
-  | (?P<var>[?$][VAR]*)
-  | (?P<word>(?:[PN:]|\\.)(?:[PN.:%]|\\.)*)
-  | (?P<open>[{(\[])
-  | (?P<close>[})\]])
-  | (?P<other>.)
-"""
-
-
-_LEXER = re.compile(
-    _LEXER_PATTERN.replace("VAR", _VAR_CHARS).replace("PN", _PN_CHARS), re.VERBOSE | re.DOTALL
-)
-
-
 _UNICODE_ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
 
 
@@ -107,25 +75,10 @@ class QueryScan:
     service: bool  #: ``SERVICE`` appears as a keyword
     dataset_clause: bool  #: a ``FROM`` / ``FROM NAMED`` clause is present
     depth: int  #: deepest bracket nesting
-
-
-def lex(text: str) -> Iterable[tuple[str, str]]:
-    """Yield every (kind, value) token of ``text`` but whitespace: ``iri``, ``var``,
-    ``word`` (keywords, prefixed names, numbers), ``str1``/``str2``/``long1``/``long2``,
-    ``comment``, ``open``, ``close`` and ``other`` (one character)."""
-    for m in _LEXER.finditer(text):
-        kind = m.lastgroup or "other"
-        if kind != "ws":
-            yield kind, m.group()
-
-
-def _words(text: str) -> Iterable[tuple[str, str]]:
-    """Yield (kind, value) tokens, skipping whitespace, comments, strings and IRIs' insides."""
-    for m in _LEXER.finditer(text):
-        kind = m.lastgroup or "other"
-        if kind in ("ws", "comment"):
-            continue
-        yield kind, m.group()
+    #: When the text is one triple pattern whose cost the row cap bounds
+    #: (:func:`hamar_graph.sparql.bounded.pattern_offset`): its ``OFFSET`` (0 without one);
+    #: else None. Found in the same pass, so the endpoint reads a text once.
+    one_pattern_offset: int | None = None
 
 
 def _scan(text: str) -> QueryScan:
@@ -137,7 +90,10 @@ def _scan(text: str) -> QueryScan:
     max_depth = 0
     expect: list[str] = []  # the prologue's pending parts: "iri" after BASE, "pname" then "iri"
     lead_found = False
+    tokens: list[tuple[str, str]] | None = [] if len(text) <= MAX_TEXT else None
     for kind, value in _words(text):
+        if tokens is not None:
+            tokens.append((kind, value))
         if kind == "open":
             depth += 1
             max_depth = max(max_depth, depth)
@@ -178,7 +134,8 @@ def _scan(text: str) -> QueryScan:
             service = True
         if "FROM" in keywords:
             dataset = True
-    return QueryScan(form, update, service, dataset, max_depth)
+    offset = pattern_offset(tokens) if tokens is not None else None
+    return QueryScan(form, update, service, dataset, max_depth, offset)
 
 
 def _unescape(text: str) -> str:
@@ -190,7 +147,8 @@ def _unescape(text: str) -> str:
 
 
 def scan_query(text: str) -> QueryScan:
-    """Tokenize ``text`` and report its form, updates, ``SERVICE``, ``FROM`` and nesting.
+    """Tokenize ``text`` and report its form, updates, ``SERVICE``, ``FROM``, nesting and
+    whether it is one triple pattern whose cost the row cap bounds.
 
     The text is scanned as written and again with ``\\uXXXX`` escapes decoded (the
     SPARQL grammar allows engines to decode them before parsing); ``SERVICE`` found in

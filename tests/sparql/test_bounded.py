@@ -14,6 +14,7 @@ from rdflib import Dataset
 from hamar_graph.config import Settings
 from hamar_graph.sparql.bounded import is_bounded
 from hamar_graph.sparql.errors import ProtocolError
+from hamar_graph.sparql.guard import scan_query
 from hamar_graph.sparql.pool import QueryPool
 from hamar_graph.sparql.worker import QueryJob, execute
 from hamar_graph.store.base import Store
@@ -41,6 +42,9 @@ HMS = "PREFIX hms: <https://data.hamar.kommune.no/def/>\n"
 )
 def test_one_pattern_is_bounded(query: str) -> None:
     assert is_bounded(query, max_rows=10_000)
+    # the guard finds it in its own pass over the text, which is what the endpoint uses
+    offset = scan_query(query).one_pattern_offset
+    assert offset == (2 if "OFFSET 2" in query else 0)
 
 
 @pytest.mark.parametrize(
@@ -68,6 +72,14 @@ def test_one_pattern_is_bounded(query: str) -> None:
 )
 def test_anything_else_goes_to_a_query_process(query: str, why: str) -> None:
     assert not is_bounded(query, max_rows=10_000), why
+    offset = scan_query(query).one_pattern_offset
+    assert offset is None or offset > 10_000, why  # the offset past the cap is the endpoint's
+
+
+def test_a_text_too_long_to_check_is_not_taken_for_one_pattern() -> None:
+    padded = f"SELECT ?p ?o WHERE {{ <{LUND}> ?p ?o }}" + " " * 5000
+    assert not is_bounded(padded, 10_000)
+    assert scan_query(padded).one_pattern_offset is None
 
 
 def _job(query: str, fmt: str = "json", max_rows: int = 100) -> QueryJob:
