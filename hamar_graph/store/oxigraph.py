@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import itertools
-import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -36,8 +34,6 @@ class OxigraphStore:
 
     def __init__(self, path: Path | None = None, *, read_only: bool = False) -> None:
         self.path = path
-        self._copy_lock = threading.Lock()
-        self._local: OxigraphEngine | None = None
         if path is None:
             self._store = ox.Store()
         elif read_only:
@@ -126,15 +122,8 @@ class OxigraphStore:
         return nquads_fingerprint(self._store.dump(format=ox.RdfFormat.N_QUADS) or b"")
 
     def local_engine(self) -> OxigraphEngine:
-        """The engine for bounded queries in the web process: this store itself, or, for a
-        persistent store of at most :data:`LOCAL_COPY_QUADS` quads, a copy of it in memory,
-        made at the first call (:func:`local_copy`)."""
-        if self.path is None:
-            return OxigraphEngine(self._store)
-        with self._copy_lock:
-            if self._local is None:
-                self._local = OxigraphEngine(local_copy(self._store) or self._store)
-            return self._local
+        """This store itself, for bounded queries in the web process."""
+        return OxigraphEngine(self._store)
 
     def engine_source(self) -> OxigraphSource:
         """A persistent store is opened read-only by each query process; an in-memory
@@ -172,26 +161,6 @@ def nquads_fingerprint(nquads: bytes) -> str:
         graph.add((from_ox(quad.subject), from_ox(quad.predicate), from_ox(quad.object)))
     canonical = serialize_nquads(canonical_dataset(dataset)).splitlines()
     return hashlib.sha256(b"\n".join(sorted(kept + canonical))).hexdigest()
-
-
-#: The largest persistent store that the web process copies into memory for the queries it
-#: runs itself (the bounded lane, :mod:`hamar_graph.sparql.bounded`). Measured on the Hamar
-#: graph (4,365 quads): a one-pattern lookup costs about 105 µs of Oxigraph's time read
-#: from the persistent store (RocksDB) and 30 µs from memory, the whole request 280 against
-#: 205 µs; the copy takes 60 ms once and about 6 MiB. 20,000 quads is about 20 MiB.
-LOCAL_COPY_QUADS = 20_000
-
-
-def local_copy(store: ox.Store, limit: int = LOCAL_COPY_QUADS) -> ox.Store | None:
-    """An in-memory copy of ``store`` when it holds at most ``limit`` quads, else ``None``
-    (finding out reads at most ``limit`` + 1 quads). Blank nodes keep their labels, so
-    answers are the same as the store's."""
-    quads = list(itertools.islice(store.quads_for_pattern(None, None, None, None), limit + 1))
-    if len(quads) > limit:
-        return None
-    copy = ox.Store()
-    copy.bulk_extend(quads)
-    return copy
 
 
 class OxigraphEngine:

@@ -5,7 +5,6 @@ solution; the answers are the query processes' answers, byte for byte."""
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 from flask import Flask
@@ -19,7 +18,6 @@ from hamar_graph.sparql.pool import QueryPool
 from hamar_graph.sparql.worker import QueryJob, execute
 from hamar_graph.store.base import Store
 from hamar_graph.store.memory import MemoryStore
-from hamar_graph.store.oxigraph import OxigraphEngine, OxigraphStore, local_copy
 from hamar_graph.store.remote import RemoteStore
 from web import create_app, state
 
@@ -124,27 +122,6 @@ def test_the_row_cap_cuts_a_bounded_answer(store: Store) -> None:
     limited = execute(local, _job(cities.replace("}", "} LIMIT 3")))
     assert not limited.truncated and limited.count == 3
     assert set(_rows(limited.body, "json")) < set(whole)
-
-
-def test_a_small_persistent_store_answers_from_its_copy_in_memory(
-    dataset: Dataset, tmp_path: Path
-) -> None:
-    """The web process answers bounded queries on a small persistent store from a copy in
-    memory (RocksDB reads cost 3× the lookup), with the store's answers, blank nodes
-    included; a store over the limit is not copied."""
-    OxigraphStore(tmp_path / "store").load(dataset)
-    persistent = OxigraphStore(tmp_path / "store", read_only=True)
-    local = persistent.local_engine()
-    assert local.store is not persistent.native  # a copy
-    assert persistent.local_engine() is local  # made once
-    shapes = "SELECT ?s ?p ?o WHERE { ?s <http://www.w3.org/ns/shacl#property> ?o }"
-    for query in (f"SELECT ?p ?o WHERE {{ <{LUND}> ?p ?o }}", shapes):
-        here = execute(local, _job(query))
-        there = execute(OxigraphEngine(persistent.native), _job(query))
-        assert here.count == there.count > 0
-        assert _rows(here.body, "json") == _rows(there.body, "json")
-    assert local_copy(persistent.native, limit=len(persistent) - 1) is None
-    assert len(local_copy(persistent.native, limit=len(persistent)) or ()) == len(persistent)
 
 
 def test_rdflib_and_remote_stores_have_no_local_engine(dataset: Dataset) -> None:
