@@ -5,8 +5,8 @@ Every page calls them once per value shown (a named graph's page 50 links, a sea
 50 hits); as Jinja macros each call cost several microseconds of template machinery, as
 functions one. Templates call them as ``text(t, lang)``, ``lang_attr(t, lang)`` and
 ``link(l, lang)`` (:func:`web.views.pages._helpers` puts them in every template's
-context); what they write is exactly what the macros wrote (``make export-site`` before
-and after gave the same files).
+context); what they write is exactly what the macros wrote (``hamar-graph export-site``
+before and after gave the same 3,088 files).
 
 .. versionadded:: 0.2
 """
@@ -37,7 +37,7 @@ def text(t: Any, page_lang: str) -> Markup:
 
 
 def link(l: Any, page_lang: str, href: Callable[[str], str]) -> Markup:  # noqa: E741
-    """A :class:`~hamar_graph.pages.labels.Link`: an internal link through ``href`` (which
+    """A :class:`~hamar_graph.pages.values.Link`: an internal link through ``href`` (which
     keeps the chosen language), an external one marked ``rel="external"``, or its label
     alone when it is plain or not a web address."""
     label, value = lang_attr(l.label, page_lang), l.label.value

@@ -80,8 +80,8 @@ def _fetch_long(
     """The values of ``subject``'s properties, those of the ``long`` properties cut to
     page ``page``, with their names: every value of the long properties without names (a
     query each), then the short properties' values and the page's values of the long ones
-    with their names (one query). A long list is shown a page at a time in the order of its terms
-    (IRIs first, by their text).
+    with their names (one query). A long list is shown a page at a time in the order of
+    its terms (IRIs first, by their text).
 
     :returns: the values shown with their names, and the values of long lists that other
         pages show.
