@@ -7,6 +7,7 @@ import contextlib
 import ctypes
 import json
 import multiprocessing
+import os
 import threading
 import time
 from pathlib import Path
@@ -189,6 +190,15 @@ time.sleep(60)  # a server at work until the test kills it; 60 s bounds a test t
 """
 
 
+def _private_temp(tmp_path: Path) -> dict[str, str]:
+    """A temporary directory of the test's own for the pools it makes, so that a pool made
+    meanwhile by a test in another process (``-n 2``), which sweeps the machine's temporary
+    directory, cannot take a folder this test is looking at."""
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    return {**os.environ, "TMPDIR": str(scratch)}
+
+
 def test_a_server_killed_without_closing_its_pool_leaves_no_folder(tmp_path: Path) -> None:
     """The pool's folder holds a copy of the data and the processes' logs; when its server
     process is killed (SIGKILL: nothing of it runs), the fork server removes the folder."""
@@ -196,17 +206,22 @@ def test_a_server_killed_without_closing_its_pool_leaves_no_folder(tmp_path: Pat
     import subprocess
     import sys
 
+    env = _private_temp(tmp_path)
     data = tmp_path / "data.nq"
     data.write_text(
         "<https://data.hamar.kommune.no/id/vennskapsby/lund> "
         '<http://www.w3.org/2004/02/skos/core#prefLabel> "Lund"@nb .\n'
     )
     server = subprocess.Popen(
-        [sys.executable, "-c", _KILLED_SERVER, str(data)], stdout=subprocess.PIPE, text=True
+        [sys.executable, "-c", _KILLED_SERVER, str(data)],
+        stdout=subprocess.PIPE,
+        text=True,
+        env=env,
     )
     try:
         assert server.stdout is not None
         folder = Path(server.stdout.readline().strip())
+        assert folder.parent == Path(env["TMPDIR"])
         assert (folder / "data.nq").is_file()  # the pool's copy of the data
         server.send_signal(signal.SIGKILL)
         server.wait(10)
@@ -221,15 +236,19 @@ def test_a_server_killed_without_closing_its_pool_leaves_no_folder(tmp_path: Pat
             server.stdout.close()
 
 
-def test_a_folder_left_by_a_killed_process_group_goes_with_the_next_pool(tmp_path: Path) -> None:
+def test_a_folder_left_by_a_killed_process_group_goes_with_the_next_pool(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Killed all at once (server, fork server and query processes: ``kill -9 -PGID``),
     nobody removes the pool's folder; the next pool made on the machine sweeps the folders
     whose server process is gone, and only those."""
-    import os
     import signal
     import subprocess
     import sys
+    import tempfile
 
+    env = _private_temp(tmp_path)
+    monkeypatch.setattr(tempfile, "tempdir", env["TMPDIR"])  # this process's pools too
     data = tmp_path / "data.nq"
     data.write_text(
         "<https://data.hamar.kommune.no/id/vennskapsby/lund> "
@@ -240,10 +259,12 @@ def test_a_folder_left_by_a_killed_process_group_goes_with_the_next_pool(tmp_pat
         stdout=subprocess.PIPE,
         text=True,
         start_new_session=True,
+        env=env,
     )
     try:
         assert server.stdout is not None
         folder = Path(server.stdout.readline().strip())
+        assert folder.parent == Path(env["TMPDIR"])
         assert folder.name.startswith("hamar-sparql-") and f"-{server.pid}-" in folder.name
         os.killpg(server.pid, signal.SIGKILL)
         server.wait(10)
@@ -252,6 +273,7 @@ def test_a_folder_left_by_a_killed_process_group_goes_with_the_next_pool(tmp_pat
         try:
             assert not folder.exists()  # swept by the pool just made
             assert Path(pool._tmp).exists()  # a live server's folder stays
+            assert Path(pool._tmp).parent == folder.parent
         finally:
             pool.close()
     finally:
