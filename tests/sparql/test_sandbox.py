@@ -8,8 +8,12 @@ import ctypes
 import json
 import multiprocessing
 import os
+import signal
+import subprocess
+import sys
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -190,65 +194,15 @@ time.sleep(60)  # a server at work until the test kills it; 60 s bounds a test t
 """
 
 
-def _private_temp(tmp_path: Path) -> dict[str, str]:
-    """A temporary directory of the test's own for the pools it makes, so that a pool made
-    meanwhile by a test in another process (``-n 2``), which sweeps the machine's temporary
-    directory, cannot take a folder this test is looking at."""
+@contextlib.contextmanager
+def _server_with_a_pool(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[str], Path, Path]]:
+    """A server process (in a session of its own, so its group can be killed at once) that
+    made a pool over a one-triple file, and the pool's folder and the file; killed, with
+    its group, whatever happens. Its temporary directory is the test's own, so that a pool
+    made meanwhile by a test in another process (``-n 2``), which sweeps the machine's
+    temporary directory, cannot take the folder the test is looking at."""
     scratch = tmp_path / "tmp"
     scratch.mkdir()
-    return {**os.environ, "TMPDIR": str(scratch)}
-
-
-def test_a_server_killed_without_closing_its_pool_leaves_no_folder(tmp_path: Path) -> None:
-    """The pool's folder holds a copy of the data and the processes' logs; when its server
-    process is killed (SIGKILL: nothing of it runs), the fork server removes the folder."""
-    import signal
-    import subprocess
-    import sys
-
-    env = _private_temp(tmp_path)
-    data = tmp_path / "data.nq"
-    data.write_text(
-        "<https://data.hamar.kommune.no/id/vennskapsby/lund> "
-        '<http://www.w3.org/2004/02/skos/core#prefLabel> "Lund"@nb .\n'
-    )
-    server = subprocess.Popen(
-        [sys.executable, "-c", _KILLED_SERVER, str(data)],
-        stdout=subprocess.PIPE,
-        text=True,
-        env=env,
-    )
-    try:
-        assert server.stdout is not None
-        folder = Path(server.stdout.readline().strip())
-        assert folder.parent == Path(env["TMPDIR"])
-        assert (folder / "data.nq").is_file()  # the pool's copy of the data
-        server.send_signal(signal.SIGKILL)
-        server.wait(10)
-        deadline = time.monotonic() + 10
-        while folder.exists() and time.monotonic() < deadline:
-            time.sleep(0.1)
-        assert not folder.exists()
-    finally:
-        server.kill()
-        server.wait(10)
-        if server.stdout is not None:
-            server.stdout.close()
-
-
-def test_a_folder_left_by_a_killed_process_group_goes_with_the_next_pool(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """Killed all at once (server, fork server and query processes: ``kill -9 -PGID``),
-    nobody removes the pool's folder; the next pool made on the machine sweeps the folders
-    whose server process is gone, and only those."""
-    import signal
-    import subprocess
-    import sys
-    import tempfile
-
-    env = _private_temp(tmp_path)
-    monkeypatch.setattr(tempfile, "tempdir", env["TMPDIR"])  # this process's pools too
     data = tmp_path / "data.nq"
     data.write_text(
         "<https://data.hamar.kommune.no/id/vennskapsby/lund> "
@@ -259,12 +213,44 @@ def test_a_folder_left_by_a_killed_process_group_goes_with_the_next_pool(
         stdout=subprocess.PIPE,
         text=True,
         start_new_session=True,
-        env=env,
+        env={**os.environ, "TMPDIR": str(scratch)},
     )
     try:
         assert server.stdout is not None
         folder = Path(server.stdout.readline().strip())
-        assert folder.parent == Path(env["TMPDIR"])
+        assert folder.parent == scratch
+        yield server, folder, data
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(server.pid, signal.SIGKILL)
+        server.wait(10)
+        if server.stdout is not None:
+            server.stdout.close()
+
+
+def test_a_server_killed_without_closing_its_pool_leaves_no_folder(tmp_path: Path) -> None:
+    """The pool's folder holds a copy of the data and the processes' logs; when its server
+    process is killed (SIGKILL: nothing of it runs), the fork server removes the folder."""
+    with _server_with_a_pool(tmp_path) as (server, folder, _):
+        assert (folder / "data.nq").is_file()  # the pool's copy of the data
+        server.send_signal(signal.SIGKILL)  # the server alone, not its group
+        server.wait(10)
+        deadline = time.monotonic() + 10
+        while folder.exists() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not folder.exists()
+
+
+def test_a_folder_left_by_a_killed_process_group_goes_with_the_next_pool(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Killed all at once (server, fork server and query processes: ``kill -9 -PGID``),
+    nobody removes the pool's folder; the next pool made on the machine sweeps the folders
+    whose server process is gone, and only those."""
+    import tempfile
+
+    with _server_with_a_pool(tmp_path) as (server, folder, data):
+        monkeypatch.setattr(tempfile, "tempdir", str(folder.parent))  # this process's pools
         assert folder.name.startswith("hamar-sparql-") and f"-{server.pid}-" in folder.name
         os.killpg(server.pid, signal.SIGKILL)
         server.wait(10)
@@ -276,20 +262,11 @@ def test_a_folder_left_by_a_killed_process_group_goes_with_the_next_pool(
             assert Path(pool._tmp).parent == folder.parent
         finally:
             pool.close()
-    finally:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(server.pid, signal.SIGKILL)
-        server.wait(10)
-        if server.stdout is not None:
-            server.stdout.close()
 
 
 def test_the_sweep_takes_only_folders_of_gone_processes(tmp_path: Path) -> None:
     """A pool folder whose process has ended goes; a live process's and anything else
     stay."""
-    import subprocess
-    import sys
-
     from hamar_graph.sparql.scratch import folder_prefix, sweep_stale_folders
 
     gone = subprocess.run(
