@@ -24,6 +24,12 @@ connection that the server had already closed is retried once on a new
 connection, as browsers and HTTP libraries do (RFC 9112 §9.3.1); only a failure
 on a fresh connection counts as a connection error.
 
+Each client is one user: against ``127.0.0.1`` the ordinary clients connect from
+addresses of their own (``127.0.1.1`` …) and the attacker from ``127.0.2.1``, because
+the endpoint shares its query processes per client address (README, "The SPARQL
+endpoint"). Against ``localhost`` or ``::1`` they all share one address, so the
+attacker's long queries also limit the ordinary clients' queries (429).
+
 It refuses any host but ``127.0.0.1``, ``localhost`` and ``::1``, caps clients
 at :data:`MAX_CLIENTS` and duration at :data:`MAX_DURATION`, and stops by itself.
 
@@ -96,6 +102,7 @@ __all__ = [
     "percentile",
     "run",
     "served",
+    "source_addresses",
 ]
 
 #: Hosts the generator may target.
@@ -122,6 +129,23 @@ def check_loopback(host: str) -> None:
             raise ValueError(f"{host!r} resolves to {address}, which is not loopback")
 
 
+def source_addresses(host: str, clients: int) -> tuple[list[str | None], str | None]:
+    """The local address of each ordinary client and of the attacker: one each on
+    127.0.0.0/8 when the target is ``127.0.0.1`` and Linux lets them be bound (it does
+    for the whole block), else None (the system's choice: one shared address)."""
+    if host != "127.0.0.1":
+        return [None] * clients, None
+    ordinary = [f"127.0.1.{1 + i}" for i in range(clients)]  # clients <= MAX_CLIENTS
+    attacker = "127.0.2.1"
+    try:
+        for address in (*ordinary, attacker):
+            with socket.socket() as sock:
+                sock.bind((address, 0))
+    except OSError:
+        return [None] * clients, None
+    return list(ordinary), attacker
+
+
 # --- the report ---------------------------------------------------------------------------
 
 
@@ -142,6 +166,7 @@ class Report:
     duration: float
     samples: list[Sample]
     stale_retries: int = 0
+    own_addresses: bool = False  #: whether each client (and the attacker) had its own address
 
     @property
     def ordinary(self) -> list[Sample]:
@@ -183,6 +208,7 @@ class Report:
             statuses[s.kind][str(s.status) if s.status else "error"] += 1
         return {
             "clients": self.clients,
+            "own_addresses": self.own_addresses,
             "duration_s": round(self.duration, 1),
             "requests": len(self.samples),
             "throughput_rps": round(len(self.samples) / self.duration, 1),
@@ -210,6 +236,12 @@ class Report:
         lines = [
             f"clients {d['clients']}, {d['duration_s']} s: {d['requests']} requests, "
             f"{d['throughput_rps']} req/s",
+            "addresses: "
+            + (
+                "one per client (127.0.1.1 ...), the attacker 127.0.2.1"
+                if d["own_addresses"]
+                else "one shared by every client and the attacker"
+            ),
             f"latency of ordinary requests: p50 {d['p50_ms']} ms, p99 {d['p99_ms']} ms",
             f"statuses: {d['statuses']}",
             f"5xx outside the hostile requests' expected statuses: {d['unexpected_5xx']}",
@@ -258,14 +290,17 @@ def run(
     stop = threading.Event()
     samples: list[Sample] = []
     lock = threading.Lock()
+    sources, attacker_source = source_addresses(host, clients)
     threads = [
-        threading.Thread(target=_client, args=(host, port, mix, stop, samples, lock), daemon=True)
-        for _ in range(clients)
+        threading.Thread(
+            target=_client, args=(host, port, source, mix, stop, samples, lock), daemon=True
+        )
+        for source in sources
     ]
     calls = hostile_calls(max_query_bytes, max_url_bytes)
     attacker = threading.Thread(
         target=_attacker,
-        args=(host, port, calls, stop, samples, lock, hostile_pause),
+        args=(host, port, attacker_source, calls, stop, samples, lock, hostile_pause),
         daemon=True,
     )
     if attack:
@@ -281,7 +316,7 @@ def run(
         else:
             t.join(REQUEST_TIMEOUT + 10)
     elapsed = time.perf_counter() - started
-    return Report(clients, elapsed, samples, mix.stale_retries)
+    return Report(clients, elapsed, samples, mix.stale_retries, attacker_source is not None)
 
 
 def machine() -> str:

@@ -39,9 +39,10 @@ class Sample:
 class Connection:
     """One client's kept-alive connection, reopened when the server closes it."""
 
-    def __init__(self, host: str, port: int) -> None:
+    def __init__(self, host: str, port: int, source: str | None = None) -> None:
         self.host = host
         self.port = port
+        self.source = source  #: the local address it connects from (None: the system's choice)
         self.conn: http.client.HTTPConnection | None = None
         self.stale_retries = 0
 
@@ -52,7 +53,10 @@ class Connection:
 
     def _fresh(self) -> http.client.HTTPConnection:
         self.close()
-        self.conn = http.client.HTTPConnection(self.host, self.port, timeout=REQUEST_TIMEOUT)
+        source = (self.source, 0) if self.source else None
+        self.conn = http.client.HTTPConnection(
+            self.host, self.port, timeout=REQUEST_TIMEOUT, source_address=source
+        )
         return self.conn
 
     def request(
@@ -156,9 +160,15 @@ def _send(conn: Connection, call: Call) -> tuple[Sample, dict[str, str]]:
 
 
 def _client(
-    host: str, port: int, mix: Mix, stop: threading.Event, out: list[Sample], lock: threading.Lock
+    host: str,
+    port: int,
+    source: str | None,
+    mix: Mix,
+    stop: threading.Event,
+    out: list[Sample],
+    lock: threading.Lock,
 ) -> None:
-    conn = Connection(host, port)
+    conn = Connection(host, port, source)
     mine: list[Sample] = []
     try:
         while not stop.is_set():
@@ -176,13 +186,14 @@ def _client(
 def _attacker(
     host: str,
     port: int,
+    source: str | None,
     calls: Sequence[Call],
     stop: threading.Event,
     out: list[Sample],
     lock: threading.Lock,
     pause: float,
 ) -> None:
-    conn = Connection(host, port)
+    conn = Connection(host, port, source)
     mine: list[Sample] = []
     try:
         i = 0

@@ -22,6 +22,7 @@ from benchmarks.load import (
     hostile_calls,
     percentile,
     run,
+    source_addresses,
 )
 from hamar_graph.build.pipeline import BuildResult
 
@@ -42,6 +43,15 @@ def server(built: BuildResult, tmp_path_factory: pytest.TempPathFactory) -> Iter
 @pytest.fixture(scope="module")
 def report(server: ServeProcess) -> Report:
     return run(server.url, clients=20, duration=10, hostile_pause=0.5)
+
+
+def test_each_client_and_the_attacker_came_from_an_address_of_its_own(report: Report) -> None:
+    # the endpoint shares query processes per address: were the attacker on the ordinary
+    # clients' address, its long queries would rightly limit theirs (429)
+    assert report.own_addresses
+    sources, attacker = source_addresses("127.0.0.1", 20)
+    assert len(set(sources)) == 20 and attacker not in sources
+    assert source_addresses("::1", 3) == ([None, None, None], None)
 
 
 def test_no_unexpected_5xx_and_no_connection_error(report: Report) -> None:
