@@ -256,10 +256,14 @@ def read_rest(sock: socket.socket, have: bytes, length: int) -> bytes:
 
 @pytest.mark.server
 def test_server_killed_during_a_download_leaves_a_body_the_client_knows_is_short(
-    big_out: Path,
+    big_out: Path, tmp_path: Path
 ) -> None:
     whole = (big_out / NQ).read_bytes()
-    server = ServeProcess(big_out, args=["--workers", "1", "--query-workers", "1"]).start()
+    # killed with its whole group, the server cannot remove its query pool's folder: it
+    # goes in this test's own temporary directory rather than the machine's /tmp
+    server = ServeProcess(
+        big_out, env={"TMPDIR": str(tmp_path)}, args=["--workers", "1", "--query-workers", "1"]
+    ).start()
     try:
         sock, headers, first = start_download(server.port, NQ)
         assert int(headers["content-length"]) == len(whole)
