@@ -39,7 +39,7 @@ class ServeProcess:
     """``hamar-graph serve`` on a free loopback port, in its own process group.
 
     :param out_dir: the build output the server publishes (``HAMAR_GRAPH_OUT_DIR``).
-    :param env: extra ``HAMAR_GRAPH_*`` variables.
+    :param env: extra environment variables (``HAMAR_GRAPH_*`` settings, ``TMPDIR``, …).
     :param args: extra ``serve`` flags.
     """
 
