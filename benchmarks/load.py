@@ -135,7 +135,7 @@ def source_addresses(host: str, clients: int) -> tuple[list[str | None], str | N
     for the whole block), else None (the system's choice: one shared address)."""
     if host != "127.0.0.1":
         return [None] * clients, None
-    ordinary = [f"127.0.1.{1 + i}" for i in range(clients)]  # clients <= MAX_CLIENTS
+    ordinary: list[str | None] = [f"127.0.1.{1 + i}" for i in range(clients)]  # <= MAX_CLIENTS
     attacker = "127.0.2.1"
     try:
         for address in (*ordinary, attacker):
@@ -143,7 +143,7 @@ def source_addresses(host: str, clients: int) -> tuple[list[str | None], str | N
                 sock.bind((address, 0))
     except OSError:
         return [None] * clients, None
-    return list(ordinary), attacker
+    return ordinary, attacker
 
 
 # --- the report ---------------------------------------------------------------------------

@@ -2,7 +2,7 @@
 
 Why one ``hamar-graph serve`` process answers a different small query on every request
 at a fraction of the Oxigraph server's rate: this sends such lookups
-(``SELECT ?p ?o WHERE { <iri> ?p ?o }``, a new text each time, as in
+(``SELECT ?p ?o WHERE { <iri> ?p ?o }``, a new text each time: the template of
 ``benchmarks.query_path``) straight to the app's WSGI callable from 1, 2, 4 and 16
 threads of one process, and, as the peer, the same queries straight to pyoxigraph
 (``Store.query`` and JSON serialisation, nothing of ours). It prints requests a second,
@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+from benchmarks.query_path.workloads import UNIQUE_TEMPLATE
 from benchmarks.serve_process import build_output
 
 #: Thread counts measured (granian's default for ``serve`` is 32 request threads; wrk's
@@ -108,7 +109,7 @@ def run(out_dir: Path, total: int) -> list[tuple[str, int, dict[str, float]]]:
         def text() -> str:
             with lock:
                 k = next(counter)
-            return f"# lookup {k}\nSELECT ?p ?o{k} WHERE {{ <{iris[k % len(iris)]}> ?p ?o{k} }}"
+            return UNIQUE_TEMPLATE.replace("__N__", str(k)).replace("__IRI__", iris[k % len(iris)])
 
         def start_response(status: str, _headers: Any, _exc: Any = None) -> None:
             if not status.startswith("200"):
