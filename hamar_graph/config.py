@@ -74,6 +74,14 @@ class Settings:
         "Virtuoso's bulk loader; standard is any other SPARQL 1.1 engine (Oxigraph, Fuseki…).",
         ("auto", "standard", "virtuoso"),
     )
+    data_check: float = _setting(
+        10.0,
+        "Seconds between an app's checks of a remote engine's data version (store=remote; one "
+        "tiny query, made by the first request after the interval). When `hamar-graph load` "
+        "changed the data, the app drops what it made from the old data (labels, search "
+        "index, catalogue, validators) and makes it again from the engine. 0 never checks: "
+        "restart the app after a reload.",
+    )
     virtuoso_isql: str = _setting(
         "127.0.0.1:1111",
         "Virtuoso's SQL address (host:port) that `load` runs its bulk loader through with isql-vt.",
@@ -189,7 +197,7 @@ class Settings:
             raise ValueError(
                 f"store=remote needs an endpoint: set {ENV_PREFIX}ENDPOINT or pass --endpoint URL"
             )
-        for name in ("query_budget", "answer_cache_mb"):
+        for name in ("query_budget", "answer_cache_mb", "data_check"):
             if getattr(self, name) < 0:
                 raise ValueError(f"{ENV_PREFIX}{name.upper()} must be 0 (off) or positive")
         for name in (

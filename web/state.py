@@ -11,6 +11,7 @@ apps in one process (tests, the static export) never share state.
 from __future__ import annotations
 
 import atexit
+import logging
 import threading
 import time
 from collections.abc import Callable
@@ -24,14 +25,22 @@ from hamar_graph.build.pages_db import PAGES_FILE
 from hamar_graph.config import Settings
 from hamar_graph.pages.site import SiteData, site_data
 from hamar_graph.publication.publish import Publication, load_publication, make_publication
-from hamar_graph.publication.release import Release, dataset_from_store, store_release
+from hamar_graph.publication.release import (
+    Release,
+    dataset_from_store,
+    store_release,
+    version_label,
+)
 from hamar_graph.sparql.cache import AnswerCache
 from hamar_graph.sparql.description import GraphStats
 from hamar_graph.sparql.description import graph_stats as count_graphs
 from hamar_graph.sparql.pool import QueryPool
 from hamar_graph.store import Store, StoreError, StoreUnavailable
+from hamar_graph.store.remote import RemoteStore
 
 T = TypeVar("T")
+
+log = logging.getLogger(__name__)
 
 #: The key of the state in ``app.extensions``.
 KEY = "hamar"
@@ -54,6 +63,12 @@ class AppState:
     _locks: dict[str, threading.Lock] = field(default_factory=dict, repr=False)
     _guard: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _closers: list[Callable[[], None]] = field(default_factory=list, repr=False)
+    #: The remote engine's data version at the last check (:func:`follow_data`).
+    engine_version: str | None = None
+    _next_check: float = field(default=0.0, repr=False)
+    _checking: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    #: Counts :meth:`forget_data` calls.
+    generation: int = 0
 
     def lazy(self, name: str, make: Callable[[], T], *, retry_after: float = 0.0) -> T:
         """The value called ``name``, made by ``make()`` the first time it is asked for.
@@ -74,15 +89,20 @@ class AppState:
         with self._guard:
             lock = self._locks.setdefault(name, threading.Lock())
         with lock:
-            if name not in self._values:
-                try:
-                    self._values[name] = make()
-                except StoreError:
-                    if retry_after > 0:
-                        self._failed[name] = time.monotonic()
-                    raise
-                self._failed.pop(name, None)
-        return self._values[name]  # type: ignore[no-any-return]
+            if name in self._values:
+                return self._values[name]  # type: ignore[no-any-return]
+            generation = self.generation
+            try:
+                value = make()
+            except StoreError:
+                if retry_after > 0:
+                    self._failed[name] = time.monotonic()
+                raise
+            self._failed.pop(name, None)
+            with self._guard:
+                if generation == self.generation:
+                    self._values[name] = value
+        return value
 
     def peek(self, name: str) -> Any | None:
         """The value called ``name`` if it was made already, else ``None`` (never makes it)."""
@@ -104,6 +124,28 @@ class AppState:
         """Release what the app holds (query processes ...); the app cannot serve after."""
         while self._closers:
             self._closers.pop()()
+
+    def check_due(self, interval: float) -> bool:
+        """True for the one caller that should check the data now: at most once per
+        ``interval`` seconds, and never while another caller checks (the others go on)."""
+        if time.monotonic() < self._next_check or not self._checking.acquire(blocking=False):
+            return False
+        try:
+            now = time.monotonic()
+            if now < self._next_check:
+                return False
+            self._next_check = now + interval
+            return True
+        finally:
+            self._checking.release()
+
+    def forget_data(self, names: tuple[str, ...]) -> None:
+        """Drop the values ``names``; one being made meanwhile is handed to its caller but
+        not kept (it may come from the data before the change)."""
+        with self._guard:
+            self.generation += 1
+            for name in names:
+                self._values.pop(name, None)
 
 
 def init_app(app: Flask, settings: Settings, store: Store) -> AppState:
@@ -134,6 +176,60 @@ def store() -> Store:
 
 # --- the values every app makes once ---------------------------------------------------
 
+#: The values an app makes from the data: made again when a remote engine's data changes.
+DATA_VALUES = ("release", "publication", "site", "graph_stats")
+
+
+def follow_data(st: AppState) -> None:
+    """On a remote engine, check its data version at most every ``data_check`` seconds
+    (one tiny query, by the request that finds the check due): when it differs from the
+    version at the last check (``hamar-graph load`` replaced the data), forget
+    :data:`DATA_VALUES`, so the pages, the validators and the catalogue are made again
+    from what the engine holds, without a restart. An engine without a data version, or
+    one that does not answer, changes nothing (the requests that need it say so)."""
+    store, interval = st.store, st.settings.data_check
+    if not isinstance(store, RemoteStore) or interval <= 0 or not st.check_due(interval):
+        return
+    try:
+        current = store.data_version()
+    except StoreError:
+        return
+    if current is None:
+        return
+    if st.engine_version is not None and current != st.engine_version:
+        log.warning(
+            "the data at %s changed (version %s, was %s): making the pages, validators and "
+            "catalogue again from it",
+            store.endpoint,
+            current[:12],
+            st.engine_version[:12],
+        )
+        st.forget_data(DATA_VALUES)
+    st.engine_version = current
+
+
+def built_publication(st: AppState) -> Publication | None:
+    """The publication ``build`` wrote (``out_dir``), when it describes the data served: on
+    a remote engine that holds a data version, only when it was built from that data.
+    Otherwise the values are made from the engine, and the log says to build again."""
+    pub = load_publication(st.settings)
+    store = st.store
+    if pub is None or not isinstance(store, RemoteStore):
+        return pub
+    engine = store.data_version()
+    if engine is None or pub.meta.data_version == version_label(engine):
+        return pub
+    log.warning(
+        "%s was built from other data (%s) than the engine at %s holds (%s): serving the "
+        "engine's data, made from it; run `hamar-graph build` on the data loaded",
+        st.settings.out_dir,
+        pub.meta.data_version,
+        store.endpoint,
+        version_label(engine),
+    )
+    return None
+
+
 #: ``app.config`` key: set to False to let query processes keep network access (tests use
 #: it to show that the parsing guard alone stops SERVICE).
 ISOLATE_KEY = "HAMAR_SPARQL_ISOLATE_NETWORK"
@@ -142,11 +238,10 @@ ISOLATE_KEY = "HAMAR_SPARQL_ISOLATE_NETWORK"
 def publication(app: Flask | None = None) -> Publication:
     """The app's publication: the build output, or made from the store on first use."""
     st = state(app)
+    follow_data(st)
 
     def make() -> Publication:
-        return load_publication(st.settings) or make_publication(
-            dataset_from_store(st.store), st.settings
-        )
+        return built_publication(st) or make_publication(dataset_from_store(st.store), st.settings)
 
     return st.lazy("publication", make)
 
@@ -159,9 +254,10 @@ def release(app: Flask | None = None) -> Release:
         after that, :class:`~hamar_graph.store.base.StoreUnavailable` at once.
     """
     st = state(app)
+    follow_data(st)
 
     def make() -> Release:
-        pub = st.peek("publication") or load_publication(st.settings)
+        pub = st.peek("publication") or built_publication(st)
         if pub is None:
             return store_release(st.store)
         st.put("publication", pub)
@@ -176,9 +272,10 @@ def site(app: Flask | None = None) -> SiteData:
     ``build`` wrote it for the data served (:data:`~hamar_graph.build.pages_db.PAGES_FILE`,
     listed in the manifest), else made once from the store."""
     st = state(app)
+    follow_data(st)
 
     def make() -> SiteData:
-        pub = st.peek("publication") or load_publication(st.settings)
+        pub = st.peek("publication") or built_publication(st)
         listed = pub is not None and pub.directory is not None and PAGES_FILE in pub.extras
         db_path = pub.directory / PAGES_FILE if listed and pub and pub.directory else None
 
@@ -195,8 +292,9 @@ def site(app: Flask | None = None) -> SiteData:
         )
 
         def forget_site() -> None:  # an app used after its close opens the database again
-            st.forget("site")
-            data.db.close()
+            made = st.forget("site")
+            if made is not None:
+                made.db.close()
 
         st.on_close(forget_site)
         return data
@@ -259,4 +357,5 @@ def answers(app: Flask | None = None) -> AnswerCache | None:
 def graph_stats(app: Flask | None = None) -> GraphStats:
     """Triple counts of the store, for the service description."""
     st = state(app)
+    follow_data(st)
     return st.lazy("graph_stats", lambda: count_graphs(st.store))

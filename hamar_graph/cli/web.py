@@ -88,6 +88,12 @@ def export_site_command(ctx: click.Context, directory: Path, base_iri: str | Non
     help="Persistent Oxigraph store to open read-only (HAMAR_GRAPH_STORE_PATH).",
 )
 @click.option("--endpoint", help="Remote SPARQL endpoint for --store remote.")
+@click.option(
+    "--data-check",
+    type=float,
+    help="Seconds between checks of the remote engine's data version: a reload is served "
+    "after the next check (HAMAR_GRAPH_DATA_CHECK, default 10; 0 never checks).",
+)
 @click.option("--base-iri", help="Base IRI of the resources (HAMAR_GRAPH_BASE_IRI).")
 @click.option(
     "--public-url",

@@ -131,4 +131,11 @@ def store_release(store: Store, version: str = __version__) -> Release:
         headers.add((row["h"], RDF.type, OWL.Ontology))
         headers.add((row["h"], row["p"], row["v"]))
     issued, modified = release_dates(headers)
-    return Release(f"{version}+{content_digest(store)[:12]}", issued, modified)
+    return Release(version_label(content_digest(store), version), issued, modified)
+
+
+def version_label(digest: str, version: str = __version__) -> str:
+    """The data version of :class:`Release`: the package version and the first 12 hex digits
+    of the data's SHA-256 (:func:`content_digest`, or the digest ``hamar-graph load`` wrote
+    into a remote engine)."""
+    return f"{version}+{digest[:12]}"

@@ -29,12 +29,13 @@ LUND = URIRef("https://data.hamar.kommune.no/id/vennskapsby/lund")
 SKOS_PREF = URIRef("http://www.w3.org/2004/02/skos/core#prefLabel")
 
 
-def renamed_lund(dataset: Dataset) -> Dataset:
-    """``dataset`` with one label changed: every graph keeps its size."""
+def renamed_lund(dataset: Dataset, label: str = "Lund (Sweden)") -> Dataset:
+    """``dataset`` with Lund's English label changed to ``label``: every graph keeps its
+    size."""
     changed = Dataset()
     for s, p, o, g in dataset.quads((None, None, None, None)):
         if (s, p, o) == (LUND, SKOS_PREF, Literal("Lund", lang="en")):
-            o = Literal("Lund (Sweden)", lang="en")
+            o = Literal(label, lang="en")
         changed.graph(g).add((s, p, o))  # type: ignore[arg-type]
     return changed
 
