@@ -13,7 +13,7 @@ before and after gave the same 3,088 files).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from markupsafe import Markup, escape
@@ -25,14 +25,14 @@ def lang_attr(t: Any, page_lang: str) -> Markup:
     """`` lang="…"`` for a text (:class:`~hamar_graph.pages.labels.Text`) in another
     language than the page's, else nothing."""
     if t and t.lang and t.lang != page_lang:
-        return Markup(' lang="%s"') % t.lang
+        return _markup((' lang="', escape(t.lang), '"'))
     return Markup("")
 
 
 def text(t: Any, page_lang: str) -> Markup:
     """A text, in a ``span`` that names its language when it is not the page's."""
     if t.lang and t.lang != page_lang:
-        return Markup('<span lang="%s">%s</span>') % (t.lang, t.value)
+        return _markup(('<span lang="', escape(t.lang), '">', escape(t.value), "</span>"))
     return escape(t.value)
 
 
@@ -48,4 +48,33 @@ def link(l: Any, page_lang: str, href: Callable[[str], str]) -> Markup:  # noqa:
     return Markup('<a href="%s"%s>%s</a>') % (href(l.href), label, value)
 
 
-__all__ = ["lang_attr", "link", "text"]
+def search_hits(hits: Any, page_lang: str, href: Callable[[str], str]) -> Markup:
+    """The ``li`` items of one group of search hits
+    (:class:`~hamar_graph.pages.search.SearchHit`): the linked label, the kind in
+    brackets, and the snippet that matched (what the template's loop wrote, at a third of
+    its cost)."""
+    parts: list[str] = []
+    keep = href("")  # what ``href`` adds to every path: the chosen language, if any
+    for hit in hits:
+        label = hit.label
+        parts += ('\n    <li>\n      <a href="', escape(hit.path + keep), '"')
+        if label.lang and label.lang != page_lang:
+            parts += (' lang="', escape(label.lang), '"')
+        parts += (">", escape(label.value), "</a>")
+        if hit.type_label:
+            parts += (' <span class="type-note">(', escape(hit.type_label), ")</span>")
+        if hit.snippet:
+            parts += ('<p class="snippet">', text(hit.snippet, page_lang), "</p>")
+        parts.append("\n    </li>")
+    return _markup(parts)
+
+
+def _markup(parts: Iterable[str]) -> Markup:
+    """``parts`` joined as markup: the fixed pieces of HTML written above, every value in
+    them passed through :func:`~markupsafe.escape` (or :func:`text`) by the caller.
+    (``Markup.join`` would escape the fixed pieces again, one call each: a tenth of a
+    millisecond per page of hits.)"""
+    return Markup("".join(parts))  # noqa: S704  # nosec B704
+
+
+__all__ = ["lang_attr", "link", "search_hits", "text"]

@@ -21,7 +21,11 @@ It holds, for every resource under the base IRI:
   :func:`hamar_graph.folding.normalise` (æ→ae, ø→o, å→a, aa→a, accents, case) before it
   is indexed, and the query folded the same way, so
   folding works both ways in both languages;
-- ``texts``: the original texts with their language, for snippets;
+- ``terms``: every term of the full-text index with the columns it occurs in, so a search
+  word becomes the index's own terms that start with it, per column
+  (:meth:`~hamar_graph.pages.stored.PagesDB.find`), instead of a prefix query that FTS5
+  sets up again for every column filter it appears in;
+- ``texts``: the original texts with their language, and folded, for snippets;
 - ``groups``: the search groups (kinds), in order; a resource's id holds its group and its
   place in the group's Norwegian label order (:data:`GROUP_SHIFT`);
 - ``kinds``: resources per kind (``""`` for things directly under ``{base}id/``),
@@ -59,7 +63,7 @@ from hamar_graph.store.base import Row, Store
 PAGES_FILE = "pages.sqlite"
 
 #: The layout's version; a file of another version is not read.
-FORMAT = "4"
+FORMAT = "5"
 
 #: The page languages a label and sort key are kept for.
 LANGUAGES = ("nb", "en")
@@ -84,7 +88,7 @@ CREATE TABLE resources (
 );
 CREATE INDEX resources_kind_nb ON resources (kind, sort_nb, iri);
 CREATE INDEX resources_kind_en ON resources (kind, sort_en, iri);
-CREATE TABLE texts (rid INTEGER NOT NULL, lang TEXT, text TEXT NOT NULL);
+CREATE TABLE texts (rid INTEGER NOT NULL, lang TEXT, text TEXT NOT NULL, folded TEXT NOT NULL);
 CREATE INDEX texts_rid ON texts (rid);
 CREATE TABLE kinds (kind TEXT PRIMARY KEY, count INTEGER NOT NULL);
 CREATE TABLE groups (idx INTEGER PRIMARY KEY, grp TEXT NOT NULL UNIQUE);
@@ -98,6 +102,8 @@ CREATE TABLE gaps (
 );
 CREATE INDEX gaps_iri ON gaps (iri);
 CREATE INDEX gaps_strategy ON gaps (strategy, position);
+CREATE TABLE terms (term TEXT NOT NULL, col TEXT NOT NULL, PRIMARY KEY (term, col))
+  WITHOUT ROWID;
 CREATE VIRTUAL TABLE search USING fts5(
   label, alt, kind, body, exact, content='', prefix='2 3',
   tokenize="unicode61 remove_diacritics 2 tokenchars '_'"
@@ -316,7 +322,8 @@ def fill(
             ),
         )
         conn.executemany(
-            "INSERT INTO texts VALUES (?, ?, ?)", [(rid, lang, text) for text, lang in entry.texts]
+            "INSERT INTO texts VALUES (?, ?, ?, ?)",
+            [(rid, lang, text, normalise(text)) for text, lang in entry.texts],
         )
         kind_words = _kind_names(kind)
         for type_iri in sorted(entry.types):
@@ -347,6 +354,9 @@ def fill(
         ],
     )
     conn.execute("INSERT INTO search (search) VALUES ('optimize')")
+    conn.execute("CREATE VIRTUAL TABLE temp.search_terms USING fts5vocab(main, 'search', 'col')")
+    conn.execute("INSERT INTO terms SELECT DISTINCT term, col FROM temp.search_terms")
+    conn.execute("DROP TABLE temp.search_terms")
     conn.commit()
 
 

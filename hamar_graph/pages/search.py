@@ -23,7 +23,7 @@ from hamar_graph import i18n
 from hamar_graph.build.pages_db import exact_token
 from hamar_graph.folding import normalise
 from hamar_graph.pages.labels import Labeller, Text, kind_label
-from hamar_graph.pages.stored import PagesDB, StoredResource
+from hamar_graph.pages.stored import PagesDB, StoredResource, prefix_term
 from hamar_graph.rdf.names import local_path
 
 #: Longest query searched for (characters); a longer one is cut.
@@ -100,9 +100,11 @@ def words_of(query: str) -> list[str]:
 
 
 def match_expression(words: list[str]) -> str:
-    """The FTS5 query for ``words``: every word as a quoted prefix term (a word with a
-    hyphen, ``twin-city``, is a phrase), so no character of the query is FTS5 syntax."""
-    return " ".join('"' + w.replace('"', '""') + '"*' for w in words)
+    """The FTS5 query for ``words`` as prefixes: every word a quoted prefix term
+    (:func:`~hamar_graph.pages.stored.prefix_term`), so no character of the query is FTS5
+    syntax. (:meth:`~hamar_graph.pages.stored.PagesDB.find` writes a word as the index's
+    terms that start with it where it can.)"""
+    return " ".join(prefix_term(w) for w in words)
 
 
 def _snippet(raw: str, folded: str, words: list[str], lang: str | None, width: int = 180) -> Text:
@@ -117,16 +119,16 @@ def _snippet(raw: str, folded: str, words: list[str], lang: str | None, width: i
 
 
 def _choose_snippet(
-    texts: list[tuple[str, str | None]], words: list[str], lang: str
+    texts: list[tuple[str, str | None, str]], words: list[str], lang: str
 ) -> Text | None:
     """The text holding every word, in the page's language where there is one (as
-    :func:`~hamar_graph.pages.labels.pick_text` picks among the texts that hold them),
-    folding the texts in that order only until one holds every word."""
-    preferred = (lang, i18n.DEFAULT_LANGUAGE, None)
-    candidates = [p for wanted in preferred for p in sorted(p for p in texts if p[1] == wanted)]
-    candidates += [p for p in texts if p[1] not in preferred]
-    for text, tag in candidates:
-        folded = normalise(text)
+    :func:`~hamar_graph.pages.labels.pick_text` picks among the texts that hold them);
+    ``texts`` are (value, language, folded value) as
+    :meth:`~hamar_graph.pages.stored.PagesDB.texts` gives them."""
+    rank = {None: 2, i18n.DEFAULT_LANGUAGE: 1, lang: 0}
+    # the preferred languages' texts in order, each language's sorted; the rest as they came
+    candidates = sorted(texts, key=lambda p: (rank[p[1]], p[0]) if p[1] in rank else (3, ""))
+    for text, tag, folded in candidates:
         if all(w in folded for w in words):
             return _snippet(text, folded, words, tag)
     return None
@@ -170,9 +172,9 @@ def search(
     words = words_of(query)
     if not words:
         return SearchPage(query, lang, 0, 1, 1, ())
-    match, exact = match_expression(words), exact_token(query[:MAX_QUERY])
+    exact = exact_token(query[:MAX_QUERY])
     requested = max(1, page)
-    found = db.find(match, exact, group, (requested - 1) * page_size, page_size)
+    found = db.find(words, exact, group, (requested - 1) * page_size, page_size)
     known = dict(found.groups)
     chosen = group if group in known else None
     total = known[chosen] if chosen is not None else sum(known.values())
@@ -180,7 +182,7 @@ def search(
     page = min(requested, pages)
     ids = list(found.ids)
     if page != requested or chosen != group:  # out of range, or an unknown kind: ask again
-        ids = list(db.find(match, exact, chosen, (page - 1) * page_size, page_size).ids)
+        ids = list(db.find(words, exact, chosen, (page - 1) * page_size, page_size).ids)
     groups = tuple(SearchGroup(g, group_label(g, lang), n) for g, n in found.groups)
     resources = db.by_ids(ids, lang)
     texts = db.texts(ids)

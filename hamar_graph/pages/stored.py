@@ -10,6 +10,7 @@ database in memory (:func:`hamar_graph.build.pages_db.pages_db`).
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 import threading
 from collections.abc import Iterable, Sequence
@@ -102,16 +103,16 @@ class PagesDB:
         found = self._resources("WHERE iri IN (SELECT value FROM json_each(?))", (chosen,), lang)
         return {r.iri: r for r in found}
 
-    def texts(self, ids: Iterable[int]) -> dict[int, list[tuple[str, str | None]]]:
-        """Resource id → its texts (value, language), for snippets."""
-        out: dict[int, list[tuple[str, str | None]]] = {}
+    def texts(self, ids: Iterable[int]) -> dict[int, list[tuple[str, str | None, str]]]:
+        """Resource id → its texts (value, language, folded value), for snippets."""
+        out: dict[int, list[tuple[str, str | None, str]]] = {}
         chosen = json.dumps(sorted(set(ids)))
-        for rid, lang, text in self.rows(
-            "SELECT rid, lang, text FROM texts WHERE rid IN (SELECT value FROM json_each(?)) "
-            "ORDER BY rid, rowid",
+        for rid, lang, text, folded in self.rows(
+            "SELECT rid, lang, text, folded FROM texts "
+            "WHERE rid IN (SELECT value FROM json_each(?)) ORDER BY rid, rowid",
             (chosen,),
         ):
-            out.setdefault(rid, []).append((text, lang))
+            out.setdefault(rid, []).append((text, lang, folded))
         return out
 
     # --- search --------------------------------------------------------------------
@@ -127,8 +128,10 @@ class PagesDB:
         rows = self.rows(_COUNT_SQL, (expression,))
         return {int(g): int(n) for g, n in rows}
 
-    def find(self, match: str, exact: str, group: str | None, offset: int, limit: int) -> Found:
-        """One page of hits for the FTS5 expression ``match``, grouped by kind.
+    def find(
+        self, words: Sequence[str], exact: str, group: str | None, offset: int, limit: int
+    ) -> Found:
+        """One page of hits for the folded query ``words``, grouped by kind.
 
         Every hit has a tier: 0 when a label is the whole query (``exact``, the query as
         one token, :func:`~hamar_graph.build.pages_db.exact_token`), 1 when the query
@@ -143,18 +146,26 @@ class PagesDB:
         Each tier is an FTS5 expression of its own (``exact : …``, ``kind : (…) NOT …``,
         …) whose hits are counted per group inside SQLite, and the page is read with
         ``LIMIT``/``OFFSET`` on a range of row ids: no join, and no more rows reach Python
-        than the page holds.
+        than the page holds. Every word of the query must start a term; it is written as
+        the index's own terms that start with it, for each tier those of the tier's
+        columns (:meth:`word_terms`): a tier whose columns hold no such term is left out,
+        and FTS5 does not set a prefix query up again for every column filter.
         """
         names = self._groups()
+        found = [self.word_terms(w) for w in words]
+        match = _expression(words, found, _COLUMNS)
+        if match is None:
+            return Found((), 0, ())
         whole = f'exact : "{exact or "_"}"'
-        kind, label = f"kind : ({match})", f"{{label alt}} : ({match})"
+        kind = _within("kind", _expression(words, found, ("kind",)))
+        label = _within("{label alt}", _expression(words, found, ("label", "alt")))
         expressions = (
             whole,
-            f"({kind}) NOT ({whole})",
-            f"({label}) NOT ({kind}) NOT ({whole})",
-            f"({match}) NOT ({label}) NOT ({kind}) NOT ({whole})",
+            _without(kind, whole),
+            _without(label, kind, whole),
+            _without(match, label, kind, whole),
         )
-        counts = [self._tier_counts(e) for e in expressions]
+        counts = [self._tier_counts(e) if e else {} for e in expressions]
         tiers = {g: [c.get(g, 0) for c in counts] for g in set().union(*counts)}
         best = {g: next(t for t in range(4) if n[t]) for g, n in tiers.items()}
         order = sorted(best, key=lambda g: (best[g], g))
@@ -171,9 +182,28 @@ class PagesDB:
                     skip -= count
                     continue
                 want = min(limit - len(ids), count - skip)
-                ids += self._slice(expressions[tier], g, tier == 3 and count <= RANKED, skip, want)
+                expression = expressions[tier]
+                assert expression is not None, "a tier with hits has an expression"
+                ids += self._slice(expression, g, tier == 3 and count <= RANKED, skip, want)
                 skip = 0
         return Found(groups, total, tuple(ids))
+
+    def word_terms(self, word: str) -> dict[str, tuple[str, ...]] | None:
+        """Column → the terms of the index in that column that start with ``word`` (a
+        folded query word); ``None`` when ``word`` is no single term of the index's
+        alphabet (``twin-city``) or starts too many terms (:data:`MAX_TERMS` in a column):
+        then it is searched as a prefix."""
+        if not _TERM.fullmatch(word):
+            return None
+        rows = self.rows(_TERMS_SQL, (word, word + "\U0010ffff", _MAX_TERM_ROWS + 1))
+        if len(rows) > _MAX_TERM_ROWS:
+            return None
+        found: dict[str, list[str]] = {}
+        for term, column in rows:
+            found.setdefault(column, []).append(term)
+        if any(len(terms) > MAX_TERMS for terms in found.values()):
+            return None
+        return {column: tuple(terms) for column, terms in found.items()}
 
     def _slice(self, expression: str, group: int, ranked: bool, skip: int, want: int) -> list[int]:
         """``want`` hits of ``expression`` in ``group`` after the first ``skip``, by BM25
@@ -222,6 +252,63 @@ class PagesDB:
 
 #: Groups with at most this many text-only hits have them ranked by BM25.
 RANKED = 500
+
+#: A search word that starts more terms than this in a column is searched as a prefix.
+MAX_TERMS = 40
+
+#: The columns of the full-text index (:data:`~hamar_graph.build.pages_db.SCHEMA`).
+_COLUMNS = ("label", "alt", "kind", "body", "exact")
+
+#: What a search word must be to be looked up in ``terms``: one token of the index.
+_TERM = re.compile(r"[a-z0-9_]+")
+
+#: Rows of ``terms`` read for one word at most.
+_MAX_TERM_ROWS = MAX_TERMS * len(_COLUMNS)
+
+#: The terms that start with a word (``term >= word AND term < word + U+10FFFF``).
+_TERMS_SQL = "SELECT term, col FROM terms WHERE term >= ? AND term < ? ORDER BY term LIMIT ?"
+
+
+def prefix_term(word: str) -> str:
+    """``word`` as a quoted FTS5 prefix term (a word with a hyphen, ``twin-city``, is a
+    phrase), so no character of it is FTS5 syntax."""
+    return '"' + word.replace('"', '""') + '"*'
+
+
+def _expression(
+    words: Sequence[str],
+    found: Sequence[dict[str, tuple[str, ...]] | None],
+    columns: tuple[str, ...],
+) -> str | None:
+    """Every word as the index's terms in ``columns`` that start with it (``("a" OR
+    "ab")``), or as a prefix where :meth:`PagesDB.word_terms` gave none; ``None`` when a
+    word starts no term in these columns (nothing there can match)."""
+    parts = []
+    for word, by_column in zip(words, found, strict=True):
+        if by_column is None:
+            parts.append(prefix_term(word))
+            continue
+        terms = sorted({t for column in columns for t in by_column.get(column, ())})
+        if not terms:
+            return None
+        if len(terms) > MAX_TERMS:
+            parts.append(prefix_term(word))
+        else:
+            parts.append("(" + " OR ".join(f'"{t}"' for t in terms) + ")")
+    return " AND ".join(parts)
+
+
+def _within(columns: str, expression: str | None) -> str | None:
+    """``expression`` limited to ``columns`` (FTS5's ``{a b} : (…)``), or ``None``."""
+    return None if expression is None else f"{columns} : ({expression})"
+
+
+def _without(first: str | None, *others: str | None) -> str | None:
+    """The hits of ``first`` that are none of ``others`` (those that are not ``None``)."""
+    if first is None:
+        return None
+    return f"({first})" + "".join(f" NOT ({o})" for o in others if o is not None)
+
 
 #: Hits of one group (a range of row ids), best BM25 rank first (the column weights are
 #: :data:`~hamar_graph.build.pages_db.WEIGHTS`), as many as asked from an offset.

@@ -9,6 +9,7 @@ import re
 import pytest
 from flask.testing import FlaskClient
 
+from hamar_graph.build.pages_db import GROUP_SHIFT, exact_token
 from hamar_graph.config import Settings
 from hamar_graph.pages.labels import Labeller
 from hamar_graph.pages.search import match_expression, search, words_of
@@ -182,3 +183,67 @@ def test_match_expression_quotes_every_word() -> None:
     assert words_of("Økt  kunnskapsnivå!!") == ["okt", "kunnskapsniva!!"]
     assert words_of("-- ** ()") == []
     assert match_expression(['a"b', "twin-city"]) == '"a""b"* "twin-city"*'
+
+
+def _prefix_tiers(db: PagesDB, words: list[str], exact: str) -> list[set[int]]:
+    """The hits of each tier, by the prefix expressions the index answered before its
+    terms were listed (one prefix query per column filter)."""
+    match = match_expression(words)
+    whole = f'exact : "{exact or "_"}"'
+    kind, label = f"kind : ({match})", f"{{label alt}} : ({match})"
+    expressions = (
+        whole,
+        f"({kind}) NOT ({whole})",
+        f"({label}) NOT ({kind}) NOT ({whole})",
+        f"({match}) NOT ({label}) NOT ({kind}) NOT ({whole})",
+    )
+    sql = "SELECT rowid FROM search WHERE search MATCH ?"
+    return [{r for (r,) in db.rows(sql, (e,))} for e in expressions]
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "vennskapsby",
+        "hamar",
+        "okt kunnskapsniva",
+        "twin city",
+        "twin-city cooperation",
+        "a",
+        "samarbeid",
+        "lund",
+        "internasjonal uke",
+        "hamar_kommune",
+        "zzz",
+        "hamar zzz",
+    ],
+)
+def test_words_as_the_index_terms_find_what_prefixes_find(db: PagesDB, query: str) -> None:
+    """A word is written as the index's terms that start with it, per column; the hits of
+    every group and the page's hits are those its prefix finds."""
+    words, exact = words_of(query), exact_token(query)
+    tiers = _prefix_tiers(db, words, exact)
+    everything = set().union(*tiers)
+    found = db.find(words, exact, None, 0, 10_000)
+    assert found.total == len(everything)
+    assert set(found.ids) == everything
+    expected_groups = {}
+    for rid in everything:
+        expected_groups[rid >> GROUP_SHIFT] = expected_groups.get(rid >> GROUP_SHIFT, 0) + 1
+    names = dict(db.rows("SELECT idx, grp FROM groups"))
+    assert dict(found.groups) == {names[g]: n for g, n in expected_groups.items()}
+    # within a group, the tiers come in order
+    tier_of = {rid: t for t, hits in enumerate(tiers) for rid in hits}
+    for g in expected_groups:
+        in_group = [tier_of[r] for r in found.ids if r >> GROUP_SHIFT == g]
+        assert in_group == sorted(in_group)
+
+
+def test_word_terms_per_column(db: PagesDB) -> None:
+    terms = db.word_terms("vennskapsby")
+    assert terms is not None
+    assert "vennskapsby" in terms["kind"], "the twin cities' kind"
+    assert all(t.startswith("vennskapsby") for col in terms.values() for t in col)
+    assert db.word_terms("twin-city") is None, "not one term: searched as a prefix phrase"
+    assert db.word_terms("zzzz") == {}, "no term starts with it"
+    assert db.word_terms("a") is None, "too many terms start with it: a prefix"

@@ -101,6 +101,7 @@ def _helpers() -> dict[str, Any]:
         "text": markup.text,
         "lang_attr": markup.lang_attr,
         "link": lambda l, page_lang: markup.link(l, page_lang, href),  # noqa: E741
+        "search_hits": lambda hits, page_lang: markup.search_hits(hits, page_lang, href),
         "switch_href": switch_href,
         "language_versions": language_versions,
         "explicit_lang": choose_language(request)[1],
