@@ -16,6 +16,7 @@ id tells the hit's kind and its label order.
 
 from __future__ import annotations
 
+import itertools
 import math
 from dataclasses import dataclass
 
@@ -134,17 +135,8 @@ def _choose_snippet(
     return None
 
 
-def _hit(
-    r: StoredResource, base: str, lang: str, labeller: Labeller, snippet: Text | None
-) -> SearchHit:
-    return SearchHit(
-        r.iri,
-        local_path(r.iri, base) or r.iri,
-        Text(r.label, r.label_lang),
-        ", ".join(labeller.term(t, lang) for t in r.types),
-        snippet,
-        r.group,
-    )
+def _hit(r: StoredResource, path: str, type_label: str, snippet: Text | None) -> SearchHit:
+    return SearchHit(r.iri, path, Text(r.label, r.label_lang), type_label, snippet, r.group)
 
 
 def search(
@@ -186,17 +178,17 @@ def search(
     groups = tuple(SearchGroup(g, group_label(g, lang), n) for g, n in found.groups)
     resources = db.by_ids(ids, lang)
     texts = db.texts(ids)
-    hits = tuple(
-        _hit(resources[i], base, lang, labeller, _choose_snippet(texts.get(i, []), words, lang))
-        for i in ids
+    type_labels: dict[tuple[str, ...], str] = {}  # the hits of a page mostly share types
+    hits: list[SearchHit] = []
+    for i in ids:
+        r = resources[i]
+        type_label = type_labels.get(r.types)
+        if type_label is None:
+            type_label = type_labels[r.types] = ", ".join(labeller.term(t, lang) for t in r.types)
+        snippet = _choose_snippet(texts.get(i, []), words, lang)
+        hits.append(_hit(r, local_path(r.iri, base) or r.iri, type_label, snippet))
+    page_groups = tuple(
+        SearchGroup(g, group_label(g, lang), known[g], tuple(members))
+        for g, members in itertools.groupby(hits, key=lambda hit: hit.group)
     )
-    page_groups: list[SearchGroup] = []
-    for hit in hits:
-        if page_groups and page_groups[-1].group == hit.group:
-            last = page_groups[-1]
-            page_groups[-1] = SearchGroup(last.group, last.label, last.count, (*last.hits, hit))
-        else:
-            page_groups.append(
-                SearchGroup(hit.group, group_label(hit.group, lang), known[hit.group], (hit,))
-            )
-    return SearchPage(query, lang, total, page, pages, hits, groups, tuple(page_groups), chosen)
+    return SearchPage(query, lang, total, page, pages, tuple(hits), groups, page_groups, chosen)
