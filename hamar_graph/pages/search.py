@@ -177,7 +177,7 @@ def search(
         ids = list(db.find(words, exact, chosen, (page - 1) * page_size, page_size).ids)
     groups = tuple(SearchGroup(g, group_label(g, lang), n) for g, n in found.groups)
     resources = db.by_ids(ids, lang)
-    texts = db.texts(ids)
+    texts = db.texts(ids, words)  # only those that can be a snippet
     type_labels: dict[tuple[str, ...], str] = {}  # the hits of a page mostly share types
     hits: list[SearchHit] = []
     for i in ids:

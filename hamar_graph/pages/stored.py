@@ -103,15 +103,15 @@ class PagesDB:
         found = self._resources("WHERE iri IN (SELECT value FROM json_each(?))", (chosen,), lang)
         return {r.iri: r for r in found}
 
-    def texts(self, ids: Iterable[int]) -> dict[int, list[tuple[str, str | None, str]]]:
-        """Resource id → its texts (value, language, folded value), for snippets."""
+    def texts(
+        self, ids: Iterable[int], words: Sequence[str] = ()
+    ) -> dict[int, list[tuple[str, str | None, str]]]:
+        """Resource id → its texts (value, language, folded value) that hold every one of
+        the folded ``words`` (all of them when there are none), for snippets."""
         out: dict[int, list[tuple[str, str | None, str]]] = {}
-        chosen = json.dumps(sorted(set(ids)))
-        for rid, lang, text, folded in self.rows(
-            "SELECT rid, lang, text, folded FROM texts "
-            "WHERE rid IN (SELECT value FROM json_each(?)) ORDER BY rid, rowid",
-            (chosen,),
-        ):
+        holding = "".join(" AND instr(folded, ?) > 0" for _ in words)
+        sql = _TEXTS_SQL.replace("{holding}", holding)
+        for rid, lang, text, folded in self.rows(sql, (json.dumps(sorted(set(ids))), *words)):
             out.setdefault(rid, []).append((text, lang, folded))
         return out
 
@@ -334,6 +334,13 @@ ORDER BY rowid LIMIT ? OFFSET ?
 
 #: Hits per group of one FTS5 expression (32 is :data:`GROUP_SHIFT`).
 _COUNT_SQL = "SELECT rowid >> 32, count(*) FROM search WHERE search MATCH ? GROUP BY 1"
+
+#: The texts of some resources (a JSON array of ids), ``{holding}`` replaced by one
+#: ``AND instr(folded, ?) > 0`` per word they must hold.
+_TEXTS_SQL = (
+    "SELECT rid, lang, text, folded FROM texts "
+    "WHERE rid IN (SELECT value FROM json_each(?)){holding} ORDER BY rid, rowid"
+)
 
 #: Hits of one FTS5 expression, and their first and last row ids.
 _SPAN_SQL = "SELECT count(*), min(rowid), max(rowid) FROM search WHERE search MATCH ?"
