@@ -25,9 +25,12 @@ It holds, for every resource under the base IRI:
   word becomes the index's own terms that start with it, per column
   (:meth:`~hamar_graph.pages.stored.PagesDB.find`), instead of a prefix query that FTS5
   sets up again for every column filter it appears in;
+- ``kind_terms``: each term of the ``kind`` column with the groups that hold it, and
+  whether every resource of the group does;
 - ``texts``: the original texts with their language, and folded, for snippets;
-- ``groups``: the search groups (kinds), in order; a resource's id holds its group and its
-  place in the group's Norwegian label order (:data:`GROUP_SHIFT`);
+- ``groups``: the search groups (kinds), in order, with their sizes; a resource's id
+  holds its group and its place in the group's Norwegian label order
+  (:data:`GROUP_SHIFT`);
 - ``kinds``: resources per kind (``""`` for things directly under ``{base}id/``),
   for the register page;
 - ``strategies`` and ``gaps``: every strategy document, and the plan's gaps
@@ -63,7 +66,7 @@ from hamar_graph.store.base import Row, Store
 PAGES_FILE = "pages.sqlite"
 
 #: The layout's version; a file of another version is not read.
-FORMAT = "5"
+FORMAT = "6"
 
 #: The page languages a label and sort key are kept for.
 LANGUAGES = ("nb", "en")
@@ -91,7 +94,7 @@ CREATE INDEX resources_kind_en ON resources (kind, sort_en, iri);
 CREATE TABLE texts (rid INTEGER NOT NULL, lang TEXT, text TEXT NOT NULL, folded TEXT NOT NULL);
 CREATE INDEX texts_rid ON texts (rid);
 CREATE TABLE kinds (kind TEXT PRIMARY KEY, count INTEGER NOT NULL);
-CREATE TABLE groups (idx INTEGER PRIMARY KEY, grp TEXT NOT NULL UNIQUE);
+CREATE TABLE groups (idx INTEGER PRIMARY KEY, grp TEXT NOT NULL UNIQUE, size INTEGER NOT NULL);
 
 CREATE TABLE graphs (iri TEXT PRIMARY KEY, triples INTEGER NOT NULL);
 CREATE TABLE strategies (
@@ -104,6 +107,9 @@ CREATE INDEX gaps_iri ON gaps (iri);
 CREATE INDEX gaps_strategy ON gaps (strategy, position);
 CREATE TABLE terms (term TEXT NOT NULL, col TEXT NOT NULL, PRIMARY KEY (term, col))
   WITHOUT ROWID;
+CREATE TABLE kind_terms (
+  term TEXT NOT NULL, grp INTEGER NOT NULL, every INTEGER NOT NULL, PRIMARY KEY (term, grp)
+) WITHOUT ROWID;
 CREATE VIRTUAL TABLE search USING fts5(
   label, alt, kind, body, exact, content='', prefix='2 3',
   tokenize="unicode61 remove_diacritics 2 tokenchars '_'"
@@ -263,7 +269,7 @@ def _ordered_ids(
         members.setdefault(kind_of(iri, base)[1], []).append((_sort_text(label), iri))
     ordered: list[tuple[int, str]] = []
     for idx, group in enumerate(group_order(members)):
-        conn.execute("INSERT INTO groups VALUES (?, ?)", (idx, group))
+        conn.execute("INSERT INTO groups VALUES (?, ?, ?)", (idx, group, len(members[group])))
         for n, (_, iri) in enumerate(sorted(members[group])):
             ordered.append(((idx << GROUP_SHIFT) | n, iri))
     return ordered
@@ -357,7 +363,27 @@ def fill(
     conn.execute("CREATE VIRTUAL TABLE temp.search_terms USING fts5vocab(main, 'search', 'col')")
     conn.execute("INSERT INTO terms SELECT DISTINCT term, col FROM temp.search_terms")
     conn.execute("DROP TABLE temp.search_terms")
+    _write_kind_terms(conn)
     conn.commit()
+
+
+#: ``kind_terms`` from the index's instances of terms (32 is :data:`GROUP_SHIFT`).
+_KIND_TERMS_SQL = """INSERT INTO kind_terms
+SELECT i.term, i.doc >> 32 AS g, count(DISTINCT i.doc) = s.size
+FROM temp.kind_instances AS i JOIN groups AS s ON s.idx = i.doc >> 32
+WHERE i.col = 'kind' GROUP BY i.term, g"""
+assert GROUP_SHIFT == 32
+
+
+def _write_kind_terms(conn: sqlite3.Connection) -> None:
+    """For every term of the ``kind`` column, the groups whose resources hold it, and
+    whether every resource of the group does (a search that names the kind of a whole
+    group counts that group without reading its hits)."""
+    conn.execute(
+        "CREATE VIRTUAL TABLE temp.kind_instances USING fts5vocab(main, 'search', 'instance')"
+    )
+    conn.execute(_KIND_TERMS_SQL)
+    conn.execute("DROP TABLE temp.kind_instances")
 
 
 def _write_gaps(

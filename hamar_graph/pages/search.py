@@ -24,7 +24,8 @@ from hamar_graph import i18n
 from hamar_graph.build.pages_db import exact_token
 from hamar_graph.folding import normalise
 from hamar_graph.pages.labels import Labeller, Text, kind_label
-from hamar_graph.pages.stored import PagesDB, StoredResource, prefix_term
+from hamar_graph.pages.search_index import prefix_term
+from hamar_graph.pages.stored import PagesDB, StoredResource
 from hamar_graph.rdf.names import local_path
 
 #: Longest query searched for (characters); a longer one is cut.
@@ -102,7 +103,7 @@ def words_of(query: str) -> list[str]:
 
 def match_expression(words: list[str]) -> str:
     """The FTS5 query for ``words`` as prefixes: every word a quoted prefix term
-    (:func:`~hamar_graph.pages.stored.prefix_term`), so no character of the query is FTS5
+    (:func:`~hamar_graph.pages.search_index.prefix_term`), so no character of the query is FTS5
     syntax. (:meth:`~hamar_graph.pages.stored.PagesDB.find` writes a word as the index's
     terms that start with it where it can.)"""
     return " ".join(prefix_term(w) for w in words)

@@ -10,7 +10,6 @@ database in memory (:func:`hamar_graph.build.pages_db.pages_db`).
 from __future__ import annotations
 
 import json
-import re
 import sqlite3
 import threading
 from collections.abc import Iterable, Sequence
@@ -19,7 +18,9 @@ from pathlib import Path
 from typing import Any
 
 from hamar_graph.build.completeness import PlanGaps, PlanItem
-from hamar_graph.build.pages_db import FORMAT, GROUP_SHIFT, LANGUAGES, WEIGHTS
+from hamar_graph.build.pages_db import FORMAT, LANGUAGES
+from hamar_graph.pages import search_index
+from hamar_graph.pages.search_index import Found, Groups, WordTerms
 
 _SORT = {lang: f"sort_{lang}" for lang in LANGUAGES}
 
@@ -46,7 +47,7 @@ class PagesDB:
     def __init__(self, conn: sqlite3.Connection, source: str) -> None:
         self._conn = conn
         self._lock = threading.Lock()
-        self._group_names: dict[int, str] | None = None
+        self._groups: Groups | None = None
         #: Where it came from: the file's path, or ``memory``.
         self.source = source
 
@@ -117,109 +118,25 @@ class PagesDB:
 
     # --- search --------------------------------------------------------------------
 
-    def _groups(self) -> dict[int, str]:
-        if self._group_names is None:
-            self._group_names = dict(self.rows("SELECT idx, grp FROM groups"))
-        return self._group_names
-
-    def _tier_counts(self, expression: str, one_group_likely: bool = False) -> dict[int, int]:
-        """Group → hits of an FTS5 expression, counted inside SQLite (no row reaches
-        Python). Grouping sorts the hits (SQLite does not know that the row ids come in
-        group order), which costs as much again as counting them; so when the hits are
-        likely in one group (a label that is the whole query, a kind the query names), they
-        are counted first without it, and grouped only when they span groups."""
-        if one_group_likely:
-            ((count, low, high),) = self.rows(_SPAN_SQL, (expression,))
-            if not count:
-                return {}
-            if low >> GROUP_SHIFT == high >> GROUP_SHIFT:
-                return {int(low) >> GROUP_SHIFT: int(count)}
-        rows = self.rows(_COUNT_SQL, (expression,))
-        return {int(g): int(n) for g, n in rows}
+    def _search_groups(self) -> Groups:
+        if self._groups is None:
+            found = self.rows("SELECT idx, grp, size FROM groups")
+            self._groups = Groups({i: g for i, g, _ in found}, {i: n for i, _, n in found})
+        return self._groups
 
     def find(
         self, words: Sequence[str], exact: str, group: str | None, offset: int, limit: int
     ) -> Found:
-        """One page of hits for the folded query ``words``, grouped by kind.
-
-        Every hit has a tier: 0 when a label is the whole query (``exact``, the query as
-        one token, :func:`~hamar_graph.build.pages_db.exact_token`), 1 when the query
-        names its kind or type (``vennskapsby`` for the twin cities), 2 when the labels or
-        alternative names hold every word, 3 when only its texts do. Groups come in the
-        order of their best tier, then in the order of
-        :func:`~hamar_graph.build.pages_db.group_order`; within a group, by tier, then by
-        Norwegian label (the row ids' order), except that the text-only hits of a group
-        with at most :data:`RANKED` of them are ranked by BM25 (labels weigh most, then
-        alternative names, kind names, texts).
-
-        Each tier is an FTS5 expression of its own (``exact : …``, ``kind : (…) NOT …``,
-        …) whose hits are counted per group inside SQLite, and the page is read with
-        ``LIMIT``/``OFFSET`` on a range of row ids: no join, and no more rows reach Python
-        than the page holds. Every word of the query must start a term; it is written as
-        the index's own terms that start with it, for each tier those of the tier's
-        columns (:meth:`word_terms`): a tier whose columns hold no such term is left out,
-        and FTS5 does not set a prefix query up again for every column filter.
-        """
-        names = self._groups()
-        found = [self.word_terms(w) for w in words]
-        match = _expression(words, found, _COLUMNS)
-        if match is None:
-            return Found((), 0, ())
-        whole = f'exact : "{exact or "_"}"'
-        kind = _within("kind", _expression(words, found, ("kind",)))
-        label = _within("{label alt}", _expression(words, found, ("label", "alt")))
-        expressions = (
-            whole,
-            _without(kind, whole),
-            _without(label, kind, whole),
-            _without(match, label, kind, whole),
+        """One page of hits for the folded query ``words``, grouped by kind
+        (:func:`hamar_graph.pages.search_index.find`)."""
+        return search_index.find(
+            self.rows, self._search_groups(), words, exact, group, offset, limit
         )
-        counts = [self._tier_counts(e, t < 2) if e else {} for t, e in enumerate(expressions)]
-        tiers = {g: [c.get(g, 0) for c in counts] for g in set().union(*counts)}
-        best = {g: next(t for t in range(4) if n[t]) for g, n in tiers.items()}
-        order = sorted(best, key=lambda g: (best[g], g))
-        groups = tuple((names[g], sum(tiers[g])) for g in order)
-        chosen = [g for g in order if group is None or names[g] == group]
-        total = sum(sum(tiers[g]) for g in chosen)
-        ids: list[int] = []
-        skip = offset
-        for g in chosen:
-            for tier, count in enumerate(tiers[g]):
-                if len(ids) >= limit:
-                    break
-                if skip >= count:
-                    skip -= count
-                    continue
-                want = min(limit - len(ids), count - skip)
-                expression = expressions[tier]
-                assert expression is not None, "a tier with hits has an expression"
-                ids += self._slice(expression, g, tier == 3 and count <= RANKED, skip, want)
-                skip = 0
-        return Found(groups, total, tuple(ids))
 
-    def word_terms(self, word: str) -> dict[str, tuple[str, ...]] | None:
-        """Column → the terms of the index in that column that start with ``word`` (a
-        folded query word); ``None`` when ``word`` is no single term of the index's
-        alphabet (``twin-city``) or starts too many terms (:data:`MAX_TERMS` in a column):
-        then it is searched as a prefix."""
-        if not _TERM.fullmatch(word):
-            return None
-        rows = self.rows(_TERMS_SQL, (word, word + "\U0010ffff", _MAX_TERM_ROWS + 1))
-        if len(rows) > _MAX_TERM_ROWS:
-            return None
-        found: dict[str, list[str]] = {}
-        for term, column in rows:
-            found.setdefault(column, []).append(term)
-        if any(len(terms) > MAX_TERMS for terms in found.values()):
-            return None
-        return {column: tuple(terms) for column, terms in found.items()}
-
-    def _slice(self, expression: str, group: int, ranked: bool, skip: int, want: int) -> list[int]:
-        """``want`` hits of ``expression`` in ``group`` after the first ``skip``, by BM25
-        rank when ``ranked``, else in row-id (label) order."""
-        low, high = group << GROUP_SHIFT, ((group + 1) << GROUP_SHIFT) - 1
-        sql = _RANKED_SQL if ranked else _SLICE_SQL
-        return [r for (r,) in self.rows(sql, (expression, low, high, want, skip))]
+    def word_terms(self, word: str) -> WordTerms:
+        """The index's terms that start with ``word``, per column
+        (:func:`hamar_graph.pages.search_index.word_terms`)."""
+        return search_index.word_terms(self.rows, word)
 
     # --- the plan's gaps and the strategies ------------------------------------------
 
@@ -259,94 +176,12 @@ class PagesDB:
         return bool(self.rows("SELECT 1 FROM strategies WHERE iri = ?", (iri,)))
 
 
-#: Groups with at most this many text-only hits have them ranked by BM25.
-RANKED = 500
-
-#: A search word that starts more terms than this in a column is searched as a prefix.
-MAX_TERMS = 40
-
-#: The columns of the full-text index (:data:`~hamar_graph.build.pages_db.SCHEMA`).
-_COLUMNS = ("label", "alt", "kind", "body", "exact")
-
-#: What a search word must be to be looked up in ``terms``: one token of the index.
-_TERM = re.compile(r"[a-z0-9_]+")
-
-#: Rows of ``terms`` read for one word at most.
-_MAX_TERM_ROWS = MAX_TERMS * len(_COLUMNS)
-
-#: The terms that start with a word (``term >= word AND term < word + U+10FFFF``).
-_TERMS_SQL = "SELECT term, col FROM terms WHERE term >= ? AND term < ? ORDER BY term LIMIT ?"
-
-
-def prefix_term(word: str) -> str:
-    """``word`` as a quoted FTS5 prefix term (a word with a hyphen, ``twin-city``, is a
-    phrase), so no character of it is FTS5 syntax."""
-    return '"' + word.replace('"', '""') + '"*'
-
-
-def _expression(
-    words: Sequence[str],
-    found: Sequence[dict[str, tuple[str, ...]] | None],
-    columns: tuple[str, ...],
-) -> str | None:
-    """Every word as the index's terms in ``columns`` that start with it (``("a" OR
-    "ab")``), or as a prefix where :meth:`PagesDB.word_terms` gave none; ``None`` when a
-    word starts no term in these columns (nothing there can match)."""
-    parts = []
-    for word, by_column in zip(words, found, strict=True):
-        if by_column is None:
-            parts.append(prefix_term(word))
-            continue
-        terms = sorted({t for column in columns for t in by_column.get(column, ())})
-        if not terms:
-            return None
-        if len(terms) > MAX_TERMS:
-            parts.append(prefix_term(word))
-        else:
-            parts.append("(" + " OR ".join(f'"{t}"' for t in terms) + ")")
-    return " AND ".join(parts)
-
-
-def _within(columns: str, expression: str | None) -> str | None:
-    """``expression`` limited to ``columns`` (FTS5's ``{a b} : (…)``), or ``None``."""
-    return None if expression is None else f"{columns} : ({expression})"
-
-
-def _without(first: str | None, *others: str | None) -> str | None:
-    """The hits of ``first`` that are none of ``others`` (those that are not ``None``)."""
-    if first is None:
-        return None
-    return f"({first})" + "".join(f" NOT ({o})" for o in others if o is not None)
-
-
-#: Hits of one group (a range of row ids), best BM25 rank first (the column weights are
-#: :data:`~hamar_graph.build.pages_db.WEIGHTS`), as many as asked from an offset.
-_RANKED_SQL = """
-SELECT rowid FROM search WHERE search MATCH ? AND rowid BETWEEN ? AND ?
-ORDER BY bm25(search, 10.0, 6.0, 3.0, 1.0, 0.0) LIMIT ? OFFSET ?
-"""
-
-#: Hits of one group in row-id (Norwegian label) order, as many as asked from an offset.
-_SLICE_SQL = """
-SELECT rowid FROM search WHERE search MATCH ? AND rowid BETWEEN ? AND ?
-ORDER BY rowid LIMIT ? OFFSET ?
-"""
-
-#: Hits per group of one FTS5 expression (32 is :data:`GROUP_SHIFT`).
-_COUNT_SQL = "SELECT rowid >> 32, count(*) FROM search WHERE search MATCH ? GROUP BY 1"
-
 #: The texts of some resources (a JSON array of ids), ``{holding}`` replaced by one
 #: ``AND instr(folded, ?) > 0`` per word they must hold.
 _TEXTS_SQL = (
     "SELECT rid, lang, text, folded FROM texts "
     "WHERE rid IN (SELECT value FROM json_each(?)){holding} ORDER BY rid, rowid"
 )
-
-#: Hits of one FTS5 expression, and their first and last row ids.
-_SPAN_SQL = "SELECT count(*), min(rowid), max(rowid) FROM search WHERE search MATCH ?"
-assert GROUP_SHIFT == 32
-
-assert WEIGHTS == (10.0, 6.0, 3.0, 1.0, 0.0), "the weights above are the build's"
 
 #: Columns of a resource, in the order :class:`StoredResource` takes them, per language.
 _SELECT_RESOURCES = dict(
@@ -360,16 +195,6 @@ _SELECT_RESOURCES = dict(
     )
 )
 assert all(f"label_{lang}," in sql for lang, sql in _SELECT_RESOURCES.items())
-
-
-@dataclass(frozen=True)
-class Found:
-    """What a search found: every group with its number of hits (best first), the
-    total (of the chosen group, if one is), and the ids of one page of hits."""
-
-    groups: tuple[tuple[str, int], ...]
-    total: int
-    ids: tuple[int, ...]
 
 
 def _item(raw: str) -> PlanItem:

@@ -216,6 +216,12 @@ def _prefix_tiers(db: PagesDB, words: list[str], exact: str) -> list[set[int]]:
         "hamar_kommune",
         "zzz",
         "hamar zzz",
+        "tiltak",
+        "handlingsmal",
+        "measure",
+        "vennskapsby lund",
+        "organisasjon",
+        "strategi",
     ],
 )
 def test_words_as_the_index_terms_find_what_prefixes_find(db: PagesDB, query: str) -> None:
@@ -247,3 +253,27 @@ def test_word_terms_per_column(db: PagesDB) -> None:
     assert db.word_terms("twin-city") is None, "not one term: searched as a prefix phrase"
     assert db.word_terms("zzzz") == {}, "no term starts with it"
     assert db.word_terms("a") is None, "too many terms start with it: a prefix"
+
+
+@pytest.mark.parametrize(
+    ("query", "named"),
+    [("vennskapsby", {"vennskapsby"}), ("twin city", {"vennskapsby"}), ("measure", {"tiltak"})],
+)
+def test_a_kind_named_for_whole_groups_is_counted_from_their_sizes(
+    db: PagesDB, query: str, named: set[str]
+) -> None:
+    """The queries above take the path that counts those groups without reading their hits
+    (so the test before compares that path with the prefix expressions too)."""
+    from hamar_graph.pages import search_index
+
+    words = words_of(query)
+    groups = db._search_groups()
+    tiers = search_index._Tiers.of(
+        db.rows, groups, words, [db.word_terms(w) for w in words], exact_token(query)
+    )
+    assert tiers is not None
+    assert {groups.names[g] for g in tiers.named} == named
+    hits = db.find(words, exact_token(query), None, 0, 10_000)
+    for name in named:
+        size = next(n for g, n in groups.sizes.items() if groups.names[g] == name)
+        assert dict(hits.groups)[name] == size, "every resource of the group is a hit"
