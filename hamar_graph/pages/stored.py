@@ -69,10 +69,14 @@ class PagesDB:
         lang = lang if lang in _SORT else LANGUAGES[0]
         parts = (_SELECT_RESOURCES[lang], where)
         sql = " ".join(parts)
-        return [
-            StoredResource(r[0], r[1], r[2], r[3], r[4], r[5], tuple(json.loads(r[6])))
-            for r in self.rows(sql, params)
-        ]
+        types: dict[str, tuple[str, ...]] = {}  # a page's resources mostly share their types
+        found = []
+        for r in self.rows(sql, params):
+            kinds = types.get(r[6])
+            if kinds is None:
+                kinds = types[r[6]] = tuple(json.loads(r[6]))
+            found.append(StoredResource(r[0], r[1], r[2], r[3], r[4], r[5], kinds))
+        return found
 
     def kind_count(self, kind: str) -> int:
         """Resources of ``kind`` (``{base}id/{kind}/…``)."""
