@@ -238,11 +238,20 @@ def test_words_as_the_index_terms_find_what_prefixes_find(db: PagesDB, query: st
         expected_groups[rid >> GROUP_SHIFT] = expected_groups.get(rid >> GROUP_SHIFT, 0) + 1
     names = dict(db.rows("SELECT idx, grp FROM groups"))
     assert dict(found.groups) == {names[g]: n for g, n in expected_groups.items()}
-    # within a group, the tiers come in order
+    # within a group, the tiers come in order; one group alone, and pages of it, are the
+    # same hits in the same order
     tier_of = {rid: t for t, hits in enumerate(tiers) for rid in hits}
     for g in expected_groups:
-        in_group = [tier_of[r] for r in found.ids if r >> GROUP_SHIFT == g]
-        assert in_group == sorted(in_group)
+        in_group = [r for r in found.ids if r >> GROUP_SHIFT == g]
+        assert [tier_of[r] for r in in_group] == sorted(tier_of[r] for r in in_group)
+        alone = db.find(words, exact, names[g], 0, 10_000)
+        assert list(alone.ids) == in_group and alone.total == len(in_group)
+        paged = [
+            r
+            for start in range(0, len(in_group), 7)
+            for r in db.find(words, exact, names[g], start, 7).ids
+        ]
+        assert paged == in_group
 
 
 def test_word_terms_per_column(db: PagesDB) -> None:
