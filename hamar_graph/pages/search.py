@@ -8,10 +8,11 @@ way round. Every word of the query must match the start of a word of the resourc
 labels, alternative names, kind and type names (``vennskapsby``, ``twin city`` find the
 twin cities) or texts.
 
-A search page costs a handful of SQL queries on the database (four FTS5 counts, one per
-tier, the page's row ids, then its resources and their texts for snippets) and none on
-the store. Ranking (:meth:`~hamar_graph.pages.stored.PagesDB.find`) needs no join: a row
-id tells the hit's kind and its label order.
+A search page costs a handful of SQL queries on the database (the index's terms that
+start with each word, at most four FTS5 counts, one per tier, the page's row ids, then its
+resources and the texts that can be its snippets) and none on the store. Ranking
+(:mod:`hamar_graph.pages.search_index`) needs no join: a row id tells the hit's kind and
+its label order.
 """
 
 from __future__ import annotations
