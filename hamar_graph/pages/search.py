@@ -25,7 +25,6 @@ from hamar_graph import i18n
 from hamar_graph.build.pages_db import exact_token
 from hamar_graph.folding import normalise
 from hamar_graph.pages.labels import Labeller, Text, kind_label
-from hamar_graph.pages.search_index import prefix_term
 from hamar_graph.pages.stored import PagesDB, StoredResource
 from hamar_graph.rdf.names import local_path
 
@@ -100,14 +99,6 @@ def words_of(query: str) -> list[str]:
     :data:`MAX_WORDS`)."""
     words = [w for w in normalise(query[:MAX_QUERY]).split() if any(c.isalnum() for c in w)]
     return words[:MAX_WORDS]
-
-
-def match_expression(words: list[str]) -> str:
-    """The FTS5 query for ``words`` as prefixes: every word a quoted prefix term
-    (:func:`~hamar_graph.pages.search_index.prefix_term`), so no character of the query is FTS5
-    syntax. (:meth:`~hamar_graph.pages.stored.PagesDB.find` writes a word as the index's
-    terms that start with it where it can.)"""
-    return " ".join(prefix_term(w) for w in words)
 
 
 def _snippet(raw: str, folded: str, words: list[str], lang: str | None, width: int = 180) -> Text:

@@ -12,7 +12,8 @@ from flask.testing import FlaskClient
 from hamar_graph.build.pages_db import GROUP_SHIFT, exact_token
 from hamar_graph.config import Settings
 from hamar_graph.pages.labels import Labeller
-from hamar_graph.pages.search import match_expression, search, words_of
+from hamar_graph.pages.search import search, words_of
+from hamar_graph.pages.search_index import prefix_term
 from hamar_graph.pages.stored import PagesDB
 from hamar_graph.store.base import Store
 from web import create_app
@@ -179,16 +180,16 @@ def test_fts_syntax_in_a_query_is_only_text(client: FlaskClient, query: str) -> 
     assert client.get("/sok", query_string={"q": query}).status_code == 200
 
 
-def test_match_expression_quotes_every_word() -> None:
+def test_every_word_is_quoted() -> None:
     assert words_of("Økt  kunnskapsnivå!!") == ["okt", "kunnskapsniva!!"]
     assert words_of("-- ** ()") == []
-    assert match_expression(['a"b', "twin-city"]) == '"a""b"* "twin-city"*'
+    assert [prefix_term(w) for w in ['a"b', "twin-city"]] == ['"a""b"*', '"twin-city"*']
 
 
 def _prefix_tiers(db: PagesDB, words: list[str], exact: str) -> list[set[int]]:
     """The hits of each tier, by the prefix expressions the index answered before its
     terms were listed (one prefix query per column filter)."""
-    match = match_expression(words)
+    match = " ".join(prefix_term(w) for w in words)
     whole = f'exact : "{exact or "_"}"'
     kind, label = f"kind : ({match})", f"{{label alt}} : ({match})"
     expressions = (
