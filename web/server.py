@@ -3,9 +3,10 @@
 Flask's development server is never used. granian parses HTTP and keeps the connections
 in Rust; the app runs in ``settings.threads`` Python threads of each of
 ``settings.workers`` processes (forked from the one ``serve`` started, which preloads the
-app's modules). Each process builds its own app (:func:`web.create_app`), opens the
-store read-only and starts its pool of sandboxed query processes
-(:mod:`hamar_graph.sparql.pool`) before it takes requests.
+app's modules, caps malloc's arenas and freezes its objects, so that the workers share
+those pages with it: :func:`run_serve`). Each process builds its own app
+(:func:`web.create_app`), opens the store read-only and starts its pool of sandboxed
+query processes (:mod:`hamar_graph.sparql.pool`) before it takes requests.
 
 Why granian rather than gunicorn (measured on this project's 2-core machine, ``wrk -t2
 -c16``, one worker process; benchmarks/README.md, "Query path"): a bare WSGI answer
@@ -24,7 +25,9 @@ when its control socket closes).
 
 from __future__ import annotations
 
+import ctypes
 import dataclasses
+import gc
 import logging
 import os
 from pathlib import Path
@@ -36,6 +39,9 @@ log = logging.getLogger(__name__)
 
 #: granian's import path of the app factory each worker process calls.
 TARGET = "web.server:worker_app"
+
+#: mallopt's parameter for the most arenas (glibc's malloc.h).
+M_ARENA_MAX = -8
 
 #: Largest request head (request line and headers) granian reads, in bytes: the app
 #: answers 414 for a URL past ``max_url_bytes``, so the head must hold such a URL.
@@ -98,6 +104,25 @@ def worker_app() -> Any:
     return app
 
 
+def limit_malloc_arenas(arenas: int) -> bool:
+    """Cap glibc's malloc arenas at ``arenas`` in this process and those it forks; ``False``
+    when not capped (``arenas`` is 0, or the C library is not glibc).
+
+    glibc gives a thread that finds every arena busy a new one, up to eight per core, and
+    an arena keeps the memory freed in it; with tens of request threads that is memory no
+    request uses. Called before granian forks its workers, the cap holds in each of them.
+
+    .. versionadded:: 0.3
+    """
+    if arenas <= 0:
+        return False
+    try:
+        mallopt = ctypes.CDLL(None).mallopt
+    except (OSError, AttributeError):  # no mallopt: not glibc
+        return False
+    return bool(mallopt(M_ARENA_MAX, arenas))
+
+
 def run_serve(settings: Settings) -> None:
     """Serve the app with granian until interrupted.
 
@@ -117,4 +142,10 @@ def run_serve(settings: Settings) -> None:
     # the app's modules loaded (and share those pages until they write to them).
     import web  # noqa: F401
 
+    limit_malloc_arenas(settings.malloc_arenas)
+    # Every object made so far (mostly the modules) leaves the collector's care: the
+    # workers' collections then never write to those objects' pages, which stay shared
+    # with this process instead of being copied into each worker.
+    gc.collect()
+    gc.freeze()
     Granian(**server_options(settings)).serve()

@@ -90,6 +90,12 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--lookups", type=int, help="requests per lookup at scale")
     parser.add_argument("--workdir", type=Path, help="keep the graphs and logs here")
     parser.add_argument(
+        "--no-floor",
+        dest="floor",
+        action="store_false",
+        help="leave out the floor (the least a Python server can do) from the throughput runs",
+    )
+    parser.add_argument(
         "--compare",
         nargs=2,
         type=Path,

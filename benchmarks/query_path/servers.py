@@ -1,5 +1,6 @@
 """The servers under test, each in its own process group and always stopped: the Oxigraph
-server and ours (``hamar-graph serve``)."""
+server, ours (``hamar-graph serve``) and, for throughput, the floor (the least a Python
+server can do, :mod:`benchmarks.query_path.floor_app`)."""
 
 from __future__ import annotations
 
@@ -12,9 +13,12 @@ from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 
 from benchmarks.query_path.client import Client, result_rows
+from benchmarks.query_path.floor_app import STORE_VARIABLE as FLOOR_STORE
 from benchmarks.query_path.processes import bin_path, free_port, process_tree, start_time
-from benchmarks.query_path.workloads import CLIENT_TIMEOUT, LOOKUP, LOOKUP_IRI
+from benchmarks.query_path.workloads import CLIENT_TIMEOUT, HERE, LOOKUP, LOOKUP_IRI
 
+#: The repository's root, where ``benchmarks`` is importable from.
+ROOT = HERE.parent
 _RUNNING: set[Server] = set()
 #: ``--ours-env KEY=VALUE``: settings for our server, on top of the defaults (a run with any
 #: is not a run "with default settings"; the report says so).
@@ -135,6 +139,42 @@ def ours_server(out_dir: Path, log_dir: Path, store_path: Path | None = None) ->
     return Server(
         "ours",
         lambda port: [exe, "serve", "--host", "127.0.0.1", "--port", str(port)],
+        "/sparql",
+        log_dir,
+        env,
+    )
+
+
+def floor_server(store: Path, log_dir: Path) -> Server:
+    """The floor (:mod:`benchmarks.query_path.floor_app`) under granian, with as many
+    processes and threads as ``hamar-graph serve`` (its defaults, with ``--ours-env``)."""
+    from hamar_graph.config import Settings
+
+    settings = Settings.from_env(OURS_ENV)
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("HAMAR_GRAPH_", "FLASK_"))}
+    env[FLOOR_STORE] = str(store)
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), env.get("PYTHONPATH")) if p)
+    exe = bin_path("granian")
+    return Server(
+        "floor",
+        lambda port: [
+            exe,
+            "--interface",
+            "wsgi",
+            "--factory",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--workers",
+            str(settings.workers),
+            "--blocking-threads",
+            str(settings.threads),
+            "--no-ws",
+            "--log-level",
+            "warning",
+            "benchmarks.query_path.floor_app:app",
+        ],
         "/sparql",
         log_dir,
         env,

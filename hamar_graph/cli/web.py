@@ -63,6 +63,11 @@ def export_site_command(ctx: click.Context, directory: Path, base_iri: str | Non
     help="Query processes per worker (HAMAR_GRAPH_QUERY_WORKERS).",
 )
 @click.option(
+    "--malloc-arenas",
+    type=int,
+    help="Most malloc arenas per server process; 0 is glibc's default (HAMAR_GRAPH_MALLOC_ARENAS).",
+)
+@click.option(
     "--query-budget",
     type=float,
     help="Seconds of long queries a minute per client; past it 429 (HAMAR_GRAPH_QUERY_BUDGET).",
