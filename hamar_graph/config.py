@@ -117,10 +117,12 @@ class Settings:
     query_workers: int = _setting(2, "Sandboxed query processes kept ready per server process.")
     malloc_arenas: int = _setting(
         2,
-        "Most glibc malloc arenas in each server process (M_ARENA_MAX). Without a cap every "
-        "request thread may get an arena of its own (up to eight per core), each keeping "
-        "the memory it freed; two cost about 12 MiB less at the same speed. 0 leaves "
-        "glibc's default.",
+        "Most glibc malloc arenas in each server process and each query process "
+        "(M_ARENA_MAX). Without a cap every thread may get an arena of its own (up to "
+        "eight per core), each reserving 64 MiB of address space and keeping the memory "
+        "freed in it: the server process holds more than its requests use, and a query "
+        "process's reservations eat into HAMAR_GRAPH_QUERY_MEMORY_MB. 0 leaves glibc's "
+        "default.",
     )
     query_budget: float = _setting(
         60.0,

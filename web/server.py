@@ -25,7 +25,6 @@ when its control socket closes).
 
 from __future__ import annotations
 
-import ctypes
 import dataclasses
 import gc
 import logging
@@ -34,14 +33,12 @@ from pathlib import Path
 from typing import Any
 
 from hamar_graph.config import ENV_PREFIX, Settings
+from hamar_graph.process_memory import limit_malloc_arenas
 
 log = logging.getLogger(__name__)
 
 #: granian's import path of the app factory each worker process calls.
 TARGET = "web.server:worker_app"
-
-#: mallopt's parameter for the most arenas (glibc's malloc.h).
-M_ARENA_MAX = -8
 
 #: Largest request head (request line and headers) granian reads, in bytes: the app
 #: answers 414 for a URL past ``max_url_bytes``, so the head must hold such a URL.
@@ -102,25 +99,6 @@ def worker_app() -> Any:
     except Exception:  # the first /sparql request will try again and report
         log.exception("the query processes could not start")
     return app
-
-
-def limit_malloc_arenas(arenas: int) -> bool:
-    """Cap glibc's malloc arenas at ``arenas`` in this process and those it forks; ``False``
-    when not capped (``arenas`` is 0, or the C library is not glibc).
-
-    glibc gives a thread that finds every arena busy a new one, up to eight per core, and
-    an arena keeps the memory freed in it; with tens of request threads that is memory no
-    request uses. Called before granian forks its workers, the cap holds in each of them.
-
-    .. versionadded:: 0.3
-    """
-    if arenas <= 0:
-        return False
-    try:
-        mallopt = ctypes.CDLL(None).mallopt
-    except (OSError, AttributeError):  # no mallopt: not glibc
-        return False
-    return bool(mallopt(M_ARENA_MAX, arenas))
 
 
 def run_serve(settings: Settings) -> None:

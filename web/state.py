@@ -318,6 +318,7 @@ def pool(app: Flask | None = None) -> QueryPool:
             budget=settings.query_budget,
             long_after=settings.long_query,
             max_in_flight=sparql_threads(settings),
+            malloc_arenas=settings.malloc_arenas,
         )
         started.start(wait=True)
         atexit.register(started.close)

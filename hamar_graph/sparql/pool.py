@@ -79,7 +79,7 @@ class QueryRefused(ProtocolError):
 
 
 def _recipe(
-    source: EngineSource, memory_mb: int, isolate: bool, timeout: float, tmp: str
+    source: EngineSource, memory_mb: int, isolate: bool, timeout: float, tmp: str, arenas: int
 ) -> Recipe:
     from hamar_graph.store.oxigraph import OxigraphSource
 
@@ -89,8 +89,17 @@ def _recipe(
             nquads = os.path.join(tmp, "data.nq")
             with open(nquads, "wb") as fh:
                 fh.write(source.nquads)
-        return Recipe(memory_mb, isolate, timeout, oxigraph=(source.path, nquads), scratch=tmp)
-    return Recipe(memory_mb, isolate, timeout, source=pickle.dumps(source), scratch=tmp)
+        return Recipe(
+            memory_mb,
+            isolate,
+            timeout,
+            oxigraph=(source.path, nquads),
+            scratch=tmp,
+            malloc_arenas=arenas,
+        )
+    return Recipe(
+        memory_mb, isolate, timeout, source=pickle.dumps(source), scratch=tmp, malloc_arenas=arenas
+    )
 
 
 class QueryPool:
@@ -106,6 +115,8 @@ class QueryPool:
     :param long_after: seconds after which a running query is long.
     :param max_in_flight: queries running or waiting at most (others get 503 at once);
         keeps request threads free for pages. None: no bound.
+    :param malloc_arenas: glibc malloc arenas of each process (0: glibc's default); fewer
+        leave more of ``memory_mb`` to the query (:mod:`hamar_graph.process_memory`).
 
     .. versionadded:: 0.1
     """
@@ -121,6 +132,7 @@ class QueryPool:
         budget: float = 60.0,
         long_after: float = 1.0,
         max_in_flight: int | None = None,
+        malloc_arenas: int = 0,
     ) -> None:
         self.source = source
         self.size = size
@@ -137,7 +149,9 @@ class QueryPool:
         self._spawning: set[threading.Thread] = set()
         sweep_stale_folders()
         self._tmp = tempfile.mkdtemp(prefix=folder_prefix())
-        self._forks = ForkServer(_recipe(source, memory_mb, isolate_network, timeout, self._tmp))
+        self._forks = ForkServer(
+            _recipe(source, memory_mb, isolate_network, timeout, self._tmp, malloc_arenas)
+        )
         self.started = 0  #: processes started since the pool was made (replacements included)
         self.last_error: str | None = None
 

@@ -49,6 +49,8 @@ from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from typing import Any
 
+from hamar_graph.process_memory import limit_malloc_arenas
+
 #: Name of this module for ``python -m`` (and for tools that recognise the processes).
 MODULE = "hamar_graph.sparql.procs"
 
@@ -69,6 +71,9 @@ class Recipe:
     memory_mb: int
     isolate_network: bool
     timeout: float
+    #: glibc malloc arenas of each query process (0: glibc's default), set in the fork
+    #: server before any engine thread starts (:mod:`hamar_graph.process_memory`).
+    malloc_arenas: int = 0
     oxigraph: tuple[str | None, str | None] | None = None
     source: bytes | None = None
     #: The pool's folder (the N-Quads copy, the processes' logs): the fork server removes
@@ -350,6 +355,7 @@ def fork_server(control: socket.socket) -> None:  # pragma: no cover - its own p
         return
     kind, recipe = pickle.loads(message)  # noqa: S301 # nosec B301 - from our own pool
     assert kind == "init"
+    limit_malloc_arenas(recipe.malloc_arenas)  # before the engines' threads, in every child
     import hamar_graph.sparql.worker  # noqa: F401 - imported once, shared by every child
 
     gc.collect()

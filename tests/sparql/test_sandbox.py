@@ -8,6 +8,7 @@ import ctypes
 import json
 import multiprocessing
 import os
+import platform
 import signal
 import subprocess
 import sys
@@ -65,6 +66,37 @@ def test_persistent_store_is_opened_read_only_by_the_worker(
     with QueryPool(source, size=1, timeout=30).start() as pool:
         outcome = pool.run(job(COUNT_CITIES))
     assert count(outcome.body) == 8
+
+
+def _reserved_mib(pid: int) -> float:
+    """Anonymous address space a process reserved and never made usable (``---p``): what
+    glibc's malloc arenas hold back, 64 MiB each but for what they have handed out."""
+    total = 0
+    for line in Path(f"/proc/{pid}/maps").read_text().splitlines():
+        parts = line.split()
+        if len(parts) == 5 and parts[1] == "---p":
+            start, end = (int(x, 16) for x in parts[0].split("-"))
+            total += end - start
+    return total / 2**20
+
+
+@pytest.mark.skipif(platform.libc_ver()[0] != "glibc", reason="arenas are glibc's")
+def test_capped_arenas_leave_the_memory_cap_to_the_query(dataset: Dataset, tmp_path: Path) -> None:
+    path = tmp_path / "store"
+    writable = OxigraphStore(path)
+    writable.load(dataset)
+    del writable
+    source = OxigraphStore(path, read_only=True).engine_source()
+    reserved = {}
+    for arenas in (0, 2):
+        with QueryPool(source, size=1, timeout=30, malloc_arenas=arenas).start() as pool:
+            assert count(pool.run(job(COUNT_CITIES)).body) == 8  # the engine's threads ran
+            reserved[arenas] = _reserved_mib(pool.pids()[0])
+    # Uncapped, the engine's threads each get an arena: hundreds of MiB of the process's
+    # address space, which its HAMAR_GRAPH_QUERY_MEMORY_MB cap counts. Two arenas: the
+    # main one (no reservation) and one more.
+    assert reserved[0] > 64
+    assert reserved[2] <= 64
 
 
 def test_any_store_is_copied_as_nquads(dataset: Dataset) -> None:

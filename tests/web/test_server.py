@@ -5,9 +5,6 @@ hostile query."""
 from __future__ import annotations
 
 import json
-import platform
-import subprocess
-import sys
 import threading
 import time
 from pathlib import Path
@@ -20,7 +17,7 @@ from rdflib.namespace import RDF
 from SPARQLWrapper import JSON, SPARQLWrapper
 
 from hamar_graph.cli import main
-from hamar_graph.config import PROJECT_ROOT, Settings
+from hamar_graph.config import Settings
 from hamar_graph.namespaces import SD
 from tests.support.sparql import ServeProcess, http, parse_rdf
 from web import server
@@ -82,43 +79,6 @@ def test_negative_malloc_arenas_is_a_usage_error(runner: CliRunner) -> None:
     result = runner.invoke(main, ["serve", "--malloc-arenas", "-1"])
     assert result.exit_code == 2
     assert "HAMAR_GRAPH_MALLOC_ARENAS must be 0 (off) or positive" in result.output
-
-
-#: Eight threads alive at once, each allocating blocks that glibc's malloc serves (over
-#: Python's own 512-byte allocator); then glibc prints one "Arena N:" block per arena.
-ARENAS_SCRIPT = """
-import ctypes, sys, threading
-from web.server import limit_malloc_arenas
-print(limit_malloc_arenas(int(sys.argv[1])), flush=True)
-together = threading.Barrier(8)
-def allocate():
-    together.wait()
-    kept = [bytes(4096) for _ in range(200)]
-    together.wait()
-threads = [threading.Thread(target=allocate) for _ in range(8)]
-for t in threads: t.start()
-for t in threads: t.join()
-ctypes.CDLL(None).malloc_stats()
-"""
-
-
-@pytest.mark.skipif(platform.libc_ver()[0] != "glibc", reason="mallopt is glibc's")
-def test_malloc_arenas_are_capped() -> None:
-    def arenas(cap: int) -> tuple[str, int]:
-        done = subprocess.run(
-            [sys.executable, "-c", ARENAS_SCRIPT, str(cap)],
-            capture_output=True,
-            text=True,
-            check=True,
-            cwd=PROJECT_ROOT,
-        )
-        return done.stdout.strip(), done.stderr.count("Arena ")
-
-    # Without a cap each of the eight threads gets an arena of its own (glibc allows
-    # eight per core).
-    said, uncapped = arenas(0)
-    assert said == "False" and uncapped > 2
-    assert arenas(2) == ("True", 2)
 
 
 def test_server_options() -> None:
