@@ -65,7 +65,8 @@ def export_site_command(ctx: click.Context, directory: Path, base_iri: str | Non
 @click.option(
     "--malloc-arenas",
     type=int,
-    help="Most malloc arenas per server process; 0 is glibc's default (HAMAR_GRAPH_MALLOC_ARENAS).",
+    help="Most malloc arenas per server and query process; 0 is glibc's default "
+    "(HAMAR_GRAPH_MALLOC_ARENAS).",
 )
 @click.option(
     "--query-budget",

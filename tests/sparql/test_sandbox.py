@@ -94,9 +94,9 @@ def test_capped_arenas_leave_the_memory_cap_to_the_query(dataset: Dataset, tmp_p
             reserved[arenas] = _reserved_mib(pool.pids()[0])
     # Uncapped, the engine's threads each get an arena: hundreds of MiB of the process's
     # address space, which its HAMAR_GRAPH_QUERY_MEMORY_MB cap counts. Two arenas: the
-    # main one (no reservation) and one more.
+    # main one (no reservation) and at most one more (and the threads' guard pages).
     assert reserved[0] > 64
-    assert reserved[2] <= 64
+    assert reserved[2] < 65
 
 
 def test_any_store_is_copied_as_nquads(dataset: Dataset) -> None:
