@@ -302,7 +302,8 @@ from pathlib import Path
 from web import create_app
 config = json.loads(sys.argv[1])
 config.update({k: Path(v) for k, v in config.items() if k in ("out_dir", "store_path")})
-config["answer_cache_mb"] = int(config.get("answer_cache_mb", 8))
+if "answer_cache_mb" in config:  # else the settings' default, as `serve` has it
+    config["answer_cache_mb"] = int(config["answer_cache_mb"])
 start = time.perf_counter()
 app = create_app(config)
 app.config["TESTING"] = True
