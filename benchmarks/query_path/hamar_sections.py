@@ -144,12 +144,13 @@ def report_throughput(
         floor_ratios = [
             ratio(r["floor"].ok_rps, r["oxigraph"].ok_rps) or 0.0 for r in rounds if "floor" in r
         ]
+        # the ratio to the Oxigraph server shown beside ours and the floor, with its rounds
+        shown = {"ours": (r_median, ratios)}
         if floor_ratios:
             entry["floor_ratio"] = statistics.median(floor_ratios)
             entry["floor_round_ratios"] = [round(x, 4) for x in floor_ratios]
-        for name in ("oxigraph", "ours", "floor"):
-            if name not in rounds[0]:
-                continue
+            shown["floor"] = (entry["floor_ratio"], floor_ratios)
+        for name in ("oxigraph", *shown):
             mine = [r[name] for r in rounds]
             figures = {
                 "ok_rps": statistics.median(x.ok_rps for x in mine),
@@ -168,16 +169,8 @@ def report_throughput(
                     figures["p99_ms"],
                     figures["non_2xx"],
                     figures["socket_errors"],
-                    fmt_ratio(r_median)
-                    if name == "ours"
-                    else fmt_ratio(entry["floor_ratio"])
-                    if name == "floor"
-                    else "",
-                    ", ".join(f"{x:.3f}" for x in ratios)
-                    if name == "ours"
-                    else ", ".join(f"{x:.3f}" for x in floor_ratios)
-                    if name == "floor"
-                    else "",
+                    fmt_ratio(shown[name][0]) if name in shown else "",
+                    ", ".join(f"{x:.3f}" for x in shown[name][1]) if name in shown else "",
                 ]
             )
         data[workload] = entry

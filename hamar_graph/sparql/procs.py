@@ -32,7 +32,6 @@ hit.
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import gc
 import os
 import pickle  # nosec B403 - only between our own processes (as multiprocessing does)
@@ -49,7 +48,7 @@ from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from typing import Any
 
-from hamar_graph.process_memory import limit_malloc_arenas
+from hamar_graph.process_memory import libc, limit_malloc_arenas
 
 #: Name of this module for ``python -m`` (and for tools that recognise the processes).
 MODULE = "hamar_graph.sparql.procs"
@@ -241,23 +240,16 @@ class ForkServer:
                 self._process = None
 
 
-def _libc() -> Any:
-    try:
-        return ctypes.CDLL(None, use_errno=True)
-    except OSError:  # pragma: no cover - no libc
-        return None
-
-
 def isolate_network() -> bool:
     """Move this process into a new, empty network namespace (no route anywhere).
 
     Needs CAP_SYS_ADMIN or unprivileged user namespaces; returns whether it worked.
     """
-    libc = _libc()
-    if libc is None:  # pragma: no cover
+    c_library = libc()
+    if c_library is None:  # pragma: no cover
         return False
     return any(
-        libc.unshare(flags) == 0 for flags in (_CLONE_NEWNET, _CLONE_NEWUSER | _CLONE_NEWNET)
+        c_library.unshare(flags) == 0 for flags in (_CLONE_NEWNET, _CLONE_NEWUSER | _CLONE_NEWNET)
     )
 
 
@@ -335,9 +327,9 @@ def serve_queries(
 
 
 def _child(sock: socket.socket, recipe: Recipe, log_path: str) -> None:  # pragma: no cover
-    libc = _libc()
-    if libc is not None:
-        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    c_library = libc()
+    if c_library is not None:
+        c_library.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
     if os.getppid() == 1:  # the fork server died between fork and prctl
         return
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
