@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 import pyoxigraph as ox
 
+from hamar_graph.sparql.default_graph import has_named_graphs, union_arguments
 from hamar_graph.sparql.guard import algebra_guard, mentions_service
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -89,6 +90,8 @@ class NativeEngine:
 
     def __init__(self, store: ox.Store) -> None:
         self.store = store
+        #: read once: a query process's store does not change under it
+        self.named_graphs = has_named_graphs(store)
 
     @classmethod
     def open(cls, path: str | None, nquads_path: str | None) -> NativeEngine:
@@ -101,8 +104,10 @@ class NativeEngine:
         return cls(store)
 
     def query(self, query: str, *, form: str | None = None, **kwargs: Any) -> Any:
-        """Run ``query`` with pyoxigraph's arguments (``form`` is not needed here)."""
-        return self.store.query(query, **kwargs)
+        """Run ``query`` with pyoxigraph's arguments (``form`` is not needed here); the
+        union of all graphs is read as the default graph when the store has no named
+        graph (:mod:`hamar_graph.sparql.default_graph`)."""
+        return self.store.query(query, **union_arguments(kwargs, self.named_graphs))
 
 
 def execute(engine: QueryEngine, job: QueryJob) -> QueryOutcome:

@@ -13,6 +13,7 @@ from rdflib.term import Node
 
 from hamar_graph.namespaces import bind_prefixes
 from hamar_graph.rdf.convert import dataset_quads, from_ox, to_ox
+from hamar_graph.sparql.default_graph import has_named_graphs, union_arguments
 from hamar_graph.store.base import (
     Bindings,
     Row,
@@ -43,6 +44,9 @@ class OxigraphStore:
         else:
             path.mkdir(parents=True, exist_ok=True)
             self._store = ox.Store(str(path))
+        self.read_only = read_only
+        #: a read-only store's engine, made once (:meth:`local_engine`)
+        self._engine: OxigraphEngine | None = None
 
     @property
     def native(self) -> ox.Store:
@@ -55,7 +59,7 @@ class OxigraphStore:
             query, bindings = inlined, None
         subs = {ox.Variable(k): to_ox(v) for k, v in (bindings or {}).items()}
         try:
-            return self._store.query(
+            return self.local_engine().query(
                 query, use_default_graph_as_union=True, substitutions=subs or None
             )
         except SyntaxError:
@@ -122,8 +126,14 @@ class OxigraphStore:
         return nquads_fingerprint(self._store.dump(format=ox.RdfFormat.N_QUADS) or b"")
 
     def local_engine(self) -> OxigraphEngine:
-        """This store itself, for bounded queries in the web process."""
-        return OxigraphEngine(self._store)
+        """This store itself, for bounded queries in the web process (and this store's
+        own queries). A read-only store cannot gain or lose a named graph, so its engine
+        is made once; a writable one's is made for each call."""
+        if not self.read_only:
+            return OxigraphEngine(self._store)
+        if self._engine is None:
+            self._engine = OxigraphEngine(self._store)
+        return self._engine
 
     def engine_source(self) -> OxigraphSource:
         """A persistent store is opened read-only by each query process; an in-memory
@@ -168,10 +178,13 @@ class OxigraphEngine:
 
     def __init__(self, store: ox.Store) -> None:
         self.store = store
+        self.named_graphs = has_named_graphs(store)
 
     def query(self, query: str, *, form: str | None = None, **kwargs: Any) -> Any:
-        """Run ``query`` with pyoxigraph's arguments (``form`` is not needed here)."""
-        return self.store.query(query, **kwargs)
+        """Run ``query`` with pyoxigraph's arguments (``form`` is not needed here); the
+        union of all graphs is read as the default graph when the store has no named
+        graph (:mod:`hamar_graph.sparql.default_graph`)."""
+        return self.store.query(query, **union_arguments(kwargs, self.named_graphs))
 
 
 @dataclass(frozen=True)

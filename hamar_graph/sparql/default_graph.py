@@ -1,0 +1,36 @@
+"""How a query without a dataset reads the endpoint's default graph, the union of all graphs.
+
+The endpoint answers a query that names no dataset over the union of the store's graphs
+(the build keeps each source in its own named graph). Oxigraph reads that union
+(``use_default_graph_as_union``) from its index of every graph, which costs up to a third
+more than reading the default graph alone on joins and paths, even in a store that holds
+no named graph at all (benchmarks/README.md, "Heavy queries and the union"). In such a
+store, for instance one loaded from N-Triples, the union *is* the default graph, so the
+engines here ask Oxigraph for the default graph: the same answers, without the extra work.
+
+This module imports only pyoxigraph: query processes use it without loading rdflib.
+
+.. versionadded:: 0.2
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pyoxigraph as ox
+
+UNION = "use_default_graph_as_union"
+
+
+def has_named_graphs(store: ox.Store) -> bool:
+    """Whether ``store`` holds a named graph (a few microseconds: the first name only)."""
+    return next(iter(store.named_graphs()), None) is not None
+
+
+def union_arguments(kwargs: dict[str, Any], named_graphs: bool) -> dict[str, Any]:
+    """pyoxigraph's query arguments ``kwargs`` for a store with or without named graphs:
+    without any, a request for the union of all graphs becomes a read of the default
+    graph, which is the same graph (``kwargs`` is changed and returned)."""
+    if not named_graphs and kwargs.get(UNION):
+        kwargs[UNION] = False
+    return kwargs
