@@ -24,7 +24,7 @@ from hamar_graph.sparql.errors import ProtocolError
 from hamar_graph.sparql.explain import SyntaxProblem, explain, predeclare
 from hamar_graph.sparql.guard import QueryScan, guard
 from hamar_graph.sparql.request import SparqlRequest
-from hamar_graph.sparql.worker import QueryJob, QueryOutcome, execute
+from hamar_graph.sparql.worker import QueryJob, QueryOutcome, execute_bounded
 from web import http_cache, state
 from web.conneg import Negotiation, negotiate
 
@@ -149,7 +149,7 @@ def run(
     app: Flask | None = None,
 ) -> QueryOutcome:
     """Guard ``sparql`` and run it in the app's pool, or take its answer from the cache; a
-    query whose cost the row cap bounds (:func:`~hamar_graph.sparql.bounded.pattern_offset`)
+    query whose cost the row cap bounds (:func:`~hamar_graph.sparql.bounded.pattern_bounds`)
     runs on the store's own engine in this process, with the same checks and serialiser.
 
     :raises ProtocolError: for a refused query, an unacceptable format, a stopped query
@@ -196,15 +196,15 @@ def run(
         base_iri=base_iri,
     )
     local = state.state(app).store.local_engine()
-    offset = scan.one_pattern_offset  # the guard's pass found it: the text is read once
+    bounds = scan.one_pattern  # the guard's pass found it: the text is read once
     if (
         local is not None
         and not sparql.has_dataset
-        and offset is not None
-        and offset <= settings.max_rows
+        and bounds is not None
+        and bounds.offset <= settings.max_rows
     ):
         # one triple pattern: at most max_rows index steps, so no process to stop it
-        outcome = execute(local, job)
+        outcome = execute_bounded(local, job, bounds.limit)
     else:
         if client is None:
             client = request.remote_addr or ""

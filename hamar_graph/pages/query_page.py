@@ -125,5 +125,7 @@ class QueryPage:
         common = {"form": outcome.form, "truncated": outcome.truncated, "count": outcome.count}
         if kind_of(outcome.form) == "tabular":
             table = results_table(json.loads(outcome.body), base_iri)
+            if outcome.count is None:  # not counted: the rows are the bindings
+                common["count"] = len(table.rows)
             return self.replace(table=table, **common)
         return self.replace(graph_text=outcome.body.decode("utf-8"), **common)

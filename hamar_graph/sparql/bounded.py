@@ -28,6 +28,7 @@ match it.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import NamedTuple
 
 from hamar_graph.sparql.lexer import lex
 
@@ -35,6 +36,16 @@ from hamar_graph.sparql.lexer import lex
 MAX_TEXT = 4096
 
 Token = tuple[str, str]
+
+
+class PatternBounds(NamedTuple):
+    """The solution modifiers of a one-pattern text (:func:`pattern_bounds`).
+
+    .. versionadded:: 0.2
+    """
+
+    offset: int  #: its ``OFFSET``, 0 without one
+    limit: int | None  #: its ``LIMIT``, ``None`` without one
 
 
 def _keyword(token: tuple[str, str]) -> str:
@@ -60,16 +71,16 @@ def is_bounded(text: str, max_rows: int) -> bool:
     """Whether ``text`` is one triple pattern whose answer costs at most ``max_rows`` index
     steps (see the module's description); ``False`` whenever in doubt. The guard finds
     the same while it scans a query
-    (:attr:`~hamar_graph.sparql.guard.QueryScan.one_pattern_offset`), so the endpoint
-    reads each text once."""
+    (:attr:`~hamar_graph.sparql.guard.QueryScan.one_pattern`), so the endpoint reads
+    each text once."""
     if "\\u" in text or "\\U" in text or len(text) > MAX_TEXT:
         return False
-    offset = pattern_offset([(kind, value) for kind, value in lex(text) if kind != "comment"])
-    return offset is not None and offset <= max_rows
+    bounds = pattern_bounds([(kind, value) for kind, value in lex(text) if kind != "comment"])
+    return bounds is not None and bounds.offset <= max_rows
 
 
-def pattern_offset(tokens: Sequence[Token]) -> int | None:
-    """The ``OFFSET`` (0 without one) when ``tokens`` (a text's tokens but comments) are
+def pattern_bounds(tokens: Sequence[Token]) -> PatternBounds | None:
+    """The ``OFFSET`` and ``LIMIT`` when ``tokens`` (a text's tokens but comments) are
     one triple pattern of the accepted shape, else ``None``; the text must also be short
     and free of ``\\u`` escapes (:func:`is_bounded`)."""
     if not tokens or any(kind.startswith("long") for kind, _ in tokens):
@@ -118,17 +129,14 @@ def pattern_offset(tokens: Sequence[Token]) -> int | None:
         return None
     i += 1
     # LIMIT n / OFFSET m
-    seen: set[str] = set()
-    offset = 0
+    found: dict[str, int] = {}
     while i < len(tokens):
         keyword = _keyword(tokens[i])
-        if keyword not in ("LIMIT", "OFFSET") or keyword in seen or i + 1 >= len(tokens):
+        if keyword not in ("LIMIT", "OFFSET") or keyword in found or i + 1 >= len(tokens):
             return None
         number = _number(*tokens[i + 1])
         if number is None:
             return None
-        if keyword == "OFFSET":
-            offset = number
-        seen.add(keyword)
+        found[keyword] = number
         i += 2
-    return offset
+    return PatternBounds(found.get("OFFSET", 0), found.get("LIMIT"))

@@ -37,7 +37,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from hamar_graph.sparql.bounded import MAX_TEXT, pattern_offset
+from hamar_graph.sparql.bounded import MAX_TEXT, PatternBounds, pattern_bounds
 from hamar_graph.sparql.errors import ProtocolError
 from hamar_graph.sparql.lexer import words as _words
 from hamar_graph.sparql.request import (
@@ -76,9 +76,9 @@ class QueryScan:
     dataset_clause: bool  #: a ``FROM`` / ``FROM NAMED`` clause is present
     depth: int  #: deepest bracket nesting
     #: When the text is one triple pattern whose cost the row cap bounds
-    #: (:func:`hamar_graph.sparql.bounded.pattern_offset`): its ``OFFSET`` (0 without one);
+    #: (:func:`hamar_graph.sparql.bounded.pattern_bounds`): its ``OFFSET`` and ``LIMIT``;
     #: else None. Found in the same pass, so the endpoint reads a text once.
-    one_pattern_offset: int | None = None
+    one_pattern: PatternBounds | None = None
 
 
 def _scan(text: str) -> QueryScan:
@@ -134,8 +134,8 @@ def _scan(text: str) -> QueryScan:
             service = True
         if "FROM" in keywords:
             dataset = True
-    offset = pattern_offset(tokens) if tokens is not None else None
-    return QueryScan(form, update, service, dataset, max_depth, offset)
+    bounds = pattern_bounds(tokens) if tokens is not None else None
+    return QueryScan(form, update, service, dataset, max_depth, bounds)
 
 
 def _unescape(text: str) -> str:

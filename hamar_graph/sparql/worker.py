@@ -70,7 +70,9 @@ class QueryOutcome:
     format_key: str | None = None
     body: bytes = b""
     truncated: bool = False
-    count: int = 0  #: rows or triples returned
+    #: rows or triples returned; ``None`` when not counted (a SELECT answered in JSON by
+    #: :func:`execute_bounded`, whose bindings are its rows)
+    count: int | None = 0
     message: str | None = None  #: the error message when status is not 200
     reason: str | None = None  #: for a 503: ``memory`` or ``unavailable``
 
@@ -127,21 +129,9 @@ def execute(engine: QueryEngine, job: QueryJob) -> QueryOutcome:
         form = verdict.form or form
         if verdict.refusal is not None:
             return QueryOutcome(verdict.refusal[0], form, message=verdict.refusal[1])
-    kwargs: dict[str, Any] = {"base_iri": job.base_iri}
-    if job.protocol_dataset:
-        # The protocol's dataset replaces the query's (SPARQL 1.1 Protocol, 2.1.4).
-        kwargs["default_graph"] = [ox.NamedNode(g) for g in job.default_graphs]
-        kwargs["named_graphs"] = [ox.NamedNode(g) for g in job.named_graphs]
-    elif not job.dataset_clause:
-        kwargs["use_default_graph_as_union"] = True
-    try:
-        result = engine.query(job.query, form=form, **kwargs)
-    except ConnectionError as exc:
-        return QueryOutcome(503, form, message=f"{exc}.", reason="unavailable")
-    except SyntaxError as exc:
-        return QueryOutcome(400, form, message=f"SPARQL syntax error: {exc}")
-    except ValueError as exc:
-        return QueryOutcome(400, form, message=f"Invalid query: {exc}")
+    result = _evaluate(engine, job, job.query, form)
+    if isinstance(result, QueryOutcome):
+        return result
     try:
         if isinstance(result, ox.QueryBoolean):
             return _boolean(result, job)
@@ -152,6 +142,67 @@ def execute(engine: QueryEngine, job: QueryJob) -> QueryOutcome:
         raise
     except Exception as exc:  # evaluation errors surface while iterating
         return QueryOutcome(500, form, message=f"The query failed while running: {exc}")
+
+
+def _evaluate(engine: QueryEngine, job: QueryJob, text: str, form: str | None) -> Any:
+    """``engine``'s (lazy) result of ``text`` over ``job``'s dataset, or the outcome of a
+    query the engine refused or could not answer."""
+    kwargs: dict[str, Any] = {"base_iri": job.base_iri}
+    if job.protocol_dataset:
+        # The protocol's dataset replaces the query's (SPARQL 1.1 Protocol, 2.1.4).
+        kwargs["default_graph"] = [ox.NamedNode(g) for g in job.default_graphs]
+        kwargs["named_graphs"] = [ox.NamedNode(g) for g in job.named_graphs]
+    elif not job.dataset_clause:
+        kwargs["use_default_graph_as_union"] = True
+    try:
+        return engine.query(text, form=form, **kwargs)
+    except ConnectionError as exc:
+        return QueryOutcome(503, form, message=f"{exc}.", reason="unavailable")
+    except SyntaxError as exc:
+        return QueryOutcome(400, form, message=f"SPARQL syntax error: {exc}")
+    except ValueError as exc:
+        return QueryOutcome(400, form, message=f"Invalid query: {exc}")
+
+
+#: Fewest bytes a solution takes in Oxigraph's SPARQL JSON results: ``{}`` and a comma.
+_JSON_ROW_BYTES = 3
+
+
+def execute_bounded(engine: QueryEngine, job: QueryJob, limit: int | None) -> QueryOutcome:
+    """:func:`execute` for a one-pattern SELECT whose cost the row cap bounds
+    (:mod:`hamar_graph.sparql.bounded`; ``limit`` is the text's own ``LIMIT``), with one
+    serialisation instead of three when the answer is wanted as JSON or TSV.
+
+    The text gets ``LIMIT max_rows + 1`` when it has no ``LIMIT`` of its own, so Oxigraph
+    stops one solution past the cap. A TSV answer counts its lines. A JSON answer is
+    Oxigraph's own: it holds at most ``max_rows`` solutions when its text has a ``LIMIT``
+    within the cap, or when it is shorter than ``max_rows + 1`` solutions could be (each
+    takes at least three bytes); a longer one (30 KB and more with the default cap) is
+    cut and counted by :func:`execute`. Its :attr:`QueryOutcome.count` is then ``None``:
+    the bindings are the rows. Anything else goes to :func:`execute` too.
+
+    .. versionadded:: 0.2
+    """
+    fmt = job.tabular_format
+    if fmt not in ("json", "tsv") or job.form != "SELECT" or job.protocol_dataset:
+        return execute(engine, job)
+    if limit is not None and limit > job.max_rows:
+        return execute(engine, job)
+    text = job.query if limit is not None else f"{job.query}\nLIMIT {job.max_rows + 1}"
+    result = _evaluate(engine, job, text, job.form)
+    if isinstance(result, QueryOutcome):
+        return result
+    if not isinstance(result, ox.QuerySolutions):  # pragma: no cover - a SELECT form
+        return execute(engine, job)
+    try:
+        if fmt == "tsv":
+            return _cut_tsv(result.serialize(format=ox.QueryResultsFormat.TSV) or b"", job)
+        body = result.serialize(format=ox.QueryResultsFormat.JSON) or b""
+    except Exception as exc:  # evaluation errors surface while serialising
+        return QueryOutcome(500, job.form, message=f"The query failed while running: {exc}")
+    if limit is None and len(body) >= _JSON_ROW_BYTES * (job.max_rows + 1) - 1:
+        return execute(engine, job)
+    return QueryOutcome(200, "SELECT", "json", body, False, None)
 
 
 def _not_acceptable(form: str) -> QueryOutcome:
@@ -213,7 +264,17 @@ def _solutions(result: ox.QuerySolutions, job: QueryJob) -> QueryOutcome:
     counter = _LineCounter(job.max_rows + 2)  # the header, max_rows rows, and one more
     with contextlib.suppress(_Enough):  # the cap was passed: enough rows were written
         result.serialize(counter, format=ox.QueryResultsFormat.TSV)
-    tsv = b"".join(counter.parts)
+    tsv = _cut_tsv(b"".join(counter.parts), job)
+    if job.tabular_format == "tsv":
+        return tsv
+    kept = ox.parse_query_results(tsv.body, format=ox.QueryResultsFormat.TSV)
+    fmt = getattr(ox.QueryResultsFormat, RESULT_FORMATS[job.tabular_format])
+    body = kept.serialize(format=fmt) or b""  # type: ignore[union-attr]
+    return QueryOutcome(200, "SELECT", job.tabular_format, body, tsv.truncated, tsv.count)
+
+
+def _cut_tsv(tsv: bytes, job: QueryJob) -> QueryOutcome:
+    """SPARQL TSV (a header line, then one line a solution) cut at ``job.max_rows``."""
     lines = tsv.split(b"\n")
     if lines and lines[-1] == b"":
         lines.pop()
@@ -223,12 +284,7 @@ def _solutions(result: ox.QuerySolutions, job: QueryJob) -> QueryOutcome:
         lines = lines[: job.max_rows + 1]
         rows = job.max_rows
         tsv = b"\n".join(lines) + b"\n"
-    if job.tabular_format == "tsv":
-        return QueryOutcome(200, "SELECT", "tsv", tsv, truncated, rows)
-    kept = ox.parse_query_results(tsv, format=ox.QueryResultsFormat.TSV)
-    fmt = getattr(ox.QueryResultsFormat, RESULT_FORMATS[job.tabular_format])
-    body = kept.serialize(format=fmt) or b""  # type: ignore[union-attr]
-    return QueryOutcome(200, "SELECT", job.tabular_format, body, truncated, rows)
+    return QueryOutcome(200, "SELECT", "tsv", tsv, truncated, rows)
 
 
 def _triples(result: ox.QueryTriples, job: QueryJob, form: str) -> QueryOutcome:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 
+import pyoxigraph as ox
 import pytest
 from flask import Flask
 from rdflib import Dataset
@@ -15,7 +16,7 @@ from hamar_graph.sparql.bounded import is_bounded
 from hamar_graph.sparql.errors import ProtocolError
 from hamar_graph.sparql.guard import scan_query
 from hamar_graph.sparql.pool import QueryPool
-from hamar_graph.sparql.worker import QueryJob, execute
+from hamar_graph.sparql.worker import QueryJob, execute, execute_bounded
 from hamar_graph.store.base import Store
 from hamar_graph.store.memory import MemoryStore
 from hamar_graph.store.remote import RemoteStore
@@ -41,8 +42,10 @@ HMS = "PREFIX hms: <https://data.hamar.kommune.no/def/>\n"
 def test_one_pattern_is_bounded(query: str) -> None:
     assert is_bounded(query, max_rows=10_000)
     # the guard finds it in its own pass over the text, which is what the endpoint uses
-    offset = scan_query(query).one_pattern_offset
-    assert offset == (2 if "OFFSET 2" in query else 0)
+    bounds = scan_query(query).one_pattern
+    assert bounds is not None
+    assert bounds.offset == (2 if "OFFSET 2" in query else 0)
+    assert bounds.limit == (3 if "LIMIT 3" in query else None)
 
 
 @pytest.mark.parametrize(
@@ -70,18 +73,22 @@ def test_one_pattern_is_bounded(query: str) -> None:
 )
 def test_anything_else_goes_to_a_query_process(query: str, why: str) -> None:
     assert not is_bounded(query, max_rows=10_000), why
-    offset = scan_query(query).one_pattern_offset
-    assert offset is None or offset > 10_000, why  # the offset past the cap is the endpoint's
+    bounds = scan_query(query).one_pattern
+    # an offset past the cap is left to the endpoint, which sends it to a query process
+    assert bounds is None or bounds.offset > 10_000, why
 
 
 def test_a_text_too_long_to_check_is_not_taken_for_one_pattern() -> None:
     padded = f"SELECT ?p ?o WHERE {{ <{LUND}> ?p ?o }}" + " " * 5000
     assert not is_bounded(padded, 10_000)
-    assert scan_query(padded).one_pattern_offset is None
+    assert scan_query(padded).one_pattern is None
 
 
 def _job(query: str, fmt: str = "json", max_rows: int = 100) -> QueryJob:
-    return QueryJob(query=query, tabular_format=fmt, graph_format=None, max_rows=max_rows)
+    form = scan_query(query).form  # as the endpoint makes it
+    return QueryJob(
+        query=query, tabular_format=fmt, graph_format=None, max_rows=max_rows, form=form
+    )
 
 
 def _rows(body: bytes, fmt: str) -> list[object]:
@@ -122,6 +129,71 @@ def test_the_row_cap_cuts_a_bounded_answer(store: Store) -> None:
     limited = execute(local, _job(cities.replace("}", "} LIMIT 3")))
     assert not limited.truncated and limited.count == 3
     assert set(_rows(limited.body, "json")) < set(whole)
+
+
+def _bounded(local: object, query: str, fmt: str = "json", max_rows: int = 100) -> object:
+    """The endpoint's call for a one-pattern text: execute_bounded with the text's LIMIT."""
+    bounds = scan_query(query).one_pattern
+    assert bounds is not None
+    return execute_bounded(local, _job(query, fmt, max_rows), bounds.limit)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("fmt", ["json", "tsv", "csv"])
+@pytest.mark.parametrize(
+    ("modifiers", "max_rows", "rows", "truncated"),
+    [
+        ("", 100, 8, False),  # JSON: Oxigraph's own answer, too short to pass the cap
+        ("", 5, 5, True),  # long enough to pass it: cut and counted by execute
+        ("LIMIT 3", 100, 3, False),  # a LIMIT within the cap: nothing to cut
+        ("OFFSET 2", 100, 6, False),  # LIMIT cap + 1 goes after the OFFSET
+        ("LIMIT 20", 5, 5, True),  # a LIMIT past the cap: execute cuts
+        ("LIMIT 6 OFFSET 1", 5, 5, True),
+    ],
+)
+def test_the_bounded_lane_cuts_and_counts_as_the_query_processes_do(
+    store: Store, fmt: str, modifiers: str, max_rows: int, rows: int, truncated: bool
+) -> None:
+    local = store.local_engine()
+    assert local is not None
+    cities = HMS + "SELECT ?c WHERE { ?c a hms:TwinCity } # eight of them\n" + modifiers
+    every = set(
+        _rows(execute(local, _job(HMS + "SELECT ?c WHERE { ?c a hms:TwinCity }")).body, "json")
+    )
+    here = _bounded(local, cities, fmt, max_rows)
+    there = execute(local, _job(cities, fmt, max_rows))  # the query processes' function
+    assert here.status == there.status == 200  # type: ignore[attr-defined]
+    assert here.truncated is there.truncated is truncated  # type: ignore[attr-defined]
+    assert _rows(here.body, fmt) == _rows(there.body, fmt)  # type: ignore[attr-defined]
+    assert there.count == rows
+    if fmt == "json":
+        kept = _rows(here.body, fmt)  # type: ignore[attr-defined]
+        assert len(kept) == rows and set(kept) <= every
+        # counted only where execute answered; Oxigraph's own JSON is not counted
+        assert here.count in (rows, None)  # type: ignore[attr-defined]
+    else:
+        assert here.count == rows  # type: ignore[attr-defined]
+
+
+def test_a_bounded_json_answer_is_oxigraphs_own(store: Store) -> None:
+    local = store.local_engine()
+    assert local is not None
+    lookup = f"SELECT ?p ?o WHERE {{ <{LUND}> ?p ?o }}"
+    here = _bounded(local, lookup, "json", 10_000)
+    # one serialisation, not cut: not counted, and the rows are the bindings
+    assert here.count is None and not here.truncated  # type: ignore[attr-defined]
+    assert here.body == local.query(  # type: ignore[attr-defined]
+        lookup, use_default_graph_as_union=True
+    ).serialize(format=ox.QueryResultsFormat.JSON)
+
+
+def test_a_bounded_syntax_error_is_the_query_processes_error(store: Store) -> None:
+    local = store.local_engine()
+    assert local is not None
+    broken = "SELECT ?p ?o WHERE { <https://example.org/a b> ?p ?o }"
+    here = execute_bounded(local, _job(broken), None)
+    there = execute(local, _job(broken))
+    assert here.status == there.status == 400
+    assert here.message == there.message
 
 
 def test_rdflib_and_remote_stores_have_no_local_engine(dataset: Dataset) -> None:

@@ -122,3 +122,16 @@ def test_assets_carry_their_version_and_are_cached_gzipped(client: FlaskClient) 
     assert old.headers.get("Cache-Control") != IMMUTABLE  # an old version is not pinned
     old.close()
     plain.close()
+
+
+def test_the_page_counts_the_rows_of_a_one_pattern_query(client: FlaskClient) -> None:
+    # one triple pattern runs in the web process with Oxigraph's own JSON, not counted
+    # there (hamar_graph.sparql.worker.execute_bounded): the page counts the bindings
+    response = client.get(
+        "/sparql?" + urlencode({"query": "SELECT ?c WHERE { ?c a hms:TwinCity }"}),
+        headers={"Accept": "text/html"},
+    )
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert "8 rader" in page
+    assert page.count("vennskapsby/") >= 8
