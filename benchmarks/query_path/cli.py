@@ -120,7 +120,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         "fairness_seconds": 5.0 if quick else 30.0,
         "calm_seconds": 3.0 if quick else 10.0,
         "oxigraph_hostile": 3.0 if quick else 15.0,
-        "heavy_repeat": 3 if quick else 7,
+        "heavy_repeat": 3 if quick else 15,
         "lookups": 10 if quick else 40,
     }
     for key, value in defaults.items():

@@ -11,6 +11,7 @@ from typing import Any
 
 from benchmarks.query_path.fairness import Site, check_loopback_sources, entity_pages, fairness_run
 from benchmarks.query_path.graph import Graph, build_scaled, check_same_rows, unique_text
+from benchmarks.query_path.library_peer import LibraryPeer
 from benchmarks.query_path.processes import MemorySampler, query_processes, settle_pss
 from benchmarks.query_path.report import Run, Target, fmt_ratio, log, ratio, table
 from benchmarks.query_path.servers import Server, ours_server, oxigraph_server, running
@@ -229,8 +230,11 @@ def run_scale(run: Run, hamar: Graph, work: Path, args: argparse.Namespace) -> N
             )
             # Each run of a heavy query is a new text (a comment with its number), so an
             # answer cache cannot serve it: this measures the engine's path, not a cache.
+            # The engine library in this process takes its turn too (library_peer.py).
             fresh = {name: numbered(query) for name, query in HEAVY.items()}
-            heavy = latencies(servers, fresh, args.heavy_repeat)
+            library = LibraryPeer(graph.ours_dir)
+            heavy = latencies([*servers, library], fresh, args.heavy_repeat)
+            del library  # its store is closed before the lookups
             light = latencies(
                 servers,
                 {
@@ -257,11 +261,26 @@ def run_scale(run: Run, hamar: Graph, work: Path, args: argparse.Namespace) -> N
     }
     rows_out: list[list[object]] = []
     for name, figs in [*heavy.items(), *light.items()]:
-        o, x = figs["ours"], figs["oxigraph"]
+        o, x, lib = figs["ours"], figs["oxigraph"], figs.get("pyoxigraph")
         ratio_text = fmt_ratio(ratio(o["median_ms"], x["median_ms"]))
         failures = f"{x['failed']} / {o['failed']}"
+        library_text = (
+            f"{lib['median_ms']:.1f} ({fmt_ratio(ratio(lib['median_ms'], x['median_ms']))}; "
+            f"ours {fmt_ratio(ratio(o['median_ms'], lib['median_ms']))} of it)"
+            if lib and lib["median_ms"] and o["median_ms"]
+            else ""
+        )
         rows_out.append(
-            [name, x["median_ms"], o["median_ms"], ratio_text, x["p95_ms"], o["p95_ms"], failures]
+            [
+                name,
+                x["median_ms"],
+                o["median_ms"],
+                ratio_text,
+                library_text,
+                x["p95_ms"],
+                o["p95_ms"],
+                failures,
+            ]
         )
     for label, figures in (
         ("PSS at rest, MiB", rest),
@@ -270,7 +289,7 @@ def run_scale(run: Run, hamar: Graph, work: Path, args: argparse.Namespace) -> N
         ("load into a persistent store, s", graph.load_s),
     ):
         r = ratio(figures["ours"], figures["oxigraph"])
-        rows_out.append([label, figures["oxigraph"], figures["ours"], fmt_ratio(r), "", "", ""])
+        rows_out.append([label, figures["oxigraph"], figures["ours"], fmt_ratio(r), "", "", "", ""])
     run.tables.append(
         table(
             f"Scale: {args.copies} strategies, {graph.triples:,} triples "
@@ -281,6 +300,7 @@ def run_scale(run: Run, hamar: Graph, work: Path, args: argparse.Namespace) -> N
                 "oxigraph median",
                 "ours median",
                 "ratio",
+                "pyoxigraph in this process, median (ratio to the server; ours to it)",
                 "oxigraph p95",
                 "ours p95",
                 "failed (ox / ours)",
@@ -295,6 +315,10 @@ def run_scale(run: Run, hamar: Graph, work: Path, args: argparse.Namespace) -> N
         ),
         key=lambda item: item[1],
     )
+    library_worst = max(
+        (ratio(f["pyoxigraph"]["median_ms"], f["oxigraph"]["median_ms"]) or math.inf)
+        for f in heavy.values()
+    )
     size = f"{graph.triples:,} triples"
     run.targets.append(
         Target(
@@ -304,7 +328,8 @@ def run_scale(run: Run, hamar: Graph, work: Path, args: argparse.Namespace) -> N
             + ", ".join(
                 f"{n} {fmt_ratio(ratio(f['ours']['median_ms'], f['oxigraph']['median_ms']))}"
                 for n, f in heavy.items()
-            ),
+            )
+            + f"; the engine library alone (pyoxigraph, no HTTP) worst {library_worst:.2f}×",
             worst <= 1.1,
         )
     )

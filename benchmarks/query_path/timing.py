@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.query_path.client import result_rows
+from benchmarks.query_path.library_peer import LibraryPeer
 from benchmarks.query_path.processes import bin_path
 from benchmarks.query_path.report import log
 from benchmarks.query_path.servers import Server
@@ -152,10 +153,14 @@ def throughput(
 
 
 def latencies(
-    servers: Sequence[Server], queries: Mapping[str, Callable[[int], str]], repeat: int
+    servers: Sequence[Server | LibraryPeer],
+    queries: Mapping[str, Callable[[int], str]],
+    repeat: int,
 ) -> dict[str, dict[str, dict[str, Any]]]:
     """Median and p95 ms of ``repeat`` sequential requests per query, one kept-alive
-    connection per server; the servers take turns request by request."""
+    connection per server (or the engine library in this process,
+    :class:`~benchmarks.query_path.library_peer.LibraryPeer`); the servers take turns
+    request by request."""
     out: dict[str, dict[str, dict[str, Any]]] = {}
     clients = {s.name: s.client(timeout=120) for s in servers}
     for name, make in queries.items():

@@ -66,3 +66,25 @@ def test_the_floor_refuses_what_it_cannot_run(
     assert _call(floor, "")[0].startswith("400")
     status, body = _call(floor, urlencode({"query": "SELECT nonsense"}))
     assert status.startswith("400") and body
+
+
+def test_the_library_peer_answers_what_the_endpoint_answers(built: BuildResult, app: Flask) -> None:
+    # the third peer of the heavy queries at scale: pyoxigraph in the benchmark's process
+    from benchmarks.query_path.library_peer import LibraryPeer
+    from benchmarks.query_path.workloads import HEAVY
+
+    peer = LibraryPeer(built.manifest_path.parent / "store")
+    client = peer.client()
+    assert client.union  # the build keeps each source in its named graph
+    for query in (LOOKUP, HEAVY["GROUP BY class"]):
+        answer = client.sparql(peer.query_path, query)
+        assert answer.status == 200 and answer.seconds > 0
+        ours = app.test_client().get(
+            "/sparql",
+            query_string={"query": query},
+            headers={"Accept": "application/sparql-results+json"},
+        )
+        assert ours.status_code == 200
+        assert _rows(answer.body) == _rows(ours.data) and _rows(answer.body)
+    refused = client.sparql(peer.query_path, "SELECT ?s WHERE { ?s }")
+    assert refused.status is None and refused.error
