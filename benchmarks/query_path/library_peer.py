@@ -10,7 +10,7 @@ library against the binary (what no code around the library can change), and our
 against the library (what the endpoint adds).
 
 It reads the union of all graphs exactly as our engines do
-(:mod:`hamar_graph.sparql.default_graph`): the default graph when the store has no named
+(:mod:`hamar_graph.default_graph`): the default graph when the store has no named
 graph, as the scale section's store, loaded from N-Triples, has none.
 """
 
@@ -22,7 +22,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from benchmarks.query_path.client import Answer
-from hamar_graph.sparql.default_graph import has_named_graphs
+from hamar_graph.default_graph import has_named_graphs
 
 #: The JSON media type the servers are asked for.
 JSON = ox.QueryResultsFormat.JSON

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 import pyoxigraph as ox
 
-from hamar_graph.sparql.default_graph import has_named_graphs, union_arguments
+from hamar_graph.default_graph import has_named_graphs, union_arguments
 from hamar_graph.sparql.guard import algebra_guard, mentions_service
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -108,7 +108,7 @@ class NativeEngine:
     def query(self, query: str, *, form: str | None = None, **kwargs: Any) -> Any:
         """Run ``query`` with pyoxigraph's arguments (``form`` is not needed here); the
         union of all graphs is read as the default graph when the store has no named
-        graph (:mod:`hamar_graph.sparql.default_graph`)."""
+        graph (:mod:`hamar_graph.default_graph`)."""
         return self.store.query(query, **union_arguments(kwargs, self.named_graphs))
 
 

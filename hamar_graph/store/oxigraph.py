@@ -11,9 +11,9 @@ import pyoxigraph as ox
 from rdflib import Dataset, Graph, URIRef
 from rdflib.term import Node
 
+from hamar_graph.default_graph import has_named_graphs, union_arguments
 from hamar_graph.namespaces import bind_prefixes
 from hamar_graph.rdf.convert import dataset_quads, from_ox, to_ox
-from hamar_graph.sparql.default_graph import has_named_graphs, union_arguments
 from hamar_graph.store.base import (
     Bindings,
     Row,
@@ -183,7 +183,7 @@ class OxigraphEngine:
     def query(self, query: str, *, form: str | None = None, **kwargs: Any) -> Any:
         """Run ``query`` with pyoxigraph's arguments (``form`` is not needed here); the
         union of all graphs is read as the default graph when the store has no named
-        graph (:mod:`hamar_graph.sparql.default_graph`)."""
+        graph (:mod:`hamar_graph.default_graph`)."""
         return self.store.query(query, **union_arguments(kwargs, self.named_graphs))
 
 

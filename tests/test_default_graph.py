@@ -1,5 +1,5 @@
 """The union of all graphs, read as the default graph when a store has no named graph
-(hamar_graph.sparql.default_graph): the same answers, and Oxigraph asked for the cheaper
+(hamar_graph.default_graph): the same answers, and Oxigraph asked for the cheaper
 read only when the two graphs are the same."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from hamar_graph.sparql.default_graph import UNION, has_named_graphs, union_arguments
+from hamar_graph.default_graph import UNION, has_named_graphs, union_arguments
 from hamar_graph.sparql.worker import NativeEngine, QueryJob, execute
 from hamar_graph.store.oxigraph import OxigraphEngine, OxigraphStore
 
