@@ -192,8 +192,13 @@ class SparqlFastPath:
                 ("Last-Modified", http_cache.http_date(modified)),
                 ("Cache-Control", http_cache.CACHE_CONTROL),
             ]
-            if gzip_now:
-                body = http_cache.gzip_body(body)
+            if gzip_now:  # compressed once for an answer the answer cache keeps
+                cache = state.answers(self.app)
+                body = (
+                    cache.compressed(outcome, http_cache.gzip_body)
+                    if cache is not None
+                    else http_cache.gzip_body(body)
+                )
                 headers.append(("Content-Encoding", "gzip"))
         headers.append(("Content-Length", str(len(body))))
         return "200 OK", headers, body

@@ -1,7 +1,8 @@
 """Answers kept by what they answer: the data is read-only, so a query's answer is
 fixed by its text, its dataset, its format, the row cap and the data version.
 
-:class:`AnswerCache` is a thread-safe LRU bounded by the bytes of the bodies it holds.
+:class:`AnswerCache` is a thread-safe LRU bounded by the bytes of the bodies it holds,
+and of the compressed copy of each that a client asked for (:meth:`AnswerCache.compressed`).
 The endpoint keys it with :func:`answer_key` and stores only answers that depend on the
 data alone (no ``NOW()``, ``RAND()`` ... : :func:`hamar_graph.sparql.cache.deterministic`),
 never errors, and never answers of a remote engine (whose data can change under us).
@@ -14,7 +15,7 @@ from __future__ import annotations
 import re
 import threading
 from collections import OrderedDict
-from collections.abc import Hashable
+from collections.abc import Callable, Hashable
 
 from hamar_graph.sparql.worker import QueryOutcome
 
@@ -57,13 +58,19 @@ def answer_key(
 class AnswerCache:
     """A thread-safe LRU of :class:`~hamar_graph.sparql.worker.QueryOutcome`\\ s.
 
-    :param max_bytes: the bodies (and a small overhead per entry) kept at most; 0 keeps
-        nothing. A single answer larger than a quarter of it is not kept.
+    :param max_bytes: the bodies, their compressed copies and a small overhead per entry
+        kept at most; 0 keeps nothing. A single answer larger than a quarter of it is not
+        kept.
     """
 
     def __init__(self, max_bytes: int) -> None:
         self.max_bytes = max_bytes
         self._entries: OrderedDict[Hashable, QueryOutcome] = OrderedDict()
+        #: the key of each kept outcome, and the compressed body of some, by the outcome's
+        #: ``id``: an id names one object only while the entry holds it, and both are
+        #: forgotten with the entry
+        self._keys: dict[int, Hashable] = {}
+        self._compressed: dict[int, bytes] = {}
         self._bytes = 0
         self._lock = threading.Lock()
         self.hits = 0
@@ -96,9 +103,45 @@ class AnswerCache:
         with self._lock:
             old = self._entries.pop(key, None)
             if old is not None:
-                self._bytes -= len(old.body) + ENTRY_OVERHEAD
+                self._forget(old)
             self._entries[key] = outcome
+            self._keys[id(outcome)] = key
             self._bytes += cost
             while self._bytes > self.max_bytes and self._entries:
                 _, dropped = self._entries.popitem(last=False)
-                self._bytes -= len(dropped.body) + ENTRY_OVERHEAD
+                self._forget(dropped)
+
+    def _forget(self, outcome: QueryOutcome) -> None:
+        """Take a dropped entry's bytes off the count (under the lock)."""
+        self._bytes -= len(outcome.body) + ENTRY_OVERHEAD
+        self._bytes -= len(self._compressed.pop(id(outcome), b""))
+        self._keys.pop(id(outcome), None)
+
+    def _holds(self, outcome: QueryOutcome) -> bool:
+        """Whether an entry holds this very object (under the lock)."""
+        key = self._keys.get(id(outcome))
+        return key is not None and self._entries.get(key) is outcome
+
+    def compressed(self, outcome: QueryOutcome, compress: Callable[[bytes], bytes]) -> bytes:
+        """``compress(outcome.body)``, made once for an answer this cache keeps (every
+        client that asks for the same coding of it gets the same bytes); an answer it does
+        not keep is compressed each time. The copy counts towards the cache's bytes.
+
+        .. versionadded:: 0.2
+        """
+        with self._lock:
+            held = self._holds(outcome)
+            kept = self._compressed.get(id(outcome)) if held else None
+        if kept is not None:
+            return kept
+        body = compress(outcome.body)
+        if held:
+            with self._lock:
+                # still kept, and not compressed meanwhile by another thread
+                if id(outcome) not in self._compressed and self._holds(outcome):
+                    self._compressed[id(outcome)] = body
+                    self._bytes += len(body)
+                    while self._bytes > self.max_bytes and self._entries:
+                        _, dropped = self._entries.popitem(last=False)
+                        self._forget(dropped)
+        return body

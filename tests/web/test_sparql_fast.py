@@ -5,6 +5,7 @@ it takes, and it leaves the rest to Flask."""
 from __future__ import annotations
 
 import gzip
+import json
 from collections.abc import Iterator
 from urllib.parse import urlencode
 
@@ -15,6 +16,7 @@ from werkzeug.wrappers import Response
 
 from hamar_graph.store import Store
 from tests.support.sparql import pool_app
+from web import http_cache
 from web.sparql_fast import SparqlFastPath
 
 SELECT = (
@@ -151,3 +153,34 @@ def test_what_the_fast_path_leaves_to_flask(app: Flask) -> None:
     assert long_url.status_code == 414
     posted = client.post("/sparql", data={"query": ASK})
     assert posted.status_code == 200
+
+
+def test_a_kept_answer_is_gzipped_once(
+    store: Store, tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the answer cache keeps the compressed copy: clients that accept gzip get the same
+    # bytes, and the fast path compresses the answer once, not on every request
+    calls: list[int] = []
+    real = http_cache.gzip_body
+
+    def counting(data: bytes) -> bytes:
+        calls.append(len(data))
+        return real(data)
+
+    monkeypatch.setattr(http_cache, "gzip_body", counting)
+    lookup = "SELECT ?p ?o WHERE { <https://data.hamar.kommune.no/id/vennskapsby/lund> ?p ?o }"
+    headers = {"Accept": "application/sparql-results+json", "Accept-Encoding": "gzip"}
+    with pool_app(store, tmp_path_factory.mktemp("gzip"), answer_cache_mb=1) as app:
+        fast = Client(_fast(app), Response)
+        answers = [fast.get("/sparql?" + urlencode({"query": lookup}), headers=headers)]
+        answers += [fast.get("/sparql?" + urlencode({"query": lookup}), headers=headers)]
+        plain = fast.get(
+            "/sparql?" + urlencode({"query": lookup}),
+            headers={"Accept": "application/sparql-results+json"},
+        )
+    assert all(a.status_code == 200 and a.headers["Content-Encoding"] == "gzip" for a in answers)
+    assert answers[0].get_data() == answers[1].get_data()
+    assert gzip.decompress(answers[0].get_data()) == plain.get_data()
+    rows = json.loads(plain.get_data())["results"]["bindings"]
+    assert {"type": "literal", "value": "Lund", "xml:lang": "nb"} in [r["o"] for r in rows]
+    assert len(calls) == 1 and calls[0] == len(plain.get_data())
