@@ -4,9 +4,10 @@ The endpoint answers a query that names no dataset over the union of the store's
 (the build keeps each source in its own named graph). Oxigraph reads that union
 (``use_default_graph_as_union``) from its index of every graph, which costs up to a third
 more than reading the default graph alone on joins and paths, even in a store that holds
-no named graph at all (benchmarks/README.md, "Heavy queries and the union"). In such a
-store, for instance one loaded from N-Triples, the union *is* the default graph, so the
-engines here ask Oxigraph for the default graph: the same answers, without the extra work.
+no named graph at all (benchmarks/README.md, "The union, the engine library and one
+serialisation"). In such a store, for instance one loaded from N-Triples, the union *is*
+the default graph, so the engines here ask Oxigraph for the default graph: the same
+answers, without the extra work.
 
 This module imports only pyoxigraph: query processes use it without loading rdflib.
 

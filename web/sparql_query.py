@@ -150,7 +150,8 @@ def run(
 ) -> QueryOutcome:
     """Guard ``sparql`` and run it in the app's pool, or take its answer from the cache; a
     query whose cost the row cap bounds (:func:`~hamar_graph.sparql.bounded.pattern_bounds`)
-    runs on the store's own engine in this process, with the same checks and serialiser.
+    runs on the store's own engine in this process, cut at the same row cap
+    (:func:`~hamar_graph.sparql.worker.execute_bounded`).
 
     :raises ProtocolError: for a refused query, an unacceptable format, a stopped query
         or a query error (its status and message); 429 when the client is over its share

@@ -198,6 +198,8 @@ def execute_bounded(engine: QueryEngine, job: QueryJob, limit: int | None) -> Qu
         if fmt == "tsv":
             return _cut_tsv(result.serialize(format=ox.QueryResultsFormat.TSV) or b"", job)
         body = result.serialize(format=ox.QueryResultsFormat.JSON) or b""
+    except MemoryError:
+        raise
     except Exception as exc:  # evaluation errors surface while serialising
         return QueryOutcome(500, job.form, message=f"The query failed while running: {exc}")
     if limit is None and len(body) >= _JSON_ROW_BYTES * (job.max_rows + 1) - 1:
