@@ -74,7 +74,7 @@ def test_a_dataset_the_query_names_is_left_alone() -> None:
     assert union_arguments({UNION: True}, False) == {UNION: False}
 
 
-def test_the_store_answers_the_same_either_way(tmp_path: Path) -> None:
+def test_the_store_answers_the_same_either_way() -> None:
     # the same triples, once in the default graph and once each in a named graph
     plain, named = ox.Store(), ox.Store()
     plain.extend([_quad("a"), _quad("b")])
