@@ -9,7 +9,7 @@ rest (most of its 1,024 MiB cap, ``HAMAR_GRAPH_QUERY_MEMORY_MB``, and sometimes 
 it failed to start), and the server process kept memory no request used. Both call
 :func:`limit_malloc_arenas` with ``HAMAR_GRAPH_MALLOC_ARENAS`` before their threads start.
 
-.. versionadded:: 0.3
+.. versionadded:: 0.2
 """
 
 from __future__ import annotations

@@ -107,9 +107,13 @@ class AnswerCache:
             self._entries[key] = outcome
             self._keys[id(outcome)] = key
             self._bytes += cost
-            while self._bytes > self.max_bytes and self._entries:
-                _, dropped = self._entries.popitem(last=False)
-                self._forget(dropped)
+            self._shrink()
+
+    def _shrink(self) -> None:
+        """Forget the least recently used answers until the bytes fit (under the lock)."""
+        while self._bytes > self.max_bytes and self._entries:
+            _, dropped = self._entries.popitem(last=False)
+            self._forget(dropped)
 
     def _forget(self, outcome: QueryOutcome) -> None:
         """Take a dropped entry's bytes off the count (under the lock)."""
@@ -141,7 +145,5 @@ class AnswerCache:
                 if id(outcome) not in self._compressed and self._holds(outcome):
                     self._compressed[id(outcome)] = body
                     self._bytes += len(body)
-                    while self._bytes > self.max_bytes and self._entries:
-                        _, dropped = self._entries.popitem(last=False)
-                        self._forget(dropped)
+                    self._shrink()
         return body
