@@ -95,6 +95,17 @@ def store(dataset: Dataset) -> Store:
     return s
 
 
+@pytest.fixture(scope="session")
+def disk_store(dataset: Dataset, tmp_path_factory: pytest.TempPathFactory) -> Store:
+    """The project's graph in a persistent Oxigraph store, opened read-only as ``serve``
+    opens it (what ``HAMAR_GRAPH_QUERY_ENGINE=server`` needs: a store on disk)."""
+    path = tmp_path_factory.mktemp("disk-store") / "store"
+    writable = OxigraphStore(path)
+    writable.load(dataset)
+    del writable  # release RocksDB's lock before the store is opened read-only
+    return OxigraphStore(path, read_only=True)
+
+
 @pytest.fixture(autouse=True, scope="module")
 def _close_apps() -> Iterator[None]:
     """Close every app made in the module (its query processes) when the module ends."""

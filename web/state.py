@@ -319,6 +319,7 @@ def pool(app: Flask | None = None) -> QueryPool:
             long_after=settings.long_query,
             max_in_flight=sparql_threads(settings),
             malloc_arenas=settings.malloc_arenas,
+            engine=settings.query_engine,
         )
         started.start(wait=True)
         atexit.register(started.close)

@@ -63,6 +63,12 @@ def export_site_command(ctx: click.Context, directory: Path, base_iri: str | Non
     help="Query processes per worker (HAMAR_GRAPH_QUERY_WORKERS).",
 )
 @click.option(
+    "--query-engine",
+    type=click.Choice(["library", "server"]),
+    help="What a query process is: library (pyoxigraph, default) or server (the `oxigraph` "
+    "command on the store) (HAMAR_GRAPH_QUERY_ENGINE).",
+)
+@click.option(
     "--malloc-arenas",
     type=int,
     help="Most malloc arenas per server and query process; 0 is glibc's default "

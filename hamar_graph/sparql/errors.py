@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # pragma: no cover
+    from hamar_graph.sparql.fairness import Refusal
 
 
 class ProtocolError(Exception):
@@ -18,3 +22,25 @@ class ProtocolError(Exception):
         self.status = status
         self.message = message
         self.headers: dict[str, str] = dict(headers or {})
+
+
+class QueryStopped(ProtocolError):
+    """The query was stopped, or could not start: 503 with a message naming the limit.
+
+    :param reason: ``timeout``, ``memory``, ``crash``, ``busy`` or ``unavailable``.
+    """
+
+    def __init__(self, reason: str, message: str, retry_after: int = 1) -> None:
+        super().__init__(503, message, {"Retry-After": str(retry_after)})
+        self.reason = reason
+
+
+class QueryRefused(ProtocolError):
+    """The client is over its share or its budget: 429 with ``Retry-After``.
+
+    .. versionadded:: 0.2
+    """
+
+    def __init__(self, refusal: Refusal) -> None:
+        super().__init__(429, refusal.message, {"Retry-After": str(refusal.retry_after)})
+        self.retry_after = refusal.retry_after

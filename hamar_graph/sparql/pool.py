@@ -24,6 +24,7 @@ as its deadline allows.
 from __future__ import annotations
 
 import contextlib
+import functools
 import logging
 import os
 import pickle  # nosec B403 - only between our own processes (as multiprocessing does)
@@ -32,12 +33,20 @@ import tempfile
 import threading
 import time
 
-from hamar_graph.sparql.errors import ProtocolError
+from hamar_graph.sparql.errors import QueryRefused, QueryStopped
 from hamar_graph.sparql.fairness import FairShare, Refusal, Ticket
 from hamar_graph.sparql.procs import ForkServer, QueryProcess, Recipe, exit_status
 from hamar_graph.sparql.scratch import folder_prefix, sweep_stale_folders
+from hamar_graph.sparql.server_process import (
+    ServerProcess,
+    precheck,
+    server_ready,
+    server_recipe,
+)
 from hamar_graph.sparql.worker import QueryJob, QueryOutcome
 from hamar_graph.store.base import EngineSource
+
+__all__ = ["QueryPool", "QueryRefused", "QueryStopped"]
 
 log = logging.getLogger(__name__)
 
@@ -56,33 +65,26 @@ def _lower_priority(pid: int) -> bool:
     return True
 
 
-class QueryStopped(ProtocolError):
-    """The query was stopped, or could not start: 503 with a message naming the limit.
-
-    :param reason: ``timeout``, ``memory``, ``crash``, ``busy`` or ``unavailable``.
-    """
-
-    def __init__(self, reason: str, message: str, retry_after: int = 1) -> None:
-        super().__init__(503, message, {"Retry-After": str(retry_after)})
-        self.reason = reason
-
-
-class QueryRefused(ProtocolError):
-    """The client is over its share or its budget: 429 with ``Retry-After``.
-
-    .. versionadded:: 0.2
-    """
-
-    def __init__(self, refusal: Refusal) -> None:
-        super().__init__(429, refusal.message, {"Retry-After": str(refusal.retry_after)})
-        self.retry_after = refusal.retry_after
-
-
 def _recipe(
-    source: EngineSource, memory_mb: int, isolate: bool, timeout: float, tmp: str, arenas: int
+    source: EngineSource,
+    memory_mb: int,
+    isolate: bool,
+    timeout: float,
+    tmp: str,
+    arenas: int,
+    engine: str = "library",
 ) -> Recipe:
     from hamar_graph.store.oxigraph import OxigraphSource
 
+    if engine == "server":
+        return Recipe(
+            memory_mb,
+            False,
+            timeout,
+            scratch=tmp,
+            malloc_arenas=arenas,
+            server=server_recipe(source),
+        )
     if isinstance(source, OxigraphSource):
         nquads = None
         if source.path is None and source.nquads:
@@ -117,6 +119,8 @@ class QueryPool:
         keeps request threads free for pages. None: no bound.
     :param malloc_arenas: glibc malloc arenas of each process (0: glibc's default); fewer
         leave more of ``memory_mb`` to the query (:mod:`hamar_graph.process_memory`).
+    :param engine: ``library`` (pyoxigraph in Python processes) or ``server`` (the Oxigraph
+        server on the store, :mod:`hamar_graph.sparql.server_process`).
 
     .. versionadded:: 0.1
     """
@@ -133,8 +137,10 @@ class QueryPool:
         long_after: float = 1.0,
         max_in_flight: int | None = None,
         malloc_arenas: int = 0,
+        engine: str = "library",
     ) -> None:
         self.source = source
+        self.engine = engine
         self.size = size
         self.timeout = timeout
         self.memory_mb = memory_mb
@@ -149,9 +155,18 @@ class QueryPool:
         self._spawning: set[threading.Thread] = set()
         sweep_stale_folders()
         self._tmp = tempfile.mkdtemp(prefix=folder_prefix())
-        self._forks = ForkServer(
-            _recipe(source, memory_mb, isolate_network, timeout, self._tmp, malloc_arenas)
-        )
+        try:
+            recipe = _recipe(
+                source, memory_mb, isolate_network, timeout, self._tmp, malloc_arenas, engine
+            )
+        except BaseException:
+            os.rmdir(self._tmp)
+            raise
+        self._encode = ServerProcess.encode if recipe.server else QueryProcess.encode
+        became = None
+        if recipe.server is not None:
+            became = functools.partial(server_ready, union=recipe.server[2])
+        self._forks = ForkServer(recipe, became)
         self.started = 0  #: processes started since the pool was made (replacements included)
         self.last_error: str | None = None
 
@@ -243,7 +258,11 @@ class QueryPool:
             process frees up in time.
         """
         deadline = time.monotonic() + self.timeout
-        payload = pickle.dumps(job, protocol=pickle.HIGHEST_PROTOCOL)
+        if self.engine == "server":
+            settled = precheck(job)
+            if settled is not None:
+                return settled
+        payload = self._encode(job)
         for _attempt in range(2):
             ticket = self._acquire(client, deadline, payload)
             proc = ticket.slot
@@ -325,7 +344,7 @@ class QueryPool:
             # The query goes out now, from whichever thread freed the process, so the
             # process is busy again at once (not only once its thread is awake).
             try:
-                proc.conn.send_bytes(ticket.payload)
+                proc.send(ticket.payload)
                 ticket.sent = True
             except (OSError, ValueError):
                 ticket.sent = False
@@ -370,7 +389,7 @@ class QueryPool:
                 "(HAMAR_GRAPH_QUERY_TIMEOUT). Narrow it down, or add a LIMIT.",
             )
         try:
-            outcome: QueryOutcome = proc.conn.recv()
+            outcome: QueryOutcome = proc.recv()
         except (EOFError, OSError, ValueError):
             stopped = ticket.refusal
             exitcode = exit_status(proc) if stopped is None else None
@@ -392,7 +411,7 @@ class QueryPool:
     def _poll(proc: QueryProcess, remaining: float, at_most: float | None = None) -> bool:
         wait = max(remaining, 0.0) if at_most is None else max(min(remaining, at_most), 0.0)
         try:
-            return bool(proc.conn.poll(wait))
+            return proc.poll(wait)
         except (OSError, EOFError):
             return True
 

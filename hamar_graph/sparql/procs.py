@@ -44,6 +44,7 @@ import subprocess  # nosec B404 - starts our own fork server, a fixed command
 import sys
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from typing import Any
@@ -75,6 +76,9 @@ class Recipe:
     malloc_arenas: int = 0
     oxigraph: tuple[str | None, str | None] | None = None
     source: bytes | None = None
+    #: ``(oxigraph command, store path, union default graph)``: each query process is
+    #: the Oxigraph server on that store (:mod:`hamar_graph.sparql.server_process`)
+    server: tuple[str, str, bool] | None = None
     #: The pool's folder (the N-Quads copy, the processes' logs): the fork server removes
     #: it when it stops, so a server killed without closing its pool leaves nothing behind.
     scratch: str | None = None
@@ -92,6 +96,26 @@ class QueryProcess:
     ticket: Any = None  #: the query it runs now (a fairness ticket)
     dead: bool = False
     lowered: bool = False  #: its CPU priority was lowered for a long query
+
+    def send(self, payload: Any) -> None:
+        """Send a job (pickled by :meth:`encode`) to the process."""
+        self.conn.send_bytes(payload)
+
+    @staticmethod
+    def encode(job: Any) -> Any:
+        """A job as :meth:`send` takes it (made once, outside the pool's lock)."""
+        return pickle.dumps(job, protocol=pickle.HIGHEST_PROTOCOL)
+
+    def poll(self, timeout: float) -> bool:
+        """Whether the answer is there, waiting up to ``timeout`` seconds."""
+        return bool(self.conn.poll(timeout))
+
+    def recv(self) -> Any:
+        """The answer (:class:`~hamar_graph.sparql.worker.QueryOutcome`).
+
+        :raises EOFError: when the process died before answering.
+        """
+        return self.conn.recv()
 
     def kill(self) -> None:
         """Kill the process (once), through its pidfd so that a recycled pid is never hit."""
@@ -159,10 +183,18 @@ class ForkServer:
     asked for one query process at a time.
 
     :param recipe: what every query process needs (sent once, at start).
+    :param became: for a recipe whose processes exec the Oxigraph server: given the new
+        process and the port it said it serves on, the process the pool uses, once ready
+        (:func:`hamar_graph.sparql.server_process.server_ready`).
     """
 
-    def __init__(self, recipe: Recipe) -> None:
+    def __init__(
+        self,
+        recipe: Recipe,
+        became: Callable[[QueryProcess, int, float], QueryProcess] | None = None,
+    ) -> None:
         self.recipe = recipe
+        self.became = became
         self._lock = threading.Lock()
         self._process: subprocess.Popen[bytes] | None = None
         self._control: socket.socket | None = None
@@ -219,6 +251,8 @@ class ForkServer:
             words = proc.last_words()
             proc.close()
             raise RuntimeError(f"the query process died while starting: {words or exc}") from None
+        if answer[0] == "exec" and self.became is not None:
+            return self.became(proc, int(answer[1]), timeout)
         if answer[0] != "ready":
             proc.close()
             raise RuntimeError(answer[1])
@@ -287,6 +321,9 @@ def serve_queries(
     os.dup2(fd, 2)
     os.close(fd)
     os.environ["RUST_BACKTRACE"] = "0"
+    if recipe.server is not None:
+        _exec_server(conn, recipe)
+        return
     isolated = False
     try:
         if recipe.oxigraph is not None and recipe.isolate_network:
@@ -326,6 +363,44 @@ def serve_queries(
             conn.send(QueryOutcome(503, message="the result is too large to send", reason="memory"))
 
 
+def free_port() -> int:
+    """A loopback TCP port free now (the server binds it a moment later)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def server_argv(binary: str, location: str, port: int) -> list[str]:
+    """The command of one query process. Not ``--union-default-graph``: it would also
+    override a query's own ``FROM``; the union is asked for query by query instead
+    (:func:`~hamar_graph.sparql.server_process.request_bytes`)."""
+    return [binary, "serve-read-only", "--location", location, "--bind", f"127.0.0.1:{port}"]
+
+
+def _exec_server(conn: Connection, recipe: Recipe) -> None:  # pragma: no cover - its own process
+    """Become the Oxigraph server on the store, its address space capped, after telling
+    the pool its port (the pool's end of ``conn`` then sees the connection close)."""
+    assert recipe.server is not None
+    binary, location, _union = recipe.server
+    try:
+        port = free_port()
+        limit = recipe.memory_mb * 1024 * 1024
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+        env = dict(os.environ)
+        if recipe.malloc_arenas > 0:
+            env["MALLOC_ARENA_MAX"] = str(recipe.malloc_arenas)
+        argv = server_argv(binary, location, port)
+    except BaseException as exc:
+        conn.send(("error", f"{type(exc).__name__}: {exc}"))
+        return
+    conn.send(("exec", port))
+    os.dup2(2, 1)  # what it prints goes to its log, not to the web server's output
+    try:
+        os.execve(binary, argv, env)  # noqa: S606 # nosec B606 - our own command, no shell
+    except OSError as exc:
+        print(f"could not start {binary}: {exc}", file=sys.stderr)
+
+
 def _child(sock: socket.socket, recipe: Recipe, log_path: str) -> None:  # pragma: no cover
     c_library = libc()
     if c_library is not None:
@@ -348,7 +423,8 @@ def fork_server(control: socket.socket) -> None:  # pragma: no cover - its own p
     kind, recipe = pickle.loads(message)  # noqa: S301 # nosec B301 - from our own pool
     assert kind == "init"
     limit_malloc_arenas(recipe.malloc_arenas)  # before the engines' threads, in every child
-    import hamar_graph.sparql.worker  # noqa: F401 - imported once, shared by every child
+    if recipe.server is None:  # (the server's processes exec it: nothing to share)
+        import hamar_graph.sparql.worker  # noqa: F401 - imported once, shared by every child
 
     gc.collect()
     gc.freeze()  # the children never touch these objects' GC headers: pages stay shared

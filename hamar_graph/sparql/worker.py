@@ -196,7 +196,7 @@ def execute_bounded(engine: QueryEngine, job: QueryJob, limit: int | None) -> Qu
         return execute(engine, job)
     try:
         if fmt == "tsv":
-            return _cut_tsv(result.serialize(format=ox.QueryResultsFormat.TSV) or b"", job)
+            return cut_tsv(result.serialize(format=ox.QueryResultsFormat.TSV) or b"", job)
         body = result.serialize(format=ox.QueryResultsFormat.JSON) or b""
     except MemoryError:
         raise
@@ -207,7 +207,8 @@ def execute_bounded(engine: QueryEngine, job: QueryJob, limit: int | None) -> Qu
     return QueryOutcome(200, "SELECT", "json", body, False, None)
 
 
-def _not_acceptable(form: str) -> QueryOutcome:
+def not_acceptable(form: str) -> QueryOutcome:
+    """406, naming the formats ``form``'s results are available in."""
     from hamar_graph.rdf.formats import GRAPH_FORMATS, TABULAR_FORMATS, kind_of
 
     kind = kind_of(form)
@@ -221,7 +222,7 @@ def _not_acceptable(form: str) -> QueryOutcome:
 
 def _boolean(result: ox.QueryBoolean, job: QueryJob) -> QueryOutcome:
     if job.tabular_format is None:
-        return _not_acceptable("ASK")
+        return not_acceptable("ASK")
     fmt = getattr(ox.QueryResultsFormat, RESULT_FORMATS[job.tabular_format])
     body = result.serialize(format=fmt) or b""
     return QueryOutcome(200, "ASK", job.tabular_format, body, count=1)
@@ -262,11 +263,11 @@ def _solutions(result: ox.QuerySolutions, job: QueryJob) -> QueryOutcome:
     per term.
     """
     if job.tabular_format is None:
-        return _not_acceptable("SELECT")
+        return not_acceptable("SELECT")
     counter = _LineCounter(job.max_rows + 2)  # the header, max_rows rows, and one more
     with contextlib.suppress(_Enough):  # the cap was passed: enough rows were written
         result.serialize(counter, format=ox.QueryResultsFormat.TSV)
-    tsv = _cut_tsv(b"".join(counter.parts), job)
+    tsv = cut_tsv(b"".join(counter.parts), job)
     if job.tabular_format == "tsv":
         return tsv
     kept = ox.parse_query_results(tsv.body, format=ox.QueryResultsFormat.TSV)
@@ -275,7 +276,7 @@ def _solutions(result: ox.QuerySolutions, job: QueryJob) -> QueryOutcome:
     return QueryOutcome(200, "SELECT", job.tabular_format, body, tsv.truncated, tsv.count)
 
 
-def _cut_tsv(tsv: bytes, job: QueryJob) -> QueryOutcome:
+def cut_tsv(tsv: bytes, job: QueryJob) -> QueryOutcome:
     """SPARQL TSV (a header line, then one line a solution) cut at ``job.max_rows``."""
     lines = tsv.split(b"\n")
     if lines and lines[-1] == b"":
@@ -291,7 +292,7 @@ def _cut_tsv(tsv: bytes, job: QueryJob) -> QueryOutcome:
 
 def _triples(result: ox.QueryTriples, job: QueryJob, form: str) -> QueryOutcome:
     if job.graph_format is None:
-        return _not_acceptable(form)
+        return not_acceptable(form)
     triples = list(itertools.islice(result, job.max_rows + 1))
     truncated = len(triples) > job.max_rows
     triples = triples[: job.max_rows]

@@ -6,7 +6,9 @@ query sent while the attack runs is answered correctly before the attack's deadl
 
 The workers in this module keep their network access (no network namespace), so
 that "nothing was fetched" is proven by the guards and by Oxigraph's own behaviour,
-not by the kernel.
+not by the kernel. Every attack runs against both kinds of query process
+(``HAMAR_GRAPH_QUERY_ENGINE``): Python with pyoxigraph, and the Oxigraph server, which
+has its network by design.
 """
 
 from __future__ import annotations
@@ -70,11 +72,25 @@ class Live:
         )
 
 
+@pytest.fixture(scope="module", params=["library", "server"])
+def engine(request: pytest.FixtureRequest) -> str:
+    """What a query process is (``HAMAR_GRAPH_QUERY_ENGINE``)."""
+    return str(request.param)
+
+
 @pytest.fixture(scope="module")
-def live(store: Store, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
+def engine_store(engine: str, store: Store, disk_store: Store) -> Store:
+    """The store the engine runs on: the server engine needs one on disk."""
+    return disk_store if engine == "server" else store
+
+
+@pytest.fixture(scope="module")
+def live(
+    engine: str, engine_store: Store, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Live]:
     with (
         pool_app(
-            store,
+            engine_store,
             tmp_path_factory.mktemp("attacks"),
             isolate=False,
             query_workers=2,
@@ -83,6 +99,7 @@ def live(store: Store, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Liv
             # Every attack here comes from one address: the per-client budget would
             # soon refuse it (429), which is tested on its own (tests/web/test_sparql_budget.py).
             query_budget=0,
+            query_engine=engine,
         ) as app,
         LiveServer(app) as server,
     ):
@@ -142,16 +159,19 @@ def test_regex_backtracking_is_stopped(live: Live) -> None:
 
 
 @pytest.fixture(scope="module")
-def tight(store: Store, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
+def tight(
+    engine: str, engine_store: Store, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Live]:
     with (
         pool_app(
-            store,
+            engine_store,
             tmp_path_factory.mktemp("memory"),
             isolate=False,
             query_workers=2,
             query_timeout=MEMORY_TIMEOUT,
             query_memory_mb=MEMORY_MB,
             query_budget=0,  # one address, many long queries (see the live fixture)
+            query_engine=engine,
         ) as app,
         LiveServer(app) as server,
     ):
@@ -253,7 +273,8 @@ def test_from_url_fetches_nothing(live: Live) -> None:
         "PREFIX ex: <http://x/> LOAD <{url}>",
     ],
 )
-def test_load_is_refused(live: Live, store: Store, marker_file: Path, template: str) -> None:
+def test_load_is_refused(live: Live, engine_store: Store, marker_file: Path, template: str) -> None:
+    store = engine_store
     before = len(store)
     with Listener() as listener:
         for url in (marker_file.as_uri(), listener.url):

@@ -1,0 +1,288 @@
+"""Query processes that are the Oxigraph server (``HAMAR_GRAPH_QUERY_ENGINE=server``).
+
+Every answer is compared with what a Python query process gives for the same job on the
+same store (:func:`~hamar_graph.sparql.worker.execute`): status, form, format, row count,
+truncation, and the body itself (parsed, as solutions or triples). The attacks (deadline,
+memory cap, ``SERVICE``, ``FROM <file:…>``, ``LOAD``, a killed process) run against both
+kinds of process in ``tests/web/test_sparql_attacks.py``.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+from collections import Counter
+from collections.abc import Iterator
+
+import pyoxigraph as ox
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from hamar_graph.config import Settings
+from hamar_graph.rdf.formats import GRAPH_FORMATS
+from hamar_graph.sparql.guard import scan_query
+from hamar_graph.sparql.pool import QueryPool
+from hamar_graph.sparql.server_process import Response, find_binary, request_bytes, server_recipe
+from hamar_graph.sparql.worker import NativeEngine, QueryJob, QueryOutcome, execute
+from hamar_graph.store.base import Store
+from hamar_graph.store.oxigraph import OxigraphSource
+
+pytestmark = pytest.mark.skipif(find_binary() is None, reason="needs the oxigraph command")
+
+HMS = "PREFIX hms: <https://data.hamar.kommune.no/def/> "
+SKOS = "PREFIX skos: <http://www.w3.org/2004/02/skos/core#> "
+CITIES = HMS + "SELECT ?c WHERE { ?c a hms:TwinCity } ORDER BY ?c"
+BASE = "http://127.0.0.1:5000/sparql"
+
+
+def job(query: str, **kw: object) -> QueryJob:
+    """A job as the endpoint makes it: form and dataset clause from the guard's scan."""
+    scan = scan_query(query)
+    fields: dict[str, object] = {
+        "tabular_format": "json",
+        "graph_format": "ttl",
+        "max_rows": 100,
+        "form": scan.form,
+        "dataset_clause": scan.dataset_clause,
+        "base_iri": BASE,
+        **kw,
+    }
+    return QueryJob(query=query, **fields)  # type: ignore[arg-type]
+
+
+@pytest.fixture(scope="module")
+def path(disk_store: Store) -> str:
+    return str(disk_store.path)  # type: ignore[attr-defined]
+
+
+@pytest.fixture(scope="module")
+def pool(path: str) -> Iterator[QueryPool]:
+    with QueryPool(OxigraphSource(path=path), size=1, timeout=30, engine="server") as started:
+        started.start()
+        yield started
+
+
+@pytest.fixture(scope="module")
+def library(path: str) -> NativeEngine:
+    return NativeEngine(ox.Store.read_only(path))
+
+
+def solutions(outcome: QueryOutcome) -> Counter[tuple[str, ...]]:
+    fmt = {"json": "JSON", "xml": "XML", "csv": "CSV", "tsv": "TSV"}[outcome.format_key or ""]
+    parsed = ox.parse_query_results(outcome.body, format=getattr(ox.QueryResultsFormat, fmt))
+    assert isinstance(parsed, ox.QuerySolutions)
+    names = [v.value for v in parsed.variables]
+    return Counter(tuple(str(row[name]) for name in names) for row in parsed)
+
+
+def triples(outcome: QueryOutcome) -> set[str]:
+    fmt = GRAPH_FORMATS[outcome.format_key or ""].oxigraph
+    return {str(t) for t in ox.parse(outcome.body, format=fmt)}
+
+
+def same(server: QueryOutcome, expected: QueryOutcome) -> None:
+    assert (server.status, server.form, server.format_key) == (
+        expected.status,
+        expected.form,
+        expected.format_key,
+    )
+    assert (server.truncated, server.count) == (expected.truncated, expected.count)
+    assert server.message == expected.message
+
+
+CASES = [
+    pytest.param(job(CITIES), id="select-json"),
+    pytest.param(job(CITIES, tabular_format="tsv"), id="select-tsv"),
+    pytest.param(job(CITIES, tabular_format="csv"), id="select-csv"),
+    pytest.param(job(CITIES, tabular_format="xml"), id="select-xml"),
+    pytest.param(job(CITIES, max_rows=3), id="select-cut"),
+    pytest.param(job(CITIES, max_rows=3, tabular_format="tsv"), id="select-cut-tsv"),
+    pytest.param(job(CITIES, max_rows=8), id="select-at-the-cap"),
+    pytest.param(job(SKOS + "SELECT ?l WHERE { ?s skos:prefLabel ?l } ORDER BY ?l"), id="text"),
+    pytest.param(job("SELECT (<rel/x> AS ?x) WHERE {}"), id="relative-iri"),
+    pytest.param(job(HMS + "ASK { ?c a hms:TwinCity }"), id="ask-json"),
+    pytest.param(job(HMS + "ASK { ?c a hms:Nothing }", tabular_format="xml"), id="ask-xml"),
+    pytest.param(job(HMS + "CONSTRUCT WHERE { ?c a hms:TwinCity }"), id="construct-ttl"),
+    pytest.param(
+        job(HMS + "CONSTRUCT WHERE { ?c a hms:TwinCity }", graph_format="nt"), id="construct-nt"
+    ),
+    pytest.param(
+        job(HMS + "CONSTRUCT WHERE { ?c a hms:TwinCity }", graph_format="jsonld"), id="jsonld"
+    ),
+    pytest.param(
+        job(HMS + "CONSTRUCT WHERE { ?c a hms:TwinCity }", graph_format="rdf", max_rows=2),
+        id="construct-cut-rdfxml",
+    ),
+    pytest.param(
+        job("DESCRIBE <https://data.hamar.kommune.no/id/vennskapsby/lund>"), id="describe"
+    ),
+    pytest.param(job(CITIES, tabular_format=None), id="select-not-acceptable"),
+    pytest.param(job(HMS + "CONSTRUCT WHERE { ?c a ?t }", graph_format=None), id="graph-406"),
+    pytest.param(job("SELECT * WHERE {\n  ?s ?p }"), id="syntax-error"),
+    pytest.param(job("SELECT (COUNT(*) AS ?n) FROM <urn:x:none> WHERE { ?s ?p ?o }"), id="from"),
+    pytest.param(
+        job(
+            "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }",
+            protocol_dataset=True,
+            default_graphs=("https://data.hamar.kommune.no/graph/data-places",),
+        ),
+        id="protocol-dataset",
+    ),
+    pytest.param(job("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"), id="union-of-graphs"),
+    pytest.param(
+        job("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g"),
+        id="named-graphs",
+    ),
+]
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_the_server_answers_as_a_python_query_process(
+    pool: QueryPool, library: NativeEngine, case: QueryJob
+) -> None:
+    expected = execute(library, case)
+    answered = pool.run(case)
+    same(answered, expected)
+    if expected.status != 200:
+        return
+    if expected.form in ("SELECT", "ASK") and expected.format_key in ("tsv", "csv"):
+        assert answered.body == expected.body
+    elif expected.form == "SELECT":
+        assert solutions(answered) == solutions(expected)
+    elif expected.form == "ASK":
+        assert answered.body.replace(b" ", b"") == expected.body.replace(b" ", b"")
+    else:
+        assert triples(answered) == triples(expected)
+
+
+def test_the_union_and_a_from_clause_are_what_they_say(pool: QueryPool) -> None:
+    """The store keeps each source in a named graph: with no dataset a query reads their
+    union, and a ``FROM`` of a graph that does not exist reads nothing (the server's own
+    ``--union-default-graph`` would read the union there too)."""
+
+    def n(outcome: QueryOutcome) -> int:
+        return int(solutions(outcome).most_common(1)[0][0][0].split('"')[1])
+
+    everything = pool.run(job("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"))
+    nothing = pool.run(job("SELECT (COUNT(*) AS ?n) FROM <urn:x:none> WHERE { ?s ?p ?o }"))
+    assert n(everything) > 4000 and n(nothing) == 0
+
+
+def test_a_syntax_error_points_into_the_clients_text(pool: QueryPool) -> None:
+    """The request puts a ``BASE`` line above the text: the position is the text's own."""
+    outcome = pool.run(job("SELECT * WHERE {\n  ?s ?p }"))
+    assert outcome.status == 400 and "error at 2:10" in (outcome.message or "")
+
+
+def test_a_process_that_died_while_idle_is_replaced_and_the_query_answered(
+    pool: QueryPool,
+) -> None:
+    victim = pool.pids()[0]
+    os.kill(victim, signal.SIGKILL)
+    time.sleep(0.2)
+    outcome = pool.run(job(CITIES))
+    assert outcome.status == 200 and len(solutions(outcome)) == 8
+    deadline = time.monotonic() + 30
+    while victim in pool.pids() or len(pool.pids()) < pool.size:
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+
+
+def test_the_processes_are_the_server_binary_under_the_memory_cap(pool: QueryPool) -> None:
+    pid = pool.pids()[0]
+    assert os.readlink(f"/proc/{pid}/exe") == os.path.realpath(find_binary() or "")
+    with open(f"/proc/{pid}/limits", encoding="ascii") as fh:
+        limit = next(line for line in fh if line.startswith("Max address space"))
+    assert str(pool.memory_mb * 1024 * 1024) in limit
+    assert not pool.isolated()  # it keeps its network: the pool reaches it on loopback
+
+
+def test_a_store_not_on_disk_is_refused_with_what_to_do() -> None:
+    with pytest.raises(ValueError, match="needs the embedded store on disk"):
+        server_recipe(OxigraphSource(nquads=b""))
+
+
+def test_a_missing_command_is_refused_with_what_to_do(
+    path: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import hamar_graph.sparql.server_process as server_process
+
+    monkeypatch.setattr(server_process, "find_binary", lambda: None)
+    with pytest.raises(ValueError, match=r"pip install 'oxigraph"):
+        server_recipe(OxigraphSource(path=path))
+
+
+def test_the_setting_needs_the_embedded_store() -> None:
+    with pytest.raises(
+        ValueError, match=r"QUERY_ENGINE=server .* needs HAMAR_GRAPH_STORE=oxigraph"
+    ):
+        Settings(store="remote", endpoint="http://x/sparql", query_engine="server").check()
+    with pytest.raises(ValueError, match="QUERY_ENGINE must be one of library, server"):
+        Settings(query_engine="binary").check()
+
+
+def test_the_request_carries_the_dataset_and_the_union() -> None:
+    plain = request_bytes(job(CITIES), "text/tab-separated-values", union=True)
+    assert plain.startswith(b"POST /query?union-default-graph HTTP/1.1\r\n")
+    assert f"BASE <{BASE}>\n{CITIES}".encode() in plain
+    own = request_bytes(job(CITIES, dataset_clause=True), "text/csv", union=True)
+    assert own.startswith(b"POST /query HTTP/1.1\r\n")
+    given_graphs = request_bytes(
+        job(CITIES, protocol_dataset=True, default_graphs=("urn:x:a b",), named_graphs=("urn:y",)),
+        "text/csv",
+        union=True,
+    )
+    assert given_graphs.startswith(
+        b"POST /query?default-graph-uri=urn%3Ax%3Aa%20b&named-graph-uri=urn%3Ay HTTP/1.1\r\n"
+    )
+
+
+# --- reading the server's answer a piece at a time -----------------------------------------
+
+BODY = b"?c\n" + b"".join(b"<urn:x:%d>\n" % i for i in range(50))
+
+
+def chunked(body: bytes, size: int) -> bytes:
+    parts = [body[i : i + size] for i in range(0, len(body), size)]
+    framed = b"".join(b"%x\r\n%s\r\n" % (len(p), p) for p in parts)
+    head = b"HTTP/1.1 200 OK\r\ncontent-type: text/tab-separated-values\r\n"
+    return head + b"transfer-encoding: chunked\r\n\r\n" + framed + b"0\r\n\r\n"
+
+
+@settings(max_examples=60, deadline=None)
+@given(chunk=st.integers(1, 40), cuts=st.lists(st.integers(1, 30), min_size=1, max_size=200))
+def test_a_chunked_answer_read_in_any_pieces_is_the_whole_body(chunk: int, cuts: list[int]) -> None:
+    raw = chunked(BODY, chunk)
+    response = Response(None)
+    position = 0
+    for cut in cuts * (len(raw) // len(cuts) + 1):
+        if response.done or position >= len(raw):
+            break
+        response.feed(raw[position : position + cut])
+        position += cut
+    assert response.complete and bytes(response.body) == BODY
+
+
+def test_reading_stops_one_row_past_the_cap() -> None:
+    response = Response(max_lines=12)  # the header, ten rows and one more
+    response.feed(chunked(BODY, 7)[:200])
+    assert not response.done
+    response.feed(chunked(BODY, 7)[200:])
+    assert response.capped and response.lines >= 12
+
+
+def test_an_answer_with_a_length_or_ended_by_the_connection() -> None:
+    sized = Response(None)
+    sized.feed(b"HTTP/1.1 400 Bad Request\r\ncontent-length: 5\r\n\r\noops!")
+    assert sized.complete and sized.status == 400 and bytes(sized.body) == b"oops!"
+    open_ended = Response(None)
+    open_ended.feed(b"HTTP/1.1 200 OK\r\n\r\ntrue")
+    assert not open_ended.done
+    open_ended.feed(b"")
+    assert open_ended.complete and bytes(open_ended.body) == b"true"
+    cut_off = Response(None)
+    cut_off.feed(chunked(BODY, 9)[:100])
+    cut_off.feed(b"")
+    assert cut_off.ended and not cut_off.complete
