@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
@@ -44,3 +45,35 @@ class QueryRefused(ProtocolError):
     def __init__(self, refusal: Refusal) -> None:
         super().__init__(429, refusal.message, {"Retry-After": str(refusal.retry_after)})
         self.retry_after = refusal.retry_after
+
+
+def all_busy(size: int, timeout: float) -> QueryStopped:
+    """503: no query process freed up within the deadline."""
+    return QueryStopped(
+        "busy",
+        f"All {size} query workers stayed busy for the whole deadline of "
+        f"{timeout:g} s (HAMAR_GRAPH_QUERY_TIMEOUT); try again in a moment.",
+        retry_after=max(1, int(timeout)),
+    )
+
+
+def died(exitcode: int | None, words: str, memory_mb: int) -> QueryStopped:
+    """503 for a query whose process ended while running it: the memory cap when its last
+    words (or an abort) say so, otherwise a crash."""
+    if "memory allocation" in words or "MemoryError" in words or "out of memory" in words:
+        return QueryStopped(
+            "memory",
+            f"The query was stopped: it reached the memory cap of {memory_mb} MiB "
+            "(HAMAR_GRAPH_QUERY_MEMORY_MB).",
+        )
+    if exitcode == -signal.SIGABRT:
+        return QueryStopped(
+            "memory",
+            f"The query was stopped: the engine aborted, most likely at the memory cap of "
+            f"{memory_mb} MiB (HAMAR_GRAPH_QUERY_MEMORY_MB).",
+        )
+    return QueryStopped(
+        "crash",
+        "The query was stopped: the process running it ended unexpectedly "
+        f"(exit status {exitcode}). It has been replaced; try again.",
+    )

@@ -28,13 +28,13 @@ import functools
 import logging
 import os
 import pickle  # nosec B403 - only between our own processes (as multiprocessing does)
-import signal
 import tempfile
 import threading
 import time
 
-from hamar_graph.sparql.errors import QueryRefused, QueryStopped
+from hamar_graph.sparql.errors import QueryRefused, QueryStopped, all_busy, died
 from hamar_graph.sparql.fairness import FairShare, Refusal, Ticket
+from hamar_graph.sparql.guard import mentions_service
 from hamar_graph.sparql.procs import ForkServer, QueryProcess, Recipe, exit_status
 from hamar_graph.sparql.scratch import folder_prefix, sweep_stale_folders
 from hamar_graph.sparql.server_process import (
@@ -52,17 +52,6 @@ log = logging.getLogger(__name__)
 
 #: How long a new query process may take to start and load its data.
 STARTUP_TIMEOUT = 120.0
-
-#: The CPU priority (nice value) of a query process once its query is long.
-LONG_QUERY_NICE = 15
-
-
-def _lower_priority(pid: int) -> bool:
-    try:
-        os.setpriority(os.PRIO_PROCESS, pid, LONG_QUERY_NICE)
-    except OSError:
-        return False
-    return True
 
 
 def _recipe(
@@ -147,6 +136,19 @@ class QueryPool:
         self.isolate_network = isolate_network
         self.max_in_flight = max_in_flight
         self.fair = FairShare(size, budget=budget, long_after=long_after)
+        #: the library pool the server engine sends texts that mention ``service`` to
+        self._side: QueryPool | None = None
+        self._side_lock = threading.Lock()
+        self._side_args = {
+            "size": 1,
+            "timeout": timeout,
+            "memory_mb": memory_mb,
+            "isolate_network": isolate_network,
+            "budget": budget,
+            "long_after": long_after,
+            "max_in_flight": max_in_flight,
+            "malloc_arenas": malloc_arenas,
+        }
         self._lock = threading.Lock()
         self._cond = threading.Condition(self._lock)
         self._procs: dict[int, QueryProcess] = {}
@@ -209,6 +211,9 @@ class QueryPool:
             self._idle.clear()
             self._cond.notify_all()
             spawning = list(self._spawning)
+        with self._side_lock:
+            if self._side is not None:
+                self._side.close()
         for proc in procs:
             proc.kill()
         for proc in procs:
@@ -235,9 +240,19 @@ class QueryPool:
             return sorted(self._procs)
 
     def busy_pids(self) -> list[int]:
-        """Process ids of the query processes running a query now."""
+        """Process ids of the query processes running a query now (with the server engine,
+        its Python query process too)."""
         with self._lock:
-            return sorted(pid for pid, p in self._procs.items() if p.ticket is not None)
+            busy = [pid for pid, p in self._procs.items() if p.ticket is not None]
+        with self._side_lock:
+            side = self._side.busy_pids() if self._side is not None else []
+        return sorted(busy + side)
+
+    def library_pids(self) -> list[int]:
+        """For the server engine: the Python query processes that run texts mentioning
+        ``service`` (none before the first)."""
+        with self._side_lock:
+            return self._side.pids() if self._side is not None else []
 
     def isolated(self) -> bool:
         """True when every live query process runs without network access."""
@@ -259,6 +274,8 @@ class QueryPool:
         """
         deadline = time.monotonic() + self.timeout
         if self.engine == "server":
+            if mentions_service(job.query):
+                return self._library().run(job, client)
             settled = precheck(job)
             if settled is not None:
                 return settled
@@ -273,14 +290,6 @@ class QueryPool:
                 continue
             return self._await(ticket, proc, deadline)
         raise QueryStopped("crash", "the query workers are restarting; try again in a moment")
-
-    def _busy(self) -> QueryStopped:
-        return QueryStopped(
-            "busy",
-            f"All {self.size} query workers stayed busy for the whole deadline of "
-            f"{self.timeout:g} s (HAMAR_GRAPH_QUERY_TIMEOUT); try again in a moment.",
-            retry_after=max(1, int(self.timeout)),
-        )
 
     def _acquire(self, client: str, deadline: float, payload: bytes) -> Ticket:
         with self._lock:
@@ -312,7 +321,7 @@ class QueryPool:
                 remaining = deadline - time.monotonic()
                 if remaining <= 0 or self._closed:
                     self.fair.cancel(ticket)
-                    raise self._busy()
+                    raise all_busy(self.size, self.timeout)
                 self._schedule()  # rule 3 may have made this query (or others) refusable
                 if ticket.slot is not None:
                     return ticket
@@ -379,7 +388,7 @@ class QueryPool:
             # A long query: it runs on at low CPU priority, so pages and short queries
             # keep the cores; its process is replaced when it ends (a process cannot be
             # given its priority back without privileges).
-            proc.lowered = _lower_priority(proc.pid)
+            proc.lower_priority()
             ready = self._poll(proc, deadline - time.monotonic())
         if not ready:
             self._release(ticket, proc, healthy=False)
@@ -397,7 +406,8 @@ class QueryPool:
             self._release(ticket, proc, healthy=False)
             if stopped is not None:
                 raise QueryRefused(stopped) from None
-            raise self._death(exitcode, words) from None
+            log.warning("query process died (exit status %s): %s", exitcode, words or "none")
+            raise died(exitcode, words, self.memory_mb) from None
         if outcome.status == 503 and outcome.reason == "memory":
             # A MemoryError inside Python: the process may be in a bad state; replace it.
             self._release(ticket, proc, healthy=False)
@@ -415,25 +425,17 @@ class QueryPool:
         except (OSError, EOFError):
             return True
 
-    def _death(self, exitcode: int | None, words: str) -> QueryStopped:
-        log.warning("query process died (exit status %s): %s", exitcode, words or "no message")
-        if "memory allocation" in words or "MemoryError" in words or "out of memory" in words:
-            return QueryStopped(
-                "memory",
-                f"The query was stopped: it reached the memory cap of {self.memory_mb} MiB "
-                "(HAMAR_GRAPH_QUERY_MEMORY_MB).",
-            )
-        if exitcode == -signal.SIGABRT:
-            return QueryStopped(
-                "memory",
-                f"The query was stopped: the engine aborted, most likely at the memory cap of "
-                f"{self.memory_mb} MiB (HAMAR_GRAPH_QUERY_MEMORY_MB).",
-            )
-        return QueryStopped(
-            "crash",
-            "The query was stopped: the process running it ended unexpectedly "
-            f"(exit status {exitcode}). It has been replaced; try again.",
-        )
+    def _library(self) -> QueryPool:
+        """For the server engine: one Python query process, started at the first text that
+        mentions ``service``. Such a text gets what the library engine gives every text:
+        rdflib's check in a process that can be killed (it can take seconds: it must not
+        hold this process's interpreter lock), then pyoxigraph without a network."""
+        with self._side_lock:
+            if self._closed:
+                raise QueryStopped("unavailable", "the query service is shutting down")
+            if self._side is None:
+                self._side = QueryPool(self.source, **self._side_args).start()  # type: ignore[arg-type]
+            return self._side
 
     # -- processes
 

@@ -54,6 +54,9 @@ from hamar_graph.process_memory import libc, limit_malloc_arenas
 #: Name of this module for ``python -m`` (and for tools that recognise the processes).
 MODULE = "hamar_graph.sparql.procs"
 
+#: The CPU priority (nice value) of a query process once its query is long.
+LONG_QUERY_NICE = 15
+
 _PR_SET_PDEATHSIG = 1
 _CLONE_NEWUSER = 0x10000000
 _CLONE_NEWNET = 0x40000000
@@ -116,6 +119,15 @@ class QueryProcess:
         :raises EOFError: when the process died before answering.
         """
         return self.conn.recv()
+
+    def lower_priority(self) -> None:
+        """Run on at :data:`LONG_QUERY_NICE` (a long query); :attr:`lowered` says whether
+        it worked (a process cannot be given its priority back without privileges)."""
+        try:
+            os.setpriority(os.PRIO_PROCESS, self.pid, LONG_QUERY_NICE)
+        except OSError:
+            return
+        self.lowered = True
 
     def kill(self) -> None:
         """Kill the process (once), through its pidfd so that a recycled pid is never hit."""

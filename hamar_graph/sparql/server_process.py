@@ -17,11 +17,13 @@ starts), its CPU priority lowered for a long query. What changes:
   and closes the connection one row past it (the server then stops evaluating); another
   format is made here by Oxigraph's own parser and serialiser, as
   :func:`~hamar_graph.sparql.worker.execute` does in a Python query process;
-- the process keeps its network (the pool must reach it), so the sandbox's own network
-  namespace is not there: ``SERVICE`` and updates are refused by the guard before a query
-  is sent (the rdflib check of a text that mentions ``service`` runs here), and the
-  server is read-only. Its port is on loopback, where other local users could reach it
-  (docs/DECISIONS.md says when that matters).
+- the process keeps its network (the pool must reach it), and the server runs a
+  ``SERVICE`` it is given. So the guard's tokenizer refuses ``SERVICE`` and updates
+  before a query is sent, and a text that mentions ``service`` anywhere never comes here:
+  the pool runs it in a Python query process (:meth:`QueryPool._library
+  <hamar_graph.sparql.pool.QueryPool>`), with rdflib's check and no network, as the
+  library engine runs every text. The server is read-only. Its port is on loopback,
+  where other local users could reach it (docs/DECISIONS.md says when that matters).
 
 .. versionadded:: 0.2
 """
@@ -43,7 +45,6 @@ from urllib.parse import quote
 
 import pyoxigraph as ox
 
-from hamar_graph.sparql.guard import algebra_guard, mentions_service
 from hamar_graph.sparql.procs import QueryProcess
 from hamar_graph.sparql.worker import (
     GRAPH_FORMATS_OX,
@@ -137,15 +138,10 @@ def plan(job: QueryJob) -> Plan | QueryOutcome:
 
 
 def precheck(job: QueryJob) -> QueryOutcome | None:
-    """The outcome of ``job`` decided before it is sent, or None: ``SERVICE`` refused by
-    rdflib's algebra for a text that mentions it (as a Python query process checks it),
-    a form whose results are not acceptable in the client's formats (406)."""
-    if mentions_service(job.query):
-        verdict = algebra_guard(job.query)
-        if verdict.refusal is not None:
-            return QueryOutcome(
-                verdict.refusal[0], verdict.form or job.form, message=verdict.refusal[1]
-            )
+    """The outcome of ``job`` decided before it is sent (a form whose results are not
+    acceptable in the client's formats: 406), or None. A text that mentions ``service``
+    never comes here: the pool runs it in a Python query process (rdflib's check, no
+    network)."""
     asked = plan(job)
     return asked if isinstance(asked, QueryOutcome) else None
 

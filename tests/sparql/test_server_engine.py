@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import os
 import signal
+import sys
+import threading
 import time
 from collections import Counter
 from collections.abc import Iterator
@@ -23,7 +25,7 @@ from hypothesis import strategies as st
 from hamar_graph.config import Settings
 from hamar_graph.rdf.formats import GRAPH_FORMATS
 from hamar_graph.sparql.guard import scan_query
-from hamar_graph.sparql.pool import QueryPool
+from hamar_graph.sparql.pool import QueryPool, QueryStopped
 from hamar_graph.sparql.server_process import Response, find_binary, request_bytes, server_recipe
 from hamar_graph.sparql.worker import NativeEngine, QueryJob, QueryOutcome, execute
 from hamar_graph.store.base import Store
@@ -168,6 +170,59 @@ def test_the_union_and_a_from_clause_are_what_they_say(pool: QueryPool) -> None:
     everything = pool.run(job("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"))
     nothing = pool.run(job("SELECT (COUNT(*) AS ?n) FROM <urn:x:none> WHERE { ?s ?p ?o }"))
     assert n(everything) > 4000 and n(nothing) == 0
+
+
+def test_a_text_that_mentions_service_runs_in_a_python_query_process(pool: QueryPool) -> None:
+    """Not a ``SERVICE`` clause, but the letters: rdflib's check runs, in a process of its
+    own without a network, and pyoxigraph answers, as the library engine does."""
+    outcome = pool.run(
+        job(HMS + "SELECT ?service WHERE { ?service a hms:TwinCity } ORDER BY ?service")
+    )
+    assert outcome.status == 200 and len(solutions(outcome)) == 8
+    (pid,) = pool.library_pids()
+    assert pid not in pool.pids()
+    assert os.readlink(f"/proc/{pid}/exe") == os.path.realpath(sys.executable)
+    refused = pool.run(
+        job("SELECT * WHERE { ?s ?p ?o SERVICE <http://127.0.0.1:9/> { ?a ?b ?c } }")
+    )
+    assert refused.status == 403 and "SERVICE" in (refused.message or "")
+
+
+def test_a_check_that_runs_long_does_not_hold_up_other_queries(path: str) -> None:
+    """rdflib takes seconds over a long text that mentions ``service``: the check runs in
+    the Python query process, stopped at the deadline, while the server answers others."""
+    slow = (
+        "SELECT * WHERE { ?s ?p ?o FILTER("
+        + " || ".join(f'CONTAINS(?o, "service{i}")' for i in range(2500))
+        + ") }"
+    )
+    finished: list[str] = []
+    with QueryPool(OxigraphSource(path=path), size=1, timeout=3, engine="server") as tight:
+        tight.start()
+        tight.run(job("SELECT ?service WHERE {} LIMIT 1"))  # the Python process is started
+        hostile: dict[str, object] = {}
+
+        def send() -> None:
+            try:
+                hostile["outcome"] = tight.run(job(slow), "127.0.0.2")
+            except QueryStopped as stopped:
+                hostile["stopped"] = stopped
+            finished.append("hostile")
+
+        thread = threading.Thread(target=send)
+        thread.start()
+        deadline = time.monotonic() + 30
+        while not tight.busy_pids():  # the check is under way
+            assert time.monotonic() < deadline
+            time.sleep(0.01)
+        assert tight.busy_pids() == tight.library_pids()
+        ordinary = tight.run(job(CITIES))
+        finished.append("ordinary")
+        thread.join(30)
+    assert ordinary.status == 200 and len(solutions(ordinary)) == 8
+    assert finished == ["ordinary", "hostile"]
+    stopped = hostile.get("stopped")
+    assert isinstance(stopped, QueryStopped) and stopped.reason == "timeout"
 
 
 def test_a_syntax_error_points_into_the_clients_text(pool: QueryPool) -> None:
