@@ -196,7 +196,14 @@ class Response:
         return self.complete or self.capped or self.ended
 
     def feed(self, data: bytes) -> None:
-        """Take the next bytes read (``b""`` at the end of the connection)."""
+        """Take the next bytes read (``b""`` at the end of the connection); bytes that are
+        not HTTP end the reading (the answer is then incomplete)."""
+        try:
+            self._feed(data)
+        except (ValueError, IndexError):
+            self.ended = True
+
+    def _feed(self, data: bytes) -> None:
         if not data:
             self.ended = True
             if self.status and not self.chunked and self.length is None:
@@ -273,7 +280,7 @@ class ServerLink:
         self._job, self._plan, self._ready = job, asked, None
         cap = None if asked.lines is None else job.max_rows + (2 if asked.lines == "tsv" else 1)
         self._response = Response(cap)
-        sock = socket.create_connection(("127.0.0.1", self.port), timeout=5.0)
+        sock = socket.create_connection(("127.0.0.1", self.port), timeout=1.0)
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         sock.sendall(request_bytes(job, asked.media_type, self.union))
         sock.setblocking(False)
@@ -315,7 +322,12 @@ class ServerLink:
             raise EOFError("the query process ended the connection mid-answer")
         if response.status != 200:
             return _refused(response, asked)
-        return outcome(bytes(response.body), job, asked)
+        try:
+            return outcome(bytes(response.body), job, asked)
+        except MemoryError:
+            raise
+        except Exception as exc:  # an answer Oxigraph's own parser cannot read back
+            return QueryOutcome(500, asked.form, message=f"The query failed while running: {exc}")
 
     def close(self) -> None:
         """Close the connection (the server stops a query it can no longer answer)."""

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import sys
 import threading
 import time
@@ -26,7 +27,13 @@ from hamar_graph.config import Settings
 from hamar_graph.rdf.formats import GRAPH_FORMATS
 from hamar_graph.sparql.guard import scan_query
 from hamar_graph.sparql.pool import QueryPool, QueryStopped
-from hamar_graph.sparql.server_process import Response, find_binary, request_bytes, server_recipe
+from hamar_graph.sparql.server_process import (
+    Response,
+    ServerLink,
+    find_binary,
+    request_bytes,
+    server_recipe,
+)
 from hamar_graph.sparql.worker import NativeEngine, QueryJob, QueryOutcome, execute
 from hamar_graph.store.base import Store
 from hamar_graph.store.oxigraph import OxigraphSource
@@ -341,3 +348,55 @@ def test_an_answer_with_a_length_or_ended_by_the_connection() -> None:
     cut_off.feed(chunked(BODY, 9)[:100])
     cut_off.feed(b"")
     assert cut_off.ended and not cut_off.complete
+
+
+def test_bytes_that_are_not_http_end_the_reading_incomplete() -> None:
+    for garbage in (b"HTTP/1.1 OK\r\n\r\n", b"nonsense\r\n\r\n", chunked(BODY, 9)[:90] + b"zz\r\n"):
+        response = Response(None)
+        response.feed(garbage)
+        assert response.ended and not response.complete
+
+
+class _OneAnswer:
+    """A loopback listener that answers one connection with ``raw`` and closes it."""
+
+    def __init__(self, raw: bytes) -> None:
+        self.sock = socket.create_server(("127.0.0.1", 0))
+        self.port = self.sock.getsockname()[1]
+        self.thread = threading.Thread(target=self._serve, args=(raw,), daemon=True)
+        self.thread.start()
+
+    def _serve(self, raw: bytes) -> None:
+        with self.sock:
+            conn, _ = self.sock.accept()
+        with conn:
+            conn.recv(65536)
+            conn.sendall(raw)
+
+
+@pytest.mark.parametrize(
+    ("raw", "status"),
+    [
+        (b"HTTP/1.1 200 OK\r\ncontent-length: 15\r\n\r\n?c\n<not an iri\n", 500),
+        (b"HTTP/1.1 404 Not Found\r\ncontent-length: 4\r\n\r\nnope", 500),
+        (b"HTTP/1.1 400 Bad Request\r\ncontent-length: 18\r\n\r\nerror at 2:3: oops", 400),
+    ],
+)
+def test_an_answer_that_cannot_be_read_is_an_error_outcome(raw: bytes, status: int) -> None:
+    server = _OneAnswer(raw)
+    link = ServerLink(server.port)
+    link.send(job(CITIES))
+    assert link.poll(10)
+    outcome = link.recv()
+    assert outcome.status == status and outcome.message
+    if status == 400:
+        assert "error at 1:3" in outcome.message  # the BASE line above the text taken off
+
+
+def test_a_connection_closed_before_the_answer_is_a_dead_process() -> None:
+    server = _OneAnswer(b"HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n5\r\n?c\n<u")
+    link = ServerLink(server.port)
+    link.send(job(CITIES))
+    assert link.poll(10)
+    with pytest.raises(EOFError):
+        link.recv()
