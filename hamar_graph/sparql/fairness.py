@@ -57,7 +57,8 @@ class Ticket:
     slot: object | None = None  #: the process it was given (set by the scheduler's user)
     refusal: Refusal | None = None  #: set when it is refused while waiting or stopped
     waker: Any = None  #: what the scheduler's user wakes its waiting thread with
-    payload: bytes = b""  #: the query, ready to send to the process it gets
+    #: the query, ready to send to the process it gets (``QueryProcess.encode``)
+    payload: Any = b""
     sent: bool = False  #: whether the payload was sent when the process was handed over
 
     def age(self, now: float) -> float:

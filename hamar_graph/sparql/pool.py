@@ -291,7 +291,7 @@ class QueryPool:
             return self._await(ticket, proc, deadline)
         raise QueryStopped("crash", "the query workers are restarting; try again in a moment")
 
-    def _acquire(self, client: str, deadline: float, payload: bytes) -> Ticket:
+    def _acquire(self, client: str, deadline: float, payload: object) -> Ticket:
         with self._lock:
             if self._closed:
                 raise QueryStopped("unavailable", "the query service is shutting down")

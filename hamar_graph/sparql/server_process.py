@@ -3,8 +3,8 @@
 By default a query process is Python running pyoxigraph (:mod:`hamar_graph.sparql.procs`).
 With this engine it is ``oxigraph serve-read-only`` on the same store, the server binary
 of the same Oxigraph version (the PyPI package ``oxigraph``): it answers heavy queries
-5–10 % faster than the library does in a Python process, starts in 30 ms instead of
-half a second, and takes 10 MiB at rest (benchmarks/README.md, "The engine's own server as
+5–10 % faster than the library does in a Python process, starts in about 30 ms, and
+takes 10 MiB at rest (benchmarks/README.md, "The engine's own server as
 the query process"). The pool treats it as any query process: one query at a time, killed
 at the deadline and replaced, its address space capped (``RLIMIT_AS``, set before it
 starts), its CPU priority lowered for a long query. What changes:
@@ -323,7 +323,7 @@ class ServerLink:
         if response.status != 200:
             return _refused(response, asked)
         try:
-            return outcome(bytes(response.body), job, asked)
+            return outcome(bytes(response.body), job, asked, response.capped)
         except MemoryError:
             raise
         except Exception as exc:  # an answer Oxigraph's own parser cannot read back
@@ -392,11 +392,16 @@ def _refused(response: Response, asked: Plan) -> QueryOutcome:
     return QueryOutcome(500, asked.form, message=f"The query failed while running: {text}")
 
 
-def outcome(body: bytes, job: QueryJob, asked: Plan) -> QueryOutcome:
+def outcome(body: bytes, job: QueryJob, asked: Plan, capped: bool = False) -> QueryOutcome:
     """The server's answer ``body`` to ``job`` as the worker's outcome: cut at the row cap
-    and in the client's format (:func:`~hamar_graph.sparql.worker.execute`'s result)."""
+    and in the client's format (:func:`~hamar_graph.sparql.worker.execute`'s result).
+
+    :param capped: reading stopped at the row cap, maybe inside a line (which is dropped).
+    """
+    if capped:
+        body = body[: body.rfind(b"\n") + 1]
     if asked.lines == "tsv":
-        tsv = cut_tsv(_whole_lines(body), job)
+        tsv = cut_tsv(body, job)
         if job.tabular_format == "tsv":
             return tsv
         kept = ox.parse_query_results(tsv.body, format=ox.QueryResultsFormat.TSV)
@@ -405,7 +410,7 @@ def outcome(body: bytes, job: QueryJob, asked: Plan) -> QueryOutcome:
         return QueryOutcome(200, "SELECT", job.tabular_format, converted, tsv.truncated, tsv.count)
     form = asked.form or "CONSTRUCT"
     if asked.lines == "nt":
-        lines = _whole_lines(body).splitlines(keepends=True)
+        lines = [line + b"\n" for line in body.split(b"\n") if line]
         truncated = len(lines) > job.max_rows
         kept_lines = lines[: job.max_rows]
         if job.graph_format == "nt":
@@ -416,9 +421,3 @@ def outcome(body: bytes, job: QueryJob, asked: Plan) -> QueryOutcome:
         serialised = ox.serialize(triples, format=fmt, prefixes=prefixes) or b""
         return QueryOutcome(200, form, job.graph_format, serialised, truncated, len(triples))
     return QueryOutcome(200, "ASK", job.tabular_format, body, count=1)
-
-
-def _whole_lines(body: bytes) -> bytes:
-    """``body`` up to its last line break (reading may stop inside a line past the cap)."""
-    end = body.rfind(b"\n")
-    return body[: end + 1] if end >= 0 else b""

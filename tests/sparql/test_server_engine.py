@@ -31,6 +31,8 @@ from hamar_graph.sparql.server_process import (
     Response,
     ServerLink,
     find_binary,
+    outcome,
+    plan,
     request_bytes,
     server_recipe,
 )
@@ -400,3 +402,18 @@ def test_a_connection_closed_before_the_answer_is_a_dead_process() -> None:
     assert link.poll(10)
     with pytest.raises(EOFError):
         link.recv()
+
+
+def test_the_last_line_is_kept_unless_reading_stopped_inside_it() -> None:
+    asked = plan(job(CITIES, tabular_format="tsv"))
+    assert not isinstance(asked, QueryOutcome)
+    whole = outcome(b"?c\n<urn:x:1>\n<urn:x:2>", job(CITIES, tabular_format="tsv"), asked)
+    assert (whole.count, whole.body) == (2, b"?c\n<urn:x:1>\n<urn:x:2>")
+    cut = outcome(b"?c\n<urn:x:1>\n<urn:x:", job(CITIES, tabular_format="tsv"), asked, True)
+    assert (cut.count, cut.body) == (1, b"?c\n<urn:x:1>\n")
+    graph = job(HMS + "CONSTRUCT WHERE { ?c a hms:TwinCity }", graph_format="nt", max_rows=1)
+    triples_plan = plan(graph)
+    assert not isinstance(triples_plan, QueryOutcome)
+    body = b"<urn:a> <urn:b> <urn:c> .\n<urn:a> <urn:b> <urn:d> .\n<urn:a> <urn:b> <urn:"
+    answer = outcome(body, graph, triples_plan, True)
+    assert (answer.truncated, answer.count, answer.body) == (True, 1, body.split(b"\n")[0] + b"\n")
