@@ -296,7 +296,9 @@ def site(app: Flask | None = None) -> SiteData:
             if made is not None:
                 made.db.close()
 
-        st.on_close(forget_site)
+        if st.peek("site_closer") is None:  # once: a reload makes the site again, not this
+            st.put("site_closer", forget_site)
+            st.on_close(forget_site)
         return data
 
     return st.lazy("site", make)

@@ -21,3 +21,25 @@ def test_an_app_used_after_close_makes_its_state_again(settings: Settings, store
         assert again is not first
         assert again.rows("SELECT count(*) FROM resources")[0][0] > 0
     state.state(app).close()
+
+
+def test_the_site_made_again_after_a_data_change_is_closed_once(
+    settings: Settings, store: Store
+) -> None:
+    """A remote engine's reload drops the pages' data, which the next page makes again: one
+    closer for the site, not one per reload (they piled up), and closing closes the one in
+    use."""
+    app = create_app({"out_dir": settings.out_dir, "store_path": settings.store_path}, store=store)
+    app.config["TESTING"] = True
+    st = state.state(app)
+    closers = len(st._closers)
+    for _ in range(3):
+        made = state.site(app)
+        st.forget_data(("site",))
+    assert state.site(app) is not made
+    assert len(st._closers) == closers + 1
+    current = state.site(app).db
+    st.close()
+    assert st.peek("site") is None
+    assert current is not state.site(app).db  # closed with the app, opened again on use
+    st.close()
