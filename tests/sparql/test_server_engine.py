@@ -9,9 +9,11 @@ kinds of process in ``tests/web/test_sparql_attacks.py``.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
+import subprocess
 import sys
 import threading
 import time
@@ -417,3 +419,52 @@ def test_the_last_line_is_kept_unless_reading_stopped_inside_it() -> None:
     body = b"<urn:a> <urn:b> <urn:c> .\n<urn:a> <urn:b> <urn:d> .\n<urn:a> <urn:b> <urn:"
     answer = outcome(body, graph, triples_plan, True)
     assert (answer.truncated, answer.count, answer.body) == (True, 1, body.split(b"\n")[0] + b"\n")
+
+
+_KILLED = """
+import sys
+from hamar_graph.sparql.pool import QueryPool
+from hamar_graph.store.oxigraph import OxigraphSource
+pool = QueryPool(OxigraphSource(path=sys.argv[1]), size=2, engine="server").start()
+print(" ".join(str(pid) for pid in pool.pids()), flush=True)
+sys.stdin.read()
+"""
+
+
+def test_the_servers_end_with_a_server_process_killed_outright(path: str) -> None:
+    """SIGKILL: nothing of the server process runs, yet its Oxigraph servers end (they die
+    with the fork server, which ends when the server process's socket closes)."""
+    server = subprocess.Popen(
+        [sys.executable, "-c", _KILLED, path],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    try:
+        assert server.stdout is not None
+        pids = [int(pid) for pid in server.stdout.readline().split()]
+        assert len(pids) == 2
+        assert all(os.readlink(f"/proc/{pid}/exe").endswith("oxigraph") for pid in pids)
+        server.send_signal(signal.SIGKILL)  # the server process alone, not its group
+        server.wait(10)
+        deadline = time.monotonic() + 10
+        while any(_alive(pid) for pid in pids):
+            assert time.monotonic() < deadline, "an Oxigraph server outlived its server process"
+            time.sleep(0.05)
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(server.pid, signal.SIGKILL)
+        server.wait(10)
+        for stream in (server.stdin, server.stdout):
+            if stream is not None:
+                stream.close()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as fh:
+            state = fh.read().rsplit(b")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state not in (b"Z", b"X")
