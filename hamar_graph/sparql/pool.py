@@ -35,6 +35,7 @@ import time
 from hamar_graph.sparql.errors import QueryRefused, QueryStopped, all_busy, died
 from hamar_graph.sparql.fairness import FairShare, Refusal, Ticket
 from hamar_graph.sparql.guard import mentions_service
+from hamar_graph.sparql.on_demand import OnDemand
 from hamar_graph.sparql.procs import ForkServer, QueryProcess, Recipe, exit_status
 from hamar_graph.sparql.scratch import folder_prefix, sweep_stale_folders
 from hamar_graph.sparql.server_process import (
@@ -52,6 +53,10 @@ log = logging.getLogger(__name__)
 
 #: How long a new query process may take to start and load its data.
 STARTUP_TIMEOUT = 120.0
+
+#: Seconds without a text that mentions ``service`` after which the server engine's
+#: Python query process for such texts is stopped (:mod:`hamar_graph.sparql.on_demand`).
+LIBRARY_IDLE = 60.0
 
 
 def _recipe(
@@ -136,10 +141,8 @@ class QueryPool:
         self.isolate_network = isolate_network
         self.max_in_flight = max_in_flight
         self.fair = FairShare(size, budget=budget, long_after=long_after)
-        #: the library pool the server engine sends texts that mention ``service`` to
-        self._side: QueryPool | None = None
-        self._side_lock = threading.Lock()
-        self._side_args = {
+        #: the server engine's Python query process for texts that mention ``service``
+        side = {
             "size": 1,
             "timeout": timeout,
             "memory_mb": memory_mb,
@@ -149,6 +152,10 @@ class QueryPool:
             "max_in_flight": max_in_flight,
             "malloc_arenas": malloc_arenas,
         }
+        self._library = OnDemand(
+            lambda: QueryPool(source, **side).start(),  # type: ignore[arg-type]
+            LIBRARY_IDLE,
+        )
         self._lock = threading.Lock()
         self._cond = threading.Condition(self._lock)
         self._procs: dict[int, QueryProcess] = {}
@@ -211,9 +218,7 @@ class QueryPool:
             self._idle.clear()
             self._cond.notify_all()
             spawning = list(self._spawning)
-        with self._side_lock:
-            if self._side is not None:
-                self._side.close()
+        self._library.close()
         for proc in procs:
             proc.kill()
         for proc in procs:
@@ -244,15 +249,12 @@ class QueryPool:
         its Python query process too)."""
         with self._lock:
             busy = [pid for pid, p in self._procs.items() if p.ticket is not None]
-        with self._side_lock:
-            side = self._side.busy_pids() if self._side is not None else []
-        return sorted(busy + side)
+        return sorted(busy + self._library.busy_pids())
 
     def library_pids(self) -> list[int]:
         """For the server engine: the Python query processes that run texts mentioning
         ``service`` (none before the first)."""
-        with self._side_lock:
-            return self._side.pids() if self._side is not None else []
+        return self._library.pids()
 
     def isolated(self) -> bool:
         """True when every live query process runs without network access."""
@@ -274,8 +276,9 @@ class QueryPool:
         """
         deadline = time.monotonic() + self.timeout
         if self.engine == "server":
-            if mentions_service(job.query):
-                return self._library().run(job, client)
+            if mentions_service(job.query):  # rdflib's check first, no network: not the server
+                return self._library.run(job, client)  # type: ignore[no-any-return]
+            self._library.retire()
             settled = precheck(job)
             if settled is not None:
                 return settled
@@ -424,18 +427,6 @@ class QueryPool:
             return proc.poll(wait)
         except (OSError, EOFError):
             return True
-
-    def _library(self) -> QueryPool:
-        """For the server engine: one Python query process, started at the first text that
-        mentions ``service``. Such a text gets what the library engine gives every text:
-        rdflib's check in a process that can be killed (it can take seconds: it must not
-        hold this process's interpreter lock), then pyoxigraph without a network."""
-        with self._side_lock:
-            if self._closed:
-                raise QueryStopped("unavailable", "the query service is shutting down")
-            if self._side is None:
-                self._side = QueryPool(self.source, **self._side_args).start()  # type: ignore[arg-type]
-            return self._side
 
     # -- processes
 

@@ -20,10 +20,10 @@ starts), its CPU priority lowered for a long query. What changes:
 - the process keeps its network (the pool must reach it), and the server runs a
   ``SERVICE`` it is given. So the guard's tokenizer refuses ``SERVICE`` and updates
   before a query is sent, and a text that mentions ``service`` anywhere never comes here:
-  the pool runs it in a Python query process (:meth:`QueryPool._library
-  <hamar_graph.sparql.pool.QueryPool>`), with rdflib's check and no network, as the
-  library engine runs every text. The server is read-only. Its port is on loopback,
-  where other local users could reach it (docs/DECISIONS.md says when that matters).
+  the pool runs it in a Python query process (:mod:`hamar_graph.sparql.on_demand`), with
+  rdflib's check and no network, as the library engine runs every text. The server is
+  read-only. Its port is on loopback, where other local users could reach it
+  (docs/DECISIONS.md says when that matters).
 
 .. versionadded:: 0.2
 """

@@ -468,3 +468,20 @@ def _alive(pid: int) -> bool:
     except OSError:
         return False
     return state not in (b"Z", b"X")
+
+
+def test_the_python_process_for_service_texts_ends_when_idle(
+    path: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import hamar_graph.sparql.pool as pool_module
+
+    monkeypatch.setattr(pool_module, "LIBRARY_IDLE", 0.2)
+    with QueryPool(OxigraphSource(path=path), size=1, timeout=30, engine="server") as idle:
+        idle.start()
+        assert idle.run(job("SELECT ?service WHERE {} LIMIT 1")).status == 200
+        (side,) = idle.library_pids()
+        time.sleep(0.3)
+        assert idle.run(job(CITIES)).status == 200  # a query that goes to the server
+        assert idle.library_pids() == [] and not _alive(side)
+        assert idle.run(job("SELECT ?service WHERE {} LIMIT 1")).status == 200  # made again
+        assert len(idle.library_pids()) == 1
