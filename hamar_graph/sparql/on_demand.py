@@ -3,8 +3,9 @@
 The server engine (``HAMAR_GRAPH_QUERY_ENGINE=server``) runs a text that mentions
 ``service`` in a Python query process, as the library engine runs every text (rdflib's
 check in a process that can be killed, then pyoxigraph without a network): such texts are
-rare, and that process with its fork server holds about 50 MiB once rdflib is loaded, so
-it is started when the first comes and stopped after a while without one.
+rare, and that process with its fork server holds about 25 MiB (50 while rdflib's parser is
+loaded, until the process is replaced after the text), so it is started when the first
+comes and stopped after a while without one.
 
 .. versionadded:: 0.2
 """

@@ -275,8 +275,9 @@ class QueryPool:
             process frees up in time.
         """
         deadline = time.monotonic() + self.timeout
+        checked = mentions_service(job.query)  # the process runs rdflib's check on it
         if self.engine == "server":
-            if mentions_service(job.query):  # rdflib's check first, no network: not the server
+            if checked:  # rdflib's check first, and no network: not the server
                 return self._library.run(job, client)  # type: ignore[no-any-return]
             self._library.retire()
             settled = precheck(job)
@@ -291,7 +292,7 @@ class QueryPool:
                 # It died while idle: the job never ran, so another process may take it.
                 self._release(ticket, proc, healthy=False)
                 continue
-            return self._await(ticket, proc, deadline)
+            return self._await(ticket, proc, deadline, replace=checked)
         raise QueryStopped("crash", "the query workers are restarting; try again in a moment")
 
     def _acquire(self, client: str, deadline: float, payload: object) -> Ticket:
@@ -385,7 +386,12 @@ class QueryPool:
         if known and not self._closed:
             self._spawn_async(locked=True)
 
-    def _await(self, ticket: Ticket, proc: QueryProcess, deadline: float) -> QueryOutcome:
+    def _await(
+        self, ticket: Ticket, proc: QueryProcess, deadline: float, *, replace: bool = False
+    ) -> QueryOutcome:
+        """The answer of ``proc`` to ``ticket``'s query. The process is replaced afterwards
+        when its query was long (its priority cannot be raised again) or when ``replace``:
+        rdflib's check loaded rdflib's parser into it, about 25 MiB it would keep."""
         ready = self._poll(proc, deadline - time.monotonic(), self.fair.long_after)
         if not ready:
             # A long query: it runs on at low CPU priority, so pages and short queries
@@ -415,7 +421,7 @@ class QueryPool:
             # A MemoryError inside Python: the process may be in a bad state; replace it.
             self._release(ticket, proc, healthy=False)
             raise QueryStopped("memory", f"The query was stopped: {outcome.message}.")
-        self._release(ticket, proc, healthy=not proc.lowered)
+        self._release(ticket, proc, healthy=not (proc.lowered or replace))
         if outcome.status == 503:
             raise QueryStopped(outcome.reason or "unavailable", outcome.message or "unavailable")
         return outcome
