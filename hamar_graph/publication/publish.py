@@ -43,6 +43,21 @@ CATALOG_FILES: dict[str, str] = {
 VOID_FILE = "void.ttl"
 
 
+def describes(graph: Graph, key: str) -> bool:
+    """Whether ``graph``, the catalogue of profile ``key`` or the VoID (``"void"``), holds
+    the node its page and its harvesters start from (a ``dcat:Catalog``, a
+    ``void:DatasetDescription``): not so in a build output whose file is empty."""
+    from rdflib.namespace import DCAT, RDF, VOID
+
+    root = VOID.DatasetDescription if key == "void" else DCAT.Catalog
+    return any(True for _ in graph.subjects(RDF.type, root))
+
+
+def description_file(key: str) -> str:
+    """The file of the catalogue of profile ``key``, or of the VoID (``"void"``)."""
+    return VOID_FILE if key == "void" else CATALOG_FILES[key]
+
+
 #: Relocated catalogues and VoID kept per publication (see :meth:`Publication.located`).
 LOCATED_CACHE = 16
 

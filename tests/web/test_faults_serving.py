@@ -35,6 +35,7 @@ from rdflib import Dataset
 
 from benchmarks.load import ServeProcess, build_output, hamar_graph_command
 from hamar_graph import __version__
+from hamar_graph.store.base import Store
 from hamar_graph.store.remote import RemoteStore
 from hamar_graph.store.remote_load import load_dataset
 from tests.support.broken_sources import DUMP, copy_sources, insert_line, snapshot
@@ -322,3 +323,33 @@ def test_a_failed_build_leaves_a_running_server_serving_the_old_files(
     finally:
         server.close()
     assert dump_after == dump_before == (out / DUMP).read_bytes()
+
+
+# --- a build output whose catalogue or VoID file is empty ------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("emptied", "paths"),
+    [
+        ("catalog.ttl", ["/catalog", "/catalog.ttl"]),
+        ("catalog-dcat-ap-no.ttl", ["/catalog/dcat-ap-no", "/catalog/dcat-ap-no.jsonld"]),
+        ("void.ttl", ["/.well-known/void", "/.well-known/void.ttl"]),
+    ],
+)
+def test_an_empty_description_file_is_a_503_that_says_what_to_do(
+    built_copy: Path, store: Store, emptied: str, paths: list[str]
+) -> None:
+    """Not a 500 from its page, nor an empty document a harvester would take for the
+    catalogue: 503, naming the file and the command that makes it again."""
+    (built_copy / emptied).write_bytes(b"")
+    app = create_app({"out_dir": built_copy, "store_path": built_copy / "none"}, store=store)
+    with app.test_client() as client:
+        for path in paths:
+            for accept in ("text/html", "text/turtle", "application/ld+json"):
+                response = client.get(path, headers={"Accept": accept})
+                assert response.status_code == 503, (path, accept)
+                assert response.mimetype == "text/plain"
+                text = response.get_data(as_text=True)
+                assert emptied in text and "hamar-graph build" in text
+                assert "no-store" in response.headers.get("Cache-Control", "")
+        assert client.get("/download/").status_code == 200  # the rest is served

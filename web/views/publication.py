@@ -20,7 +20,7 @@ from hamar_graph.pages.catalog_page import catalog_page
 from hamar_graph.pages.sitemap import page_paths, robots_txt, sitemap_xml
 from hamar_graph.pages.void_page import void_page
 from hamar_graph.publication.locations import served_public_url
-from hamar_graph.publication.publish import Publication
+from hamar_graph.publication.publish import Publication, describes, description_file
 from hamar_graph.publication.release import Release
 from hamar_graph.publication.vocabulary import PROFILES
 from hamar_graph.rdf.names import SERVED, local_path
@@ -92,9 +92,21 @@ def public_url(files_at: str | None = None) -> str:
     return url
 
 
+def _missing(key: str) -> Response:
+    """503 for a build output whose catalogue or VoID file is empty: say which, and what
+    to do, rather than a 500 from the page or an empty document a harvester would take."""
+    body = (
+        f"This server's build output has no {'VoID' if key == 'void' else 'catalogue'}: its "
+        f"{description_file(key)} is empty. Run `hamar-graph build` and restart the server.\n"
+    )
+    return Response(body, status=503, mimetype="text/plain")
+
+
 def _catalog(profile: str, path: str, ext: str | None) -> Response:
     pub = publication()
     graph = pub.located(profile, public_url(pub.meta.location))
+    if not describes(graph, profile):
+        return _missing(profile)
     others = [
         (p.label, "/catalog" if k == "dcat-ap" else f"/catalog/{k}") for k, p in PROFILES.items()
     ]
@@ -151,6 +163,8 @@ def void(ext: str | None = None) -> Response:
     pub = publication()
     path = "/.well-known/void"
     graph = pub.located("void", public_url(pub.meta.location))
+    if not describes(graph, "void"):
+        return _missing("void")
 
     def html() -> str:
         return render_template(
