@@ -292,6 +292,7 @@ def site(app: Flask | None = None) -> SiteData:
         )
 
         def forget_site() -> None:  # an app used after its close opens the database again
+            st.forget("site_closer")  # (and registers this again)
             made = st.forget("site")
             if made is not None:
                 made.db.close()

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import sqlite3
+
+import pytest
+
 from hamar_graph.config import Settings
 from hamar_graph.store.base import Store
 from web import create_app, state
@@ -41,5 +45,10 @@ def test_the_site_made_again_after_a_data_change_is_closed_once(
     current = state.site(app).db
     st.close()
     assert st.peek("site") is None
-    assert current is not state.site(app).db  # closed with the app, opened again on use
+    with pytest.raises(sqlite3.ProgrammingError):  # closed with the app
+        current.rows("SELECT 1")
+    again = state.site(app).db  # opened again on use, and closed again with the app
+    assert again is not current and again.rows("SELECT 1") == [(1,)]
     st.close()
+    with pytest.raises(sqlite3.ProgrammingError):
+        again.rows("SELECT 1")
