@@ -16,25 +16,24 @@ Usage, on a store without named graphs (the scale section's, ``--workdir DIR``):
 from __future__ import annotations
 
 import argparse
-import statistics
-import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pyoxigraph as ox
 
+from benchmarks.query_path.timing import median_ms
 from benchmarks.query_path.workloads import HEAVY
 from hamar_graph.default_graph import has_named_graphs
 
 
-def _median_ms(store: ox.Store, query: str, union: bool, runs: int, tag: str) -> float:
-    times = []
-    for i in range(runs):
-        text = f"{query}\n# {tag} {union} {i} {time.time()}"  # a new text every time
-        started = time.perf_counter()
+def _reader(store: ox.Store, union: bool) -> Callable[[str], object]:
+    """A query on ``store`` over the union of all graphs or the default graph, serialised."""
+
+    def read(text: str) -> object:
         result = store.query(text, use_default_graph_as_union=union)
-        result.serialize(format=ox.QueryResultsFormat.JSON)  # type: ignore[union-attr]
-        times.append(time.perf_counter() - started)
-    return statistics.median(times) * 1000
+        return result.serialize(format=ox.QueryResultsFormat.JSON)  # type: ignore[union-attr]
+
+    return read
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -51,8 +50,8 @@ def main(argv: list[str] | None = None) -> int:
     print("|---:|---|---:|---:|---:|")
     for number in range(1, args.rounds + 1):
         for name, query in HEAVY.items():
-            union = _median_ms(store, query, True, args.runs, str(number))
-            plain = _median_ms(store, query, False, args.runs, str(number))
+            union = median_ms(_reader(store, True), query, args.runs, f"{number} union")
+            plain = median_ms(_reader(store, False), query, args.runs, f"{number} default")
             print(f"| {number} | {name} | {union:.1f} | {plain:.1f} | {union / plain:.2f}× |")
     return 0
 

@@ -19,27 +19,15 @@ Only 127.0.0.1 is contacted; the server it starts is stopped before it exits.
 from __future__ import annotations
 
 import argparse
-import statistics
-import time
 import urllib.parse
 import urllib.request
-from collections.abc import Callable
 from pathlib import Path
 
 import pyoxigraph as ox
 
 from benchmarks.pages import OxigraphServer
 from benchmarks.query_path import HEAVY
-
-
-def _median_ms(run: Callable[[str], object], query: str, runs: int, tag: str) -> float:
-    times = []
-    for i in range(runs):
-        text = f"{query}\n# {tag} {i} {time.time()}"  # a new text every time
-        start = time.perf_counter()
-        run(text)
-        times.append(time.perf_counter() - start)
-    return statistics.median(times) * 1000
+from benchmarks.query_path.timing import median_ms
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -68,8 +56,8 @@ def main(argv: list[str] | None = None) -> int:
         print("|---:|---|---:|---:|---:|")
         for number in range(1, args.rounds + 1):
             for name, query in HEAVY.items():
-                ours = _median_ms(in_process, query, args.runs, "in-process")
-                theirs = _median_ms(over_http, query, args.runs, "server")
+                ours = median_ms(in_process, query, args.runs, "in-process")
+                theirs = median_ms(over_http, query, args.runs, "server")
                 print(f"| {number} | {name} | {ours:.1f} | {theirs:.1f} | {ours / theirs:.2f}× |")
     return 0
 

@@ -35,3 +35,22 @@ def union_arguments(kwargs: dict[str, Any], named_graphs: bool) -> dict[str, Any
     if not named_graphs and kwargs.get(UNION):
         kwargs[UNION] = False
     return kwargs
+
+
+class OxigraphEngine:
+    """A pyoxigraph store as a :class:`~hamar_graph.store.base.QueryEngine`, reading the
+    union of all graphs as the default graph when the store has no named graph. The one
+    engine class of the store (:mod:`hamar_graph.store.oxigraph`) and of the query
+    processes (:class:`~hamar_graph.sparql.worker.NativeEngine`).
+
+    .. versionadded:: 0.2
+    """
+
+    def __init__(self, store: ox.Store) -> None:
+        self.store = store
+        #: read once: an engine's store does not gain or lose named graphs under it
+        self.named_graphs = has_named_graphs(store)
+
+    def query(self, query: str, *, form: str | None = None, **kwargs: Any) -> Any:
+        """Run ``query`` with pyoxigraph's arguments (``form`` is not needed here)."""
+        return self.store.query(query, **union_arguments(kwargs, self.named_graphs))

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
+import pytest
 
 from hamar_graph.default_graph import UNION, has_named_graphs, union_arguments
 from hamar_graph.sparql.worker import NativeEngine, QueryJob, execute
@@ -45,24 +46,29 @@ def _objects(engine: Any) -> list[str]:
     return [row["o"]["value"] for row in rows]
 
 
-def test_a_store_without_named_graphs_is_read_as_its_default_graph() -> None:
+@pytest.mark.parametrize(
+    ("quads", "named", "objects"),
+    [
+        # without named graphs the union is the default graph: Oxigraph reads that
+        ([_quad("one"), _quad("two")], False, ["one", "two"]),
+        (
+            [_quad("in the default graph"), _quad("in a named graph", f"{EX}g")],
+            True,
+            ["in a named graph", "in the default graph"],
+        ),
+    ],
+    ids=["no-named-graph-read-as-default-graph", "named-graphs-read-as-union"],
+)
+def test_the_union_is_asked_for_only_when_the_store_has_named_graphs(
+    quads: list[ox.Quad], named: bool, objects: list[str]
+) -> None:
     store = ox.Store()
-    store.extend([_quad("one"), _quad("two")])
+    store.extend(quads)
     recording = RecordingStore(store)
     engine = NativeEngine(recording)  # type: ignore[arg-type]
-    assert engine.named_graphs is False
-    assert _objects(engine) == ["one", "two"]
-    assert recording.calls[-1][UNION] is False
-
-
-def test_a_store_with_named_graphs_is_read_as_the_union() -> None:
-    store = ox.Store()
-    store.extend([_quad("in the default graph"), _quad("in a named graph", f"{EX}g")])
-    recording = RecordingStore(store)
-    engine = NativeEngine(recording)  # type: ignore[arg-type]
-    assert engine.named_graphs is True
-    assert _objects(engine) == ["in a named graph", "in the default graph"]
-    assert recording.calls[-1][UNION] is True
+    assert engine.named_graphs is named
+    assert _objects(engine) == objects
+    assert recording.calls[-1][UNION] is named
 
 
 def test_a_dataset_the_query_names_is_left_alone() -> None:

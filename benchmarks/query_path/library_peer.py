@@ -9,9 +9,9 @@ servers (:func:`benchmarks.query_path.timing.latencies`), it splits the ratio in
 library against the binary (what no code around the library can change), and our path
 against the library (what the endpoint adds).
 
-It reads the union of all graphs exactly as our engines do
-(:mod:`hamar_graph.default_graph`): the default graph when the store has no named
-graph, as the scale section's store, loaded from N-Triples, has none.
+It reads the union of all graphs with our engines' own class
+(:class:`hamar_graph.default_graph.OxigraphEngine`): the default graph when the store has
+no named graph, as the scale section's store, loaded from N-Triples, has none.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from benchmarks.query_path.client import Answer
-from hamar_graph.default_graph import has_named_graphs
+from hamar_graph.default_graph import OxigraphEngine
 
 #: The JSON media type the servers are asked for.
 JSON = ox.QueryResultsFormat.JSON
@@ -31,15 +31,14 @@ JSON = ox.QueryResultsFormat.JSON
 class LibraryClient:
     """What :func:`~benchmarks.query_path.timing.latencies` needs of a client."""
 
-    def __init__(self, store: ox.Store) -> None:
-        self.store = store
-        self.union = has_named_graphs(store)
+    def __init__(self, engine: OxigraphEngine) -> None:
+        self.engine = engine
 
     def sparql(self, path: str, query: str) -> Answer:
         """Run ``query`` (``path`` is ignored) and time it with its JSON serialisation."""
         started = time.perf_counter()
         try:
-            result = self.store.query(query, use_default_graph_as_union=self.union)
+            result = self.engine.query(query, use_default_graph_as_union=True)
             if isinstance(result, ox.QueryBoolean | ox.QuerySolutions):
                 body = result.serialize(format=JSON) or b""
             else:
@@ -59,7 +58,7 @@ class LibraryPeer:
     query_path = ""
 
     def __init__(self, location: Path) -> None:
-        self.store = ox.Store.read_only(str(location))
+        self.engine = OxigraphEngine(ox.Store.read_only(str(location)))
 
     def client(self, source: str | None = None, timeout: float = 0.0) -> LibraryClient:
-        return LibraryClient(self.store)
+        return LibraryClient(self.engine)

@@ -7,6 +7,7 @@ import math
 import os
 import statistics
 import subprocess
+import time
 import urllib.parse
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
@@ -55,6 +56,18 @@ class WrkResult:
             "p50_ms": round(self.p50_ms, 2),
             "p99_ms": round(self.p99_ms, 2),
         }
+
+
+def median_ms(run: Callable[[str], object], query: str, runs: int, tag: str) -> float:
+    """The median milliseconds of ``run`` over ``runs`` new texts of ``query`` (a comment
+    with ``tag``, the run's number and the time makes each text new, so no cache helps)."""
+    times = []
+    for i in range(runs):
+        text = f"{query}\n# {tag} {i} {time.time()}"
+        start = time.perf_counter()
+        run(text)
+        times.append(time.perf_counter() - start)
+    return statistics.median(times) * 1000
 
 
 def wrk(

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 import pyoxigraph as ox
 
-from hamar_graph.default_graph import has_named_graphs, union_arguments
+from hamar_graph.default_graph import OxigraphEngine
 from hamar_graph.sparql.guard import algebra_guard, mentions_service
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -86,14 +86,9 @@ class QueryOutcome:
         return fmt.media_type if fmt else None
 
 
-class NativeEngine:
-    """A pyoxigraph store as a :class:`~hamar_graph.store.base.QueryEngine`, for query
-    processes that must not import the store package (and with it rdflib)."""
-
-    def __init__(self, store: ox.Store) -> None:
-        self.store = store
-        #: read once: a query process's store does not change under it
-        self.named_graphs = has_named_graphs(store)
+class NativeEngine(OxigraphEngine):
+    """The store's engine (:class:`~hamar_graph.default_graph.OxigraphEngine`) for query
+    processes, which must not import the store package (and with it rdflib)."""
 
     @classmethod
     def open(cls, path: str | None, nquads_path: str | None) -> NativeEngine:
@@ -104,12 +99,6 @@ class NativeEngine:
         if nquads_path:
             store.bulk_load(path=nquads_path, format=ox.RdfFormat.N_QUADS)
         return cls(store)
-
-    def query(self, query: str, *, form: str | None = None, **kwargs: Any) -> Any:
-        """Run ``query`` with pyoxigraph's arguments (``form`` is not needed here); the
-        union of all graphs is read as the default graph when the store has no named
-        graph (:mod:`hamar_graph.default_graph`)."""
-        return self.store.query(query, **union_arguments(kwargs, self.named_graphs))
 
 
 def execute(engine: QueryEngine, job: QueryJob) -> QueryOutcome:

@@ -5,13 +5,12 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import pyoxigraph as ox
 from rdflib import Dataset, Graph, URIRef
 from rdflib.term import Node
 
-from hamar_graph.default_graph import has_named_graphs, union_arguments
+from hamar_graph.default_graph import OxigraphEngine
 from hamar_graph.namespaces import bind_prefixes
 from hamar_graph.rdf.convert import dataset_quads, from_ox, to_ox
 from hamar_graph.store.base import (
@@ -171,20 +170,6 @@ def nquads_fingerprint(nquads: bytes) -> str:
         graph.add((from_ox(quad.subject), from_ox(quad.predicate), from_ox(quad.object)))
     canonical = serialize_nquads(canonical_dataset(dataset)).splitlines()
     return hashlib.sha256(b"\n".join(sorted(kept + canonical))).hexdigest()
-
-
-class OxigraphEngine:
-    """pyoxigraph's store as a :class:`~hamar_graph.store.base.QueryEngine`."""
-
-    def __init__(self, store: ox.Store) -> None:
-        self.store = store
-        self.named_graphs = has_named_graphs(store)
-
-    def query(self, query: str, *, form: str | None = None, **kwargs: Any) -> Any:
-        """Run ``query`` with pyoxigraph's arguments (``form`` is not needed here); the
-        union of all graphs is read as the default graph when the store has no named
-        graph (:mod:`hamar_graph.default_graph`)."""
-        return self.store.query(query, **union_arguments(kwargs, self.named_graphs))
 
 
 @dataclass(frozen=True)
